@@ -1,0 +1,1 @@
+fn main() { println!("avic-lab: under construction"); }

@@ -1,0 +1,1 @@
+//! Web front end (grows in its own issue).
