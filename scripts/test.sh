@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as CI runs it (.ci/run):
+#   setup, rustfmt, clippy, cargo test, the wasm build, and the real-browser tests
+#   against dist/ served on a free port of 127.0.0.1.
+# Exits non-zero on the first failure.
+set -euo pipefail
+SCRIPT_NAME="test"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+SERVER_PID=""
+SERVER_LOG=""
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    [ -n "$SERVER_LOG" ] && rm -f "$SERVER_LOG"
+    return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() {
+    local name="$1"
+    shift
+    printf '\n=== %s\n' "$name" >&2
+    local t0=$SECONDS
+    "$@" || die "step '$name' failed (exit $?)"
+    log "$name: ok ($((SECONDS - t0)) s)"
+}
+
+step setup bash scripts/setup.sh
+step rustfmt cargo fmt --all --check
+step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "cargo test" cargo test --workspace
+step build-web bash scripts/build-web.sh
+
+# --- Browser tests: serve dist/ on a free port, then drive Chromium -------------
+printf '\n=== browser tests\n' >&2
+command -v node >/dev/null 2>&1 || die "node not found: run scripts/setup.sh"
+[ -x "$CHROMIUM" ] || die "$CHROMIUM not found: run scripts/setup.sh"
+SERVER_LOG="$(mktemp)"
+python3 scripts/serve.py --port 0 --dir "$REPO_ROOT/dist" --quiet >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 100); do
+    URL="$(sed -n 's/^serving .* at \(http:[^ ]*\)$/\1/p' "$SERVER_LOG")"
+    [ -n "$URL" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; die "the test server exited"; }
+    sleep 0.1
+done
+[ -n "$URL" ] || { cat "$SERVER_LOG" >&2; die "the test server did not start within 10 s"; }
+log "serving dist/ at $URL"
+
+# Node's own test runner: its closing lines are the summary of the run.
+BASE_URL="$URL" CHROMIUM="$CHROMIUM" timeout 600 \
+    node --test --test-reporter=tap tests/browser/run.mjs \
+    || die "browser tests failed (screenshots, if any, are in tests/browser/artifacts/)"
