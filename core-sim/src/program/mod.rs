@@ -1,0 +1,10 @@
+//! The micro-step instruction set, the operations a scenario asks for, and the kernel code
+//! written in that instruction set for every strategy.
+
+pub mod kernel;
+pub mod ops;
+pub mod step;
+
+pub use kernel::compile;
+pub use ops::{Actor, Op};
+pub use step::{ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Program, Step, StepKind, VRef};

@@ -1,0 +1,164 @@
+//! One micro-step: at most one shared-memory access, a label and a line of pseudo-code.
+
+use serde::{Deserialize, Serialize};
+
+/// Which vCPU's lock or list a step names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VRef {
+    /// A fixed vCPU.
+    Fixed(u8),
+    /// The vCPU whose ir_list holds IRTE `n` now (read from KVM's record, saved in a register).
+    OwnerOf(u8),
+    /// The vCPU saved by an earlier `OwnerOf`.
+    Prev,
+}
+
+/// Which IRTE a step writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum IrteRef {
+    /// A fixed IRTE.
+    Fixed(u8),
+    /// The one the list walk stands on.
+    Cursor,
+}
+
+/// Which half of the entry a store writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Part {
+    /// All 64 bits (`WRITE_ONCE`).
+    Whole,
+    /// Bits 32..63 (IsRunning, Valid).
+    Hi,
+    /// Bits 0..31 (host APIC ID).
+    Lo,
+}
+
+/// How a store computes the new entry from the local copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryUpdate {
+    /// Host ID := pCPU (`None`: `vcpu->cpu`), IsRunning := 1.
+    Load(Option<u8>),
+    /// IsRunning := 0; `true` marks blocking (the 2025 rework's GA-log flag).
+    Put(bool),
+}
+
+/// How `amd_iommu_update_ga` changes an IRTE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GaUpdate {
+    /// IsRun := 1, Destination := the local entry's host ID; GALogIntr := the value if given.
+    Run(Option<bool>),
+    /// IsRun := 0; GALogIntr := the value if given.
+    NotRunning(Option<bool>),
+    /// `Run` if the local entry says IsRunning, else IsRun := 0 and GALogIntr from the entry's flag.
+    FromEntry,
+}
+
+/// What the activation write puts in the target fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActivateTarget {
+    /// IsRun 0, Destination cleared, GALogIntr 1 (before the 2025 rework).
+    Cleared,
+    /// From the local entry: running → IsRun 1 and its host ID; else IsRun 0 and GALogIntr from the flag.
+    FromEntry,
+}
+
+/// Side effects on a vCPU's life cycle, applied when the step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Effect {
+    /// The thread now runs on the pCPU (`None`: `vcpu->cpu`): the vCPU is loaded there.
+    SchedIn(u8, Option<u8>),
+    /// The vCPU is halting (put for blocking is done).
+    Halting(u8),
+    /// The vCPU is put (scheduled out).
+    SchedOut(u8),
+}
+
+/// The instruction set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepKind {
+    /// Load vCPU `v`'s entry into the local copy; with a jump, go there if it is not running.
+    ReadEntry(u8),
+    /// Load `vcpu->cpu` of vCPU `v` (the first 2023 patch's target) into the local copy's host ID.
+    ReadVcpuCpu(u8),
+    /// Update the local copy (if asked) and store one part of it.
+    WriteEntry(u8, Option<EntryUpdate>, Part),
+    /// Take ir_list_lock; with a jump and `OwnerOf`, go there if the IRTE is on no list.
+    Lock(VRef),
+    /// Release ir_list_lock (drains the store buffer first).
+    Unlock(VRef),
+    /// `smp_mb()`.
+    Mb,
+    /// Advance the `list_for_each_entry` walk of a vCPU's ir_list; jump when past the end.
+    WalkNext(u8),
+    /// `amd_iommu_update_ga`: modify an IRTE and write it whole.
+    UpdateGa(IrteRef, GaUpdate),
+    /// `amd_iommu_activate_guest_mode`: write IRTE `irte` whole in GA mode for vCPU `vcpu`.
+    Activate(u8, u8, ActivateTarget),
+    /// `list_add`: link IRTE into a vCPU's ir_list.
+    Link(u8, u8),
+    /// `list_del`: unlink IRTE from a vCPU's ir_list.
+    Unlink(VRef, u8),
+    /// `kvm_vcpu_kick`: request an IRTE refresh, wake or IPI the vCPU.
+    Kick(u8),
+    /// `kvm_check_request`: test and clear the refresh request; jump if there was none.
+    TestRequest(u8),
+    /// VMRUN: enter the guest and take pending IRR; jump back if a request came in.
+    VmRun(u8),
+    /// #VMEXIT.
+    VmExit(u8),
+    /// `set_current_state(TASK_INTERRUPTIBLE)`.
+    SetWaiting(u8),
+    /// `kvm_vcpu_check_block`: jump if an interrupt is pending in the IRR.
+    CheckBlock(u8),
+    /// `schedule()`: sleep unless already woken.
+    Sleep(u8),
+    /// IOMMU: read the IRTE (one 128-bit read).
+    IommuRead(u8),
+    /// IOMMU: set the vector in the vCPU's IRR (or, in legacy mode, hand it to the host).
+    IommuPost(u8),
+    /// IOMMU: read IsRun/Destination/GALogIntr of the IRTE afresh (the IOMMU does not cache them),
+    /// then doorbell if IsRun, else a GA-log entry if GALogIntr.
+    IommuNotify(u8),
+    /// GA-log handler: take the oldest entry.
+    GaLogPop,
+    /// GA-log handler: `kvm_vcpu_wake_up` the vCPU it names.
+    Wake,
+    /// AVIC: read the target's physical ID entry from memory.
+    AvicRead(u8),
+    /// AVIC: set the IPI vector in the target's IRR.
+    AvicSetIrr(u8),
+    /// AVIC: doorbell if IsRunning, else #VMEXIT and KVM kicks the target.
+    AvicNotify(u8),
+}
+
+/// One micro-step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// What it does.
+    pub kind: StepKind,
+    /// Short label for timelines.
+    pub label: String,
+    /// One line of pseudo-code (our words).
+    pub code: String,
+    /// The kernel function (or hardware unit) it stands for.
+    pub func: &'static str,
+    /// Conditional target (meaning depends on `kind`); `steps.len()` ends the operation.
+    pub jump: Option<usize>,
+    /// Unconditional next step (default: the following one).
+    pub next: Option<usize>,
+    /// Life-cycle effect applied when it runs.
+    pub effect: Option<Effect>,
+    /// While a thread waits at this step, its operation does not count as in flight.
+    pub quiet: bool,
+}
+
+/// An operation compiled for one strategy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Program {
+    /// Title, e.g. `vcpu_load(pCPU1)`.
+    pub title: String,
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// Effect applied when the operation ends.
+    pub on_end: Option<Effect>,
+}

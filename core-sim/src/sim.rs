@@ -1,0 +1,175 @@
+//! A scenario compiled for a strategy and a memory model: the immutable world every explorer shares.
+
+use crate::machine::{entry, Irte, Machine, RunState, ThreadState, Vcpu};
+use crate::program::{self, Actor, Program};
+use crate::scenario::{Scenario, ScenarioError, VcpuStart};
+use crate::strategy::{MemoryModel, Strategy};
+
+/// One thread: its name, actor and compiled programs.
+#[derive(Clone, Debug)]
+pub struct SimThread {
+    /// Display name.
+    pub name: String,
+    /// Who runs it.
+    pub actor: Actor,
+    /// One program per scripted operation (the GA-log handler has one, run again and again).
+    pub programs: Vec<Program>,
+    /// What the vCPU runs when a kick forces it out of the guest.
+    pub forced: Option<Program>,
+}
+
+impl SimThread {
+    /// Runs for ever, whenever it has work (the GA-log handler).
+    pub fn is_daemon(&self) -> bool {
+        self.actor == Actor::GaLog
+    }
+}
+
+/// The compiled world.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    /// What runs.
+    pub scenario: Scenario,
+    /// How the kernel code is written.
+    pub strategy: Strategy,
+    /// How memory behaves.
+    pub memory: MemoryModel,
+    /// Threads by id (scripted ones first, then the GA-log handler if any).
+    pub threads: Vec<SimThread>,
+}
+
+impl Sim {
+    /// Validate the scenario and compile every operation for the strategy.
+    pub fn new(scenario: Scenario, strategy: Strategy, memory: MemoryModel) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let knobs = strategy.knobs;
+        let mut threads: Vec<SimThread> = scenario
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(t, spec)| SimThread {
+                name: scenario.thread_name(t),
+                actor: spec.actor,
+                programs: spec.ops.iter().map(|op| program::compile(spec.actor, *op, &knobs)).collect(),
+                forced: match spec.actor {
+                    Actor::Vcpu(v) if knobs.kick => Some(program::kernel::forced_exit(&knobs, v)),
+                    _ => None,
+                },
+            })
+            .collect();
+        if scenario.has_ga_log_handler() {
+            threads.push(SimThread {
+                name: Actor::GaLog.to_string(),
+                actor: Actor::GaLog,
+                programs: vec![program::kernel::ga_log_handler()],
+                forced: None,
+            });
+        }
+        Ok(Sim { scenario, strategy, memory, threads })
+    }
+
+    /// Build from stable ids.
+    pub fn from_ids(scenario: &str, strategy: &str, memory: &str) -> Result<Sim, String> {
+        let scenario = crate::scenario::by_id(scenario).map_err(|e| e.to_string())?;
+        let strategy = Strategy::preset(strategy).map_err(|e| e.to_string())?;
+        let memory = MemoryModel::from_id(memory)?;
+        Sim::new(scenario, strategy, memory).map_err(|e| e.to_string())
+    }
+
+    /// The initial machine: every posted IRTE agrees with its vCPU's entry.
+    pub fn initial(&self) -> Machine {
+        let s = &self.scenario;
+        let vcpus: Vec<Vcpu> = s
+            .vcpus
+            .iter()
+            .map(|init| Vcpu {
+                run: match init.state {
+                    VcpuStart::InGuest => RunState::InGuest(init.pcpu),
+                    VcpuStart::Loaded => RunState::Loaded(init.pcpu),
+                    VcpuStart::Preempted => RunState::Preempted,
+                },
+                cpu: init.pcpu,
+                waiting: false,
+                irr: 0,
+                delivered: 0,
+                request: false,
+                forced_exit: false,
+            })
+            .collect();
+        let entries: Vec<u64> = s
+            .vcpus
+            .iter()
+            .enumerate()
+            .map(|(v, init)| entry::make(v as u8, init.pcpu, init.state != VcpuStart::Preempted))
+            .collect();
+        let mut ir_lists = vec![0u8; s.vcpus.len()];
+        let mut owners = vec![None; s.irtes.len()];
+        let irtes = s
+            .irtes
+            .iter()
+            .enumerate()
+            .map(|(i, init)| {
+                let e = entries[init.vcpu as usize];
+                if init.posted {
+                    ir_lists[init.vcpu as usize] |= 1 << i;
+                    owners[i] = Some(init.vcpu);
+                }
+                Irte {
+                    guest_mode: init.posted,
+                    is_run: init.posted && entry::is_running(e),
+                    ga_log_intr: init.posted,
+                    destination: if init.posted { entry::host_id(e) } else { 0 },
+                    ga_tag: Some(init.vcpu),
+                    vector: i as u8,
+                }
+            })
+            .collect();
+        Machine {
+            pcpus: s.pcpus,
+            whole_values: entries.iter().map(|e| vec![*e]).collect(),
+            vcpus,
+            entries,
+            irtes,
+            ir_lists,
+            owners,
+            locks: vec![None; s.vcpus.len()],
+            ga_log: Vec::new(),
+            threads: vec![ThreadState::default(); self.threads.len()],
+            kick_ipis: 0,
+        }
+    }
+
+    /// The program thread `t` is in (or would start next), and whether it is the forced exit.
+    pub fn current(&self, m: &Machine, t: usize) -> Option<(&Program, bool)> {
+        let th = &self.threads[t];
+        let ts = &m.threads[t];
+        if ts.forced {
+            return th.forced.as_ref().map(|p| (p, true));
+        }
+        if ts.pc == 0 {
+            if let (Actor::Vcpu(v), Some(forced)) = (th.actor, th.forced.as_ref()) {
+                let vc = &m.vcpus[v as usize];
+                if vc.forced_exit && matches!(vc.run, RunState::InGuest(_)) {
+                    return Some((forced, true));
+                }
+            }
+        }
+        if th.is_daemon() {
+            if ts.pc == 0 && m.ga_log.is_empty() {
+                return None;
+            }
+            return th.programs.first().map(|p| (p, false));
+        }
+        th.programs.get(ts.op as usize).map(|p| (p, false))
+    }
+
+    /// Whether thread `t` finished its script (daemons never do).
+    pub fn finished(&self, m: &Machine, t: usize) -> bool {
+        !self.threads[t].is_daemon() && self.current(m, t).is_none()
+    }
+
+    /// Thread `t`'s display name.
+    pub fn thread_name(&self, t: usize) -> &str {
+        &self.threads[t].name
+    }
+}

@@ -1,0 +1,155 @@
+//! A renderer-neutral record of a run: lanes per actor, one row per step with its state changes and
+//! the violations that became true there.
+
+use crate::explore::Session;
+use crate::oracle::Violation;
+use crate::view;
+use serde::{Deserialize, Serialize};
+
+/// A state cell that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Cell id.
+    pub id: String,
+    /// Cell label (with its group).
+    pub label: String,
+    /// Before.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// One step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// 1-based step number.
+    pub step: usize,
+    /// Lane (thread id).
+    pub lane: usize,
+    /// The schedule character.
+    pub action: char,
+    /// A store-buffer flush rather than a step.
+    pub flush: bool,
+    /// Operation title.
+    pub op: String,
+    /// Step label.
+    pub label: String,
+    /// Pseudo-code.
+    pub code: String,
+    /// Kernel function or hardware unit.
+    pub func: String,
+    /// State changes.
+    pub changes: Vec<Change>,
+    /// Violations that became true here.
+    pub violations: Vec<Violation>,
+}
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// Title (scenario, strategy, memory model).
+    pub title: String,
+    /// Lane names.
+    pub lanes: Vec<String>,
+    /// Rows in order.
+    pub rows: Vec<Row>,
+    /// Violations present before any step.
+    pub initial_violations: Vec<Violation>,
+    /// Violations judged at the end of the run (lost wake-ups, deadlocks), if it has ended.
+    pub final_violations: Vec<Violation>,
+}
+
+impl Timeline {
+    /// The timeline of a session up to its current position.
+    pub fn from_session(s: &Session) -> Timeline {
+        let sim = s.sim();
+        let mut rows = Vec::new();
+        let mut before = view::cells(sim, s.state_at(0));
+        for (i, r) in s.records().iter().enumerate() {
+            let after = view::cells(sim, &r.after);
+            let changes = diff(&before, &after);
+            rows.push(Row {
+                step: i + 1,
+                lane: r.event.action.thread(),
+                action: r.event.action.to_char(),
+                flush: matches!(r.event.action, crate::Action::Flush(_)),
+                op: r.event.op.clone(),
+                label: r.event.label.clone(),
+                code: r.event.code.clone(),
+                func: r.event.func.clone(),
+                changes,
+                violations: r.violations.clone(),
+            });
+            before = after;
+        }
+        let all = s.violations();
+        let initial_violations = all.iter().filter(|v| v.step == 0).cloned().collect();
+        let final_violations = if s.is_terminal() {
+            crate::oracle::check_terminal(sim, s.state(), s.position())
+        } else {
+            Vec::new()
+        };
+        Timeline {
+            title: format!(
+                "{} · {} · {}",
+                sim.scenario.id,
+                sim.strategy.name(),
+                sim.memory.id()
+            ),
+            lanes: sim.threads.iter().map(|t| t.name.clone()).collect(),
+            rows,
+            initial_violations,
+            final_violations,
+        }
+    }
+
+    /// Every violation in order.
+    pub fn violations(&self) -> Vec<&Violation> {
+        self.initial_violations
+            .iter()
+            .chain(self.rows.iter().flat_map(|r| r.violations.iter()))
+            .chain(self.final_violations.iter())
+            .collect()
+    }
+
+    /// A plain-text step list, for terminals and snapshot tests.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{}\n", self.title);
+        for v in &self.initial_violations {
+            out.push_str(&format!("  !! at start: [{}] {}\n", v.kind, v.explanation));
+        }
+        for r in &self.rows {
+            let who = &self.lanes[r.lane];
+            out.push_str(&format!("{:>3}. {:<28} {}\n", r.step, who, r.code.trim()));
+            for c in &r.changes {
+                out.push_str(&format!("       {}: {} → {}\n", c.label, c.before, c.after));
+            }
+            for v in &r.violations {
+                out.push_str(&format!("  !! [{}] {}\n", v.kind, v.explanation));
+            }
+        }
+        for v in &self.final_violations {
+            out.push_str(&format!("  !! at the end: [{}] {}\n", v.kind, v.explanation));
+        }
+        out
+    }
+}
+
+fn diff(before: &[view::Cell], after: &[view::Cell]) -> Vec<Change> {
+    after
+        .iter()
+        .filter_map(|a| {
+            let b = before.iter().find(|b| b.id == a.id)?;
+            (b.value != a.value).then(|| Change {
+                id: a.id.clone(),
+                label: if a.label.starts_with("vCPU") && a.group == "AVIC physical ID table" {
+                    format!("entry[{}]", a.label)
+                } else {
+                    a.label.clone()
+                },
+                before: b.value.clone(),
+                after: a.value.clone(),
+            })
+        })
+        .collect()
+}

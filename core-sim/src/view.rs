@@ -1,0 +1,165 @@
+//! The machine as named cells (for state panes and change highlighting) and each thread's position
+//! in its code (for code panes).
+
+use crate::exec::next_step;
+use crate::machine::{entry, memory, Machine, RunState};
+use crate::program::Actor;
+use crate::sim::Sim;
+use crate::strategy::MemoryModel;
+use serde::{Deserialize, Serialize};
+
+/// One named piece of state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Stable id, e.g. `entry.0`.
+    pub id: String,
+    /// Group heading.
+    pub group: String,
+    /// Row label.
+    pub label: String,
+    /// Current value as text.
+    pub value: String,
+}
+
+fn cell(id: String, group: &str, label: String, value: String) -> Cell {
+    Cell { id, group: group.into(), label, value }
+}
+
+fn vectors(bits: u8) -> String {
+    if bits == 0 {
+        return "—".into();
+    }
+    let v: Vec<String> = (0..8).filter(|i| bits & (1 << i) != 0).map(|i| format!("v{i}")).collect();
+    v.join(" ")
+}
+
+/// Every cell of the machine, grouped and in a stable order.
+pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for (v, vc) in m.vcpus.iter().enumerate() {
+        let mut s = vc.run.describe();
+        if vc.waiting && vc.run != RunState::Sleeping {
+            s.push_str(", TASK_INTERRUPTIBLE");
+        }
+        out.push(cell(format!("vcpu.{v}"), "vCPUs", format!("vCPU{v}"), s));
+        out.push(cell(format!("irr.{v}"), "vCPUs", format!("vCPU{v} IRR"), vectors(vc.irr)));
+        out.push(cell(format!("seen.{v}"), "vCPUs", format!("vCPU{v} guest took"), vectors(vc.delivered)));
+        if sim.strategy.knobs.kick {
+            let r = match (vc.request, vc.forced_exit) {
+                (false, false) => "—",
+                (true, false) => "refresh requested",
+                (_, true) => "kick IPI pending",
+            };
+            out.push(cell(format!("req.{v}"), "vCPUs", format!("vCPU{v} request"), r.into()));
+        }
+    }
+    for (v, e) in m.entries.iter().enumerate() {
+        out.push(cell(
+            format!("entry.{v}"),
+            "AVIC physical ID table",
+            format!("vCPU{v}"),
+            format!("{e:#018x}  {}", entry::describe(*e)),
+        ));
+    }
+    for (i, irte) in m.irtes.iter().enumerate() {
+        out.push(cell(format!("irte.{i}"), "IOMMU IRTEs", format!("IRTE{i}"), irte.describe()));
+    }
+    for v in 0..m.vcpus.len() {
+        let list = m.ir_lists[v];
+        let items: Vec<String> = (0..8).filter(|i| list & (1 << i) != 0).map(|i| format!("IRTE{i}")).collect();
+        out.push(cell(
+            format!("list.{v}"),
+            "ir_lists",
+            format!("vCPU{v} ir_list"),
+            if items.is_empty() { "empty".into() } else { items.join(", ") },
+        ));
+        let holder = match m.locks[v] {
+            None => "free".to_string(),
+            Some(t) => format!("held by {}", sim.thread_name(t as usize)),
+        };
+        out.push(cell(format!("lock.{v}"), "ir_lists", format!("vCPU{v} ir_list_lock"), holder));
+    }
+    if sim.memory == MemoryModel::Tso {
+        for (t, ts) in m.threads.iter().enumerate() {
+            if sim.threads[t].is_daemon() {
+                continue;
+            }
+            let items: Vec<String> = ts.buffer.iter().map(memory::describe_store).collect();
+            out.push(cell(
+                format!("buffer.{t}"),
+                "store buffers",
+                sim.thread_name(t).to_string(),
+                if items.is_empty() { "empty".into() } else { items.join("; ") },
+            ));
+        }
+    }
+    let log: Vec<String> = m.ga_log.iter().map(|v| format!("vCPU{v}")).collect();
+    out.push(cell(
+        "galog".into(),
+        "IOMMU GA log",
+        "entries".into(),
+        if log.is_empty() { "empty".into() } else { log.join(", ") },
+    ));
+    if sim.strategy.knobs.kick {
+        out.push(cell("kicks".into(), "costs", "kick IPIs".into(), m.kick_ipis.to_string()));
+    }
+    out
+}
+
+/// Where a thread stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadView {
+    /// Display name.
+    pub name: String,
+    /// Index of the current program in [`listing`] (`None`: finished or idle).
+    pub program: Option<usize>,
+    /// The next step's index in that program.
+    pub pc: usize,
+    /// Can run now.
+    pub enabled: bool,
+    /// A word on its status.
+    pub status: String,
+}
+
+/// One program of a thread, as lines of pseudo-code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    /// Operation title.
+    pub title: String,
+    /// (kernel function, pseudo-code) per step.
+    pub lines: Vec<(String, String)>,
+}
+
+/// Every program thread `t` may run: its script, then the forced exit if any.
+pub fn listing(sim: &Sim, t: usize) -> Vec<Listing> {
+    let th = &sim.threads[t];
+    th.programs
+        .iter()
+        .chain(th.forced.iter())
+        .map(|p| Listing {
+            title: p.title.clone(),
+            lines: p.steps.iter().map(|s| (s.func.to_string(), s.code.clone())).collect(),
+        })
+        .collect()
+}
+
+/// Where every thread stands.
+pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
+    (0..sim.threads.len())
+        .map(|t| {
+            let th = &sim.threads[t];
+            let ts = &m.threads[t];
+            let current = sim.current(m, t);
+            let program = current.map(|(_, forced)| if forced { th.programs.len() } else if th.is_daemon() { 0 } else { ts.op as usize });
+            let enabled = next_step(sim, m, t).is_some();
+            let status = match (current, th.actor) {
+                (None, _) if th.is_daemon() => "idle (GA log empty)".to_string(),
+                (None, _) => "done".to_string(),
+                (Some(_), Actor::Vcpu(v)) if m.vcpus[v as usize].run == RunState::Sleeping => "asleep".to_string(),
+                (Some(_), _) if !enabled => "spinning on a lock / draining its store buffer".to_string(),
+                _ => "ready".to_string(),
+            };
+            ThreadView { name: th.name.clone(), program, pc: ts.pc as usize, enabled, status }
+        })
+        .collect()
+}
