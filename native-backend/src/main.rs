@@ -1,1 +1,65 @@
-fn main() { println!("avic-lab: under construction"); }
+//! `avic-lab`: the AVIC / IRTE race lab on the command line.
+//!
+//! Model commands (`check`, `matrix`, `replay`, `random`, `list`) drive `core-sim`; host commands
+//! (`stress`, `probe`, `trace`) run on the real machine.
+//!
+//! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
+//! 3 usage or input error.
+
+mod cli;
+mod host;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// The AVIC race lab: model-check the KVM AVIC load/put vs. IOMMU IRTE update race.
+#[derive(Debug, Parser)]
+#[command(name = "avic-lab", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exhaustively check one scenario under one strategy and memory model.
+    Check(cli::check::CheckArgs),
+    /// Check every scenario x strategy preset x memory model.
+    Matrix(cli::matrix::MatrixArgs),
+    /// Replay a schedule string step by step.
+    Replay(cli::replay::ReplayArgs),
+    /// Seeded random (or PCT) runs: what do they hit?
+    Random(cli::random::RandomArgs),
+    /// List scenarios, strategies, knobs, memory models and violation kinds.
+    List(cli::list::ListArgs),
+    /// Run the protocols on real host threads.
+    Stress(host::stress::StressArgs),
+    /// Inspect the host machine.
+    Probe(host::probe::ProbeArgs),
+    /// Replay recorded kernel traces.
+    Trace(host::trace::TraceArgs),
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check(a) => cli::check::run(a),
+        Command::Matrix(a) => cli::matrix::run(a),
+        Command::Replay(a) => cli::replay::run(a),
+        Command::Random(a) => cli::random::run(a),
+        Command::List(a) => cli::list::run(a),
+        Command::Stress(a) => host::stress::run(a),
+        Command::Probe(a) => host::probe::run(a),
+        Command::Trace(a) => host::trace::run(a),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return cli::exit::clap_error(e),
+    };
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => cli::exit::error(&e),
+    }
+}

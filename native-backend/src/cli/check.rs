@@ -1,0 +1,206 @@
+//! `avic-lab check`: exhaustive search of one world, with shortest counterexamples.
+
+use super::exit;
+use super::progress;
+use super::report;
+use super::sim_args::SimArgs;
+use anyhow::{bail, Result};
+use clap::Args;
+use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, Verdict};
+use core_sim::Sim;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `avic-lab check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Sleep-set partial-order reduction (counterexamples may then not be shortest).
+    #[arg(long, overrides_with = "no_reduction")]
+    pub reduction: bool,
+    /// No reduction: every interleaving, shortest counterexamples (the default).
+    #[arg(long, overrides_with = "reduction")]
+    pub no_reduction: bool,
+    /// Stop after this many states (verdict: bounded).
+    #[arg(long, value_name = "N", default_value_t = CheckOptions::default().max_states)]
+    pub max_states: usize,
+    /// Stop after this many seconds (verdict: bounded).
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    /// Show (and draw) only this violation kind's counterexample.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Print JSON on stdout instead of text.
+    #[arg(long, conflicts_with = "text")]
+    pub json: bool,
+    /// Print the text report (the default).
+    #[arg(long)]
+    pub text: bool,
+    /// Draw the shortest counterexample (or the --kind one) as an SVG sequence diagram.
+    #[arg(long, value_name = "OUT.svg")]
+    pub svg: Option<PathBuf>,
+}
+
+/// The `--json` report (fields in this order).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    scenario: &'a str,
+    strategy: String,
+    knobs: core_sim::Knobs,
+    memory_model: &'static str,
+    reduction: bool,
+    verdict: &'static str,
+    outcome: Outcome,
+    violations: Vec<&'static str>,
+    states: usize,
+    transitions: usize,
+    max_depth: usize,
+    final_states: usize,
+    max_kick_ipis: u8,
+    elapsed_ms: f64,
+    counterexamples: Vec<report::CounterexampleJson>,
+}
+
+fn timeout(secs: Option<f64>) -> Result<Option<Duration>> {
+    match secs {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => bail!("--timeout must be a positive number of seconds, got {s}"),
+    }
+}
+
+/// Run the search with a progress spinner and the timeout.
+fn search(sim: &Sim, opts: &CheckOptions, limit: Option<Duration>, show: bool) -> CheckReport {
+    let pb = progress::spinner(show);
+    let start = Instant::now();
+    let report = explore::check(sim, opts, &mut |p| {
+        let rate = p.states as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        pb.set_message(format!(
+            "{} states, {} transitions, frontier {}, depth {} ({:.0} states/s)",
+            p.states, p.transitions, p.frontier, p.depth, rate
+        ));
+        limit.is_none_or(|l| start.elapsed() < l)
+    });
+    pb.finish_and_clear();
+    report
+}
+
+fn bound_reason(r: &CheckReport, opts: &CheckOptions, limit: Option<Duration>) -> String {
+    match r.outcome {
+        Outcome::Complete => "complete search".into(),
+        Outcome::StateLimit => format!("stopped at the state limit of {}", opts.max_states),
+        Outcome::Cancelled => match limit {
+            Some(l) => format!("timed out after {:.3} s", l.as_secs_f64()),
+            None => "cancelled".into(),
+        },
+    }
+}
+
+/// Run `avic-lab check`.
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let sim = args.sim.sim()?;
+    let limit = timeout(args.timeout)?;
+    let only = args.kind.as_deref().map(report::kind).transpose()?;
+    if args.max_states == 0 {
+        bail!("--max-states must be at least 1");
+    }
+    let opts = CheckOptions {
+        reduction: args.reduction && !args.no_reduction,
+        max_states: args.max_states,
+        progress_every: 2_000,
+    };
+    let start = Instant::now();
+    let r = search(&sim, &opts, limit, progress::wanted(args.json));
+    let elapsed = start.elapsed();
+    let shown: Vec<_> = r
+        .counterexamples
+        .values()
+        .filter(|c| only.is_none_or(|k| c.violation.kind == k))
+        .collect();
+    let verdict = r.verdict();
+    let strategy = args.sim.strategy_name(&sim);
+
+    if let Some(path) = &args.svg {
+        let pick = shown
+            .iter()
+            .min_by_key(|c| (c.schedule.0.len(), c.violation.kind));
+        match pick {
+            Some(ce) => report::write_svg(path, &report::timeline(&sim, ce)?)?,
+            None => eprintln!(
+                "note: no counterexample to draw; {} not written",
+                path.display()
+            ),
+        }
+    }
+
+    if args.json {
+        let ces: Vec<_> = shown
+            .iter()
+            .map(|c| report::counterexample_json(&args.sim, &sim, c))
+            .collect::<Result<_>>()?;
+        let out = JsonReport {
+            scenario: &sim.scenario.id,
+            strategy: sim.strategy.name(),
+            knobs: sim.strategy.knobs,
+            memory_model: sim.memory.id(),
+            reduction: opts.reduction,
+            verdict: verdict.id(),
+            outcome: r.outcome,
+            violations: r.kinds().iter().map(|k| k.id()).collect(),
+            states: r.states,
+            transitions: r.transitions,
+            max_depth: r.max_depth,
+            final_states: r.final_states,
+            max_kick_ipis: r.max_kick_ipis,
+            elapsed_ms: elapsed.as_secs_f64() * 1e3,
+            counterexamples: ces,
+        };
+        super::output::emit_json(&out)?;
+    } else {
+        let mut text = String::new();
+        outln!(
+            text,
+            "{} · {} · {}",
+            sim.scenario.id,
+            strategy,
+            sim.memory.id()
+        );
+        let kinds: Vec<&str> = r.kinds().iter().map(|k| k.id()).collect();
+        let what = match verdict {
+            Verdict::Safe => "SAFE: no violation in any interleaving".to_string(),
+            Verdict::Violation => format!("VIOLATION: {}", kinds.join(", ")),
+            Verdict::Bounded => "BOUNDED: no violation found so far".to_string(),
+        };
+        outln!(text, "verdict: {what} ({})", bound_reason(&r, &opts, limit));
+        outln!(
+            text,
+            "states: {}  transitions: {}  max depth: {}  final states: {}  time: {:.3} s{}",
+            r.states,
+            r.transitions,
+            r.max_depth,
+            r.final_states,
+            elapsed.as_secs_f64(),
+            if opts.reduction {
+                "  (sleep-set reduction)"
+            } else {
+                ""
+            }
+        );
+        if sim.strategy.knobs.kick {
+            outln!(text, "kick IPIs: at most {} in any run", r.max_kick_ipis);
+        }
+        for ce in &shown {
+            outln!(text);
+            text.push_str(&report::counterexample_text(&args.sim, &sim, ce)?);
+        }
+        super::output::emit(&text)?;
+    }
+    Ok(ExitCode::from(match verdict {
+        Verdict::Safe => exit::SAFE,
+        Verdict::Violation => exit::VIOLATION,
+        Verdict::Bounded => exit::BOUNDED,
+    }))
+}

@@ -1,0 +1,99 @@
+//! `avic-lab list`: the stable ids a user can name.
+
+use super::knobs;
+use anyhow::Result;
+use clap::Args;
+use core_sim::{strategy, MemoryModel, ViolationKind};
+use serde_json::json;
+use std::process::ExitCode;
+
+/// Arguments of `avic-lab list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn memory_title(m: MemoryModel) -> &'static str {
+    match m {
+        MemoryModel::Sc => "sequential consistency: every store is visible at once",
+        MemoryModel::Tso => {
+            "x86-TSO: per-CPU FIFO store buffers, drained by fences, locked ops and unlock"
+        }
+    }
+}
+
+fn kind_title(k: ViolationKind) -> &'static str {
+    match k {
+        ViolationKind::StaleIrte => {
+            "an IRTE on a quiescent vCPU's ir_list disagrees with its physical ID entry"
+        }
+        ViolationKind::LostWakeup => {
+            "a vCPU sleeps with a pending interrupt and nothing will wake it"
+        }
+        ViolationKind::DelayedDelivery => {
+            "a running vCPU's interrupt went to the wrong pCPU or the GA log"
+        }
+        ViolationKind::TornRead => "hardware read an entry value nobody ever wrote whole",
+        ViolationKind::Deadlock => "a thread waits for ever on a lock, or a non-holder released it",
+    }
+}
+
+/// Run `avic-lab list`.
+pub fn run(args: ListArgs) -> Result<ExitCode> {
+    let scenarios = core_sim::scenario::shipped();
+    if args.json {
+        let out = json!({
+            "scenarios": scenarios.iter().map(|s| json!({"id": s.id, "title": s.title, "description": s.description})).collect::<Vec<_>>(),
+            "strategies": strategy::PRESETS.iter().map(|p| json!({"id": p.id, "title": p.title, "summary": p.summary, "knobs": p.knobs})).collect::<Vec<_>>(),
+            "knobs": knobs::NAMES.iter().map(|k| json!({"name": k, "description": knobs::describe(k)})).collect::<Vec<_>>(),
+            "memory_models": MemoryModel::ALL.iter().map(|m| json!({"id": m.id(), "title": memory_title(*m)})).collect::<Vec<_>>(),
+            "violation_kinds": ViolationKind::ALL.iter().map(|k| json!({"id": k.id(), "severity": k.severity(), "title": kind_title(*k)})).collect::<Vec<_>>(),
+        });
+        super::output::emit_json(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    outln!(text, "scenarios (--scenario ID):");
+    let w = scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    for s in &scenarios {
+        outln!(text, "  {:w$}  {}", s.id, s.title);
+    }
+    outln!(text, "\nstrategies (--strategy ID):");
+    let w = strategy::PRESETS
+        .iter()
+        .map(|p| p.id.len())
+        .max()
+        .unwrap_or(0);
+    for p in strategy::PRESETS {
+        outln!(text, "  {:w$}  {}", p.id, p.title);
+        outln!(text, "  {:w$}  {}", "", p.summary);
+    }
+    outln!(text, "\nknobs (--knobs k=v,...; on top of --strategy):");
+    let w = knobs::NAMES.iter().map(|k| k.len()).max().unwrap_or(0);
+    for k in knobs::NAMES {
+        outln!(text, "  {:w$}  {}", k, knobs::describe(k));
+    }
+    outln!(text, "\nmemory models (--memory ID):");
+    for m in MemoryModel::ALL {
+        outln!(text, "  {:3}  {}", m.id(), memory_title(m));
+    }
+    outln!(text, "\nviolation kinds:");
+    let w = ViolationKind::ALL
+        .iter()
+        .map(|k| k.id().len())
+        .max()
+        .unwrap_or(0);
+    for k in ViolationKind::ALL {
+        outln!(
+            text,
+            "  {:w$}  {:10}  {}",
+            k.id(),
+            k.severity(),
+            kind_title(k)
+        );
+    }
+    super::output::emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

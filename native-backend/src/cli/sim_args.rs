@@ -1,0 +1,126 @@
+//! The arguments that pick a world: scenario (by id or JSON file), strategy (+ knobs), memory model.
+
+use super::knobs;
+use anyhow::{Context, Result};
+use clap::Args;
+use core_sim::{MemoryModel, Scenario, Sim, Strategy};
+use std::path::PathBuf;
+
+/// Which scenario: a shipped id or a JSON file.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct ScenarioArg {
+    /// Shipped scenario id (see `avic-lab list`).
+    #[arg(long, value_name = "ID")]
+    pub scenario: Option<String>,
+    /// Scenario JSON file (as saved by the web app).
+    #[arg(long, value_name = "FILE")]
+    pub scenario_file: Option<PathBuf>,
+}
+
+/// Scenario, strategy, knobs and memory model.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
+    /// Strategy preset id (see `avic-lab list`).
+    #[arg(long, value_name = "ID")]
+    pub strategy: String,
+    /// Custom knobs on top of the preset, e.g. `write_once=0,smp_mb=1`.
+    #[arg(long, value_name = "K=V,...")]
+    pub knobs: Option<String>,
+    /// Memory model: sc or tso.
+    #[arg(long, value_name = "MODEL", default_value = "sc")]
+    pub memory: String,
+}
+
+/// Load a scenario JSON file with a clear error.
+pub fn load_scenario_file(path: &std::path::Path) -> Result<Scenario> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario file '{}'", path.display()))?;
+    Scenario::from_json(&text).with_context(|| format!("scenario file '{}'", path.display()))
+}
+
+/// Parse a memory model id.
+pub fn memory(id: &str) -> Result<MemoryModel> {
+    MemoryModel::from_id(id).map_err(anyhow::Error::msg)
+}
+
+impl SimArgs {
+    /// The scenario named.
+    pub fn scenario(&self) -> Result<Scenario> {
+        match (&self.scenario.scenario, &self.scenario.scenario_file) {
+            (Some(id), _) => Ok(core_sim::scenario::by_id(id)?),
+            (None, Some(path)) => load_scenario_file(path),
+            (None, None) => anyhow::bail!("give --scenario ID or --scenario-file FILE"),
+        }
+    }
+
+    /// The strategy: the preset with the knobs applied.
+    pub fn strategy(&self) -> Result<Strategy> {
+        let base = Strategy::preset(&self.strategy)?;
+        match &self.knobs {
+            Some(spec) => Ok(Strategy::custom(knobs::apply(base.knobs, spec)?)),
+            None => Ok(base),
+        }
+    }
+
+    /// Compile the world.
+    pub fn sim(&self) -> Result<Sim> {
+        let scenario = self.scenario()?;
+        let strategy = self.strategy()?;
+        let memory = memory(&self.memory)?;
+        Ok(Sim::new(scenario, strategy, memory)?)
+    }
+
+    /// The same world as command-line arguments (for "replay with" hints).
+    pub fn to_cli(&self, sim: &Sim) -> String {
+        let mut out = match (&self.scenario.scenario, &self.scenario.scenario_file) {
+            (Some(id), _) => format!("--scenario {}", quote(id)),
+            (None, Some(p)) => format!("--scenario-file {}", quote(&p.display().to_string())),
+            (None, None) => String::new(),
+        };
+        out.push_str(&format!(" --strategy {}", quote(&self.strategy)));
+        if let Ok(base) = Strategy::preset(&self.strategy) {
+            let d = knobs::diff(&base.knobs, &sim.strategy.knobs);
+            if !d.is_empty() {
+                out.push_str(&format!(" --knobs {d}"));
+            }
+        }
+        out.push_str(&format!(" --memory {}", sim.memory.id()));
+        out
+    }
+
+    /// The strategy's display name (`lock-fix` or `custom(...)`), plus the preset it started from.
+    pub fn strategy_name(&self, sim: &Sim) -> String {
+        match sim.strategy.preset_id() {
+            Some(id) => id.to_string(),
+            None => format!("{} + knobs: {}", self.strategy, sim.strategy.knobs),
+        }
+    }
+}
+
+/// Quote for a POSIX shell if needed.
+pub fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("lock-fix"), "lock-fix");
+        assert_eq!(quote("my file.json"), "'my file.json'");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert_eq!(quote(""), "''");
+    }
+}

@@ -1,0 +1,716 @@
+//! End-to-end tests of the model commands of the `avic-lab` binary: check, matrix, replay, random,
+//! list, and their errors on bad input.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_avic-lab");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(BIN).args(args).output().expect("binary runs");
+    let r = Run {
+        code: status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(stderr).expect("utf-8 stderr"),
+    };
+    assert!(
+        !r.stderr.contains("panicked"),
+        "panic for {args:?}: {}",
+        r.stderr
+    );
+    r
+}
+
+fn json(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", r.stdout))
+}
+
+/// A bad input: exit 3, one line on stderr starting with `error:` and naming the problem.
+fn assert_input_error(args: &[&str], needle: &str) {
+    let r = run(args);
+    assert_eq!(
+        r.code, 3,
+        "{args:?}: stdout {} stderr {}",
+        r.stdout, r.stderr
+    );
+    assert!(
+        r.stdout.is_empty(),
+        "{args:?} printed to stdout: {}",
+        r.stdout
+    );
+    let err = r.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: '{needle}' not in: {err}");
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("avic-lab-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `matrix --json --jobs 2`, run once and shared by the tests that need it.
+fn full_matrix() -> &'static Value {
+    static M: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        let r = run(&["matrix", "--json", "--jobs", "2"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r)
+    })
+}
+
+fn scenario_ids() -> Vec<String> {
+    core_sim::scenario::ids()
+}
+
+const LOST: [&str; 6] = [
+    "check",
+    "--scenario",
+    "put-block-vs-affinity",
+    "--strategy",
+    "naive-update",
+    "--memory",
+];
+
+#[test]
+fn check_finds_the_naive_lost_wakeup() {
+    let r = run(&[&LOST[..], &["sc"]].concat());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("verdict: VIOLATION"), "{}", r.stdout);
+    assert!(r.stdout.contains("lost-wakeup"), "{}", r.stdout);
+    assert!(r.stdout.contains("── lost-wakeup (hang)"), "{}", r.stdout);
+    assert!(r.stdout.contains("states: "), "{}", r.stdout);
+    assert!(r.stdout.contains("transitions: "), "{}", r.stdout);
+    assert!(r.stdout.contains("replay: avic-lab replay --scenario put-block-vs-affinity --strategy naive-update --memory sc "));
+    // The step list names the threads and the kernel code.
+    assert!(r.stdout.contains("  1. "), "{}", r.stdout);
+}
+
+#[test]
+fn check_lock_fix_on_the_happy_path_is_safe() {
+    let r = run(&[
+        "check",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "lock-fix",
+        "--memory",
+        "sc",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("verdict: SAFE"), "{}", r.stdout);
+    assert!(r.stdout.contains("complete search"), "{}", r.stdout);
+    let r = run(&[
+        "check",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "lock-fix",
+        "--memory",
+        "tso",
+        "--reduction",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn check_json_counterexamples_replay_to_the_same_violation() {
+    let r = run(&[&LOST[..], &["sc", "--json"]].concat());
+    assert_eq!(r.code, 1);
+    let v = json(&r);
+    assert_eq!(v["verdict"], "violation");
+    assert_eq!(v["scenario"], "put-block-vs-affinity");
+    assert_eq!(v["strategy"], "naive-update");
+    assert_eq!(v["memory_model"], "sc");
+    assert!(v["states"].as_u64().unwrap() > 0);
+    assert!(v["transitions"].as_u64().unwrap() > 0);
+    let ces = v["counterexamples"].as_array().unwrap();
+    assert!(!ces.is_empty());
+    let kinds: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"lost-wakeup"));
+    for ce in ces {
+        let kind = ce["kind"].as_str().unwrap();
+        let schedule = ce["schedule"].as_str().unwrap();
+        assert_eq!(ce["steps"].as_u64().unwrap() as usize, schedule.len());
+        assert_eq!(
+            ce["timeline"]["rows"].as_array().unwrap().len(),
+            schedule.len()
+        );
+        let replay = run(&[
+            "replay",
+            "--scenario",
+            "put-block-vs-affinity",
+            "--strategy",
+            "naive-update",
+            "--memory",
+            "sc",
+            schedule,
+        ]);
+        assert_eq!(replay.code, 1, "{}", replay.stdout);
+        assert!(
+            replay.stdout.contains(&format!("[{kind}]")),
+            "{kind}: {}",
+            replay.stdout
+        );
+    }
+}
+
+#[test]
+fn check_writes_an_svg_of_the_shortest_counterexample() {
+    let out = temp_file("ce.svg", "");
+    let path = out.to_str().unwrap();
+    let r = run(&[&LOST[..], &["sc", "--kind", "lost-wakeup", "--svg", path]].concat());
+    assert_eq!(r.code, 1);
+    // --kind shows only that counterexample.
+    assert_eq!(r.stdout.matches("── ").count(), 1, "{}", r.stdout);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    assert!(svg.contains("lost-wakeup"));
+}
+
+#[test]
+fn check_stops_at_the_state_limit_with_status_2() {
+    let r = run(&[
+        "check",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "lock-fix",
+        "--max-states",
+        "5",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("BOUNDED") && r.stdout.contains("state limit of 5"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn check_times_out_with_status_2() {
+    // The largest safe world of the matrix: big enough to reach a progress report.
+    let biggest = full_matrix()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "safe" && c["memory_model"] == "tso")
+        .max_by_key(|c| c["states"].as_u64().unwrap())
+        .unwrap();
+    if biggest["states"].as_u64().unwrap() < 4_000 {
+        return; // every safe world is too small to time out in
+    }
+    let r = run(&[
+        "check",
+        "--scenario",
+        biggest["scenario"].as_str().unwrap(),
+        "--strategy",
+        biggest["strategy"].as_str().unwrap(),
+        "--memory",
+        "tso",
+        "--timeout",
+        "0.000001",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("timed out"), "{}", r.stdout);
+}
+
+#[test]
+fn knobs_build_custom_strategies() {
+    // Knobs that rebuild a preset are that preset.
+    let r = run(&[
+        "check",
+        "--scenario",
+        "ipi-during-load",
+        "--strategy",
+        "lock-fix",
+        "--knobs",
+        "write_once=0",
+        "--json",
+    ]);
+    let knobbed = json(&r);
+    let preset = json(&run(&[
+        "check",
+        "--scenario",
+        "ipi-during-load",
+        "--strategy",
+        "lock-fix-plain-write",
+        "--json",
+    ]));
+    assert_eq!(knobbed["strategy"], "lock-fix-plain-write");
+    assert_eq!(knobbed["violations"], preset["violations"]);
+    assert_eq!(knobbed["states"], preset["states"]);
+    assert_eq!(knobbed["knobs"]["write_once"], false);
+    // Others are custom, and the replay hint carries the knobs.
+    let r = run(&[
+        "check",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "lock-fix",
+        "--knobs",
+        "lock-in-load-put=0, irte_target=vcpu-cpu,kick=on",
+        "--json",
+    ]);
+    let v = json(&r);
+    assert!(
+        v["strategy"].as_str().unwrap().starts_with("custom("),
+        "{}",
+        v["strategy"]
+    );
+    assert_eq!(v["knobs"]["irte_target"], "vcpu-cpu");
+    if let Some(ce) = v["counterexamples"].as_array().unwrap().first() {
+        let replay = ce["replay"].as_str().unwrap();
+        assert!(replay.contains("--knobs "), "{replay}");
+    }
+}
+
+#[test]
+fn scenario_files_load() {
+    let scenario = core_sim::scenario::by_id("block-ga-log").unwrap();
+    let path = temp_file("block.json", &scenario.to_json());
+    let r = run(&[
+        "check",
+        "--scenario-file",
+        path.to_str().unwrap(),
+        "--strategy",
+        "lock-fix",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("SAFE"));
+}
+
+#[test]
+fn matrix_json_is_the_full_cross_product() {
+    let cells = full_matrix().as_array().expect("one JSON array");
+    let ids = scenario_ids();
+    let presets: Vec<&str> = core_sim::strategy::PRESETS.iter().map(|p| p.id).collect();
+    assert_eq!(presets.len(), 8);
+    assert_eq!(cells.len(), ids.len() * presets.len() * 2);
+    let mut seen = std::collections::BTreeSet::new();
+    for c in cells {
+        let o = c.as_object().unwrap();
+        let keys: Vec<&str> = o.keys().map(String::as_str).collect();
+        for k in [
+            "scenario",
+            "strategy",
+            "memory_model",
+            "verdict",
+            "violations",
+            "states",
+            "shortest",
+        ] {
+            assert!(keys.contains(&k), "{k} missing in {c}");
+        }
+        let verdict = c["verdict"].as_str().unwrap();
+        assert!(["safe", "violation", "bounded"].contains(&verdict), "{c}");
+        let violations = c["violations"].as_array().unwrap();
+        for k in violations {
+            assert!(
+                core_sim::ViolationKind::from_id(k.as_str().unwrap()).is_some(),
+                "{c}"
+            );
+        }
+        assert!(c["states"].as_u64().unwrap() > 0);
+        match verdict {
+            "violation" => {
+                assert!(!violations.is_empty());
+                assert!(c["shortest"].as_u64().unwrap() > 0, "{c}");
+            }
+            _ => {
+                assert!(violations.is_empty());
+                assert!(c["shortest"].is_null(), "{c}");
+            }
+        }
+        seen.insert((
+            c["scenario"].as_str().unwrap().to_string(),
+            c["strategy"].as_str().unwrap().to_string(),
+            c["memory_model"].as_str().unwrap().to_string(),
+        ));
+    }
+    for s in &ids {
+        for p in &presets {
+            for m in ["sc", "tso"] {
+                assert!(
+                    seen.contains(&(s.clone(), p.to_string(), m.to_string())),
+                    "{s} {p} {m} missing"
+                );
+            }
+        }
+    }
+    // The same answers on one thread.
+    let single = json(&run(&["matrix", "--json", "--jobs", "1", "--memory", "sc"]));
+    let sc: Vec<&Value> = cells.iter().filter(|c| c["memory_model"] == "sc").collect();
+    assert_eq!(single.as_array().unwrap().iter().collect::<Vec<_>>(), sc);
+}
+
+#[test]
+fn matrix_text_is_a_table_with_a_summary() {
+    let r = run(&[
+        "matrix",
+        "--memory",
+        "sc",
+        "--max-states",
+        "50",
+        "--jobs",
+        "2",
+    ]);
+    // Bounded cells make the status 2.
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let first = r.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("scenario") && first.contains("verdict") && first.contains("states"),
+        "{first}"
+    );
+    assert!(r.stdout.contains("put-block-vs-affinity"));
+    assert!(r.stdout.contains("states/s"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("{} cells", scenario_ids().len() * 8)),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn replay_prints_steps_and_reports_unfinished_runs() {
+    let r = run(&[
+        "replay",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "lock-fix",
+        "",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("run not finished after 0 steps"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "replay",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "lock-fix",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0);
+    let v = json(&r);
+    assert_eq!(v["schedule"], "0");
+    assert_eq!(v["finished"], false);
+    assert_eq!(v["timeline"]["rows"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn random_runs_report_first_seeds_that_replay() {
+    let r = run(&[
+        "random",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--memory",
+        "sc",
+        "--runs",
+        "2000",
+        "--seed",
+        "1",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("2000 uniform runs from seed 1"),
+        "{}",
+        r.stdout
+    );
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("lost-wakeup"))
+        .expect("lost-wakeup hit");
+    assert!(line.contains("first seed"), "{line}");
+    // The replay hint after it replays to a lost wake-up.
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let i = lines.iter().position(|l| *l == line).unwrap();
+    let hint = lines[i + 1].trim();
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    assert_eq!(args[0], "replay", "{hint}");
+    let replay = run(&args);
+    assert_eq!(replay.code, 1);
+    assert!(replay.stdout.contains("[lost-wakeup]"), "{}", replay.stdout);
+
+    let r = run(&[
+        "random",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--memory",
+        "tso",
+        "--runs",
+        "200",
+        "--pct",
+        "3",
+        "--json",
+    ]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(v["runs"], 200);
+    for h in v["hits"].as_array().unwrap() {
+        assert!(
+            h["first_seed"].as_u64().is_some() && h["schedule"].as_str().is_some(),
+            "{h}"
+        );
+    }
+}
+
+#[test]
+fn list_names_every_id() {
+    let r = run(&["list"]);
+    assert_eq!(r.code, 0);
+    for id in scenario_ids() {
+        assert!(r.stdout.contains(&id), "{id}");
+    }
+    for p in core_sim::strategy::PRESETS {
+        assert!(
+            r.stdout.contains(p.id) && r.stdout.contains(p.title),
+            "{}",
+            p.id
+        );
+    }
+    for k in [
+        "sc",
+        "tso",
+        "stale-irte",
+        "lost-wakeup",
+        "delayed-delivery",
+        "torn-read",
+        "deadlock",
+        "irte_target",
+    ] {
+        assert!(r.stdout.contains(k), "{k}");
+    }
+    let v = json(&run(&["list", "--json"]));
+    assert_eq!(v["strategies"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        v["scenarios"].as_array().unwrap().len(),
+        scenario_ids().len()
+    );
+    assert_eq!(v["violation_kinds"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn bad_inputs_are_one_line_errors_with_status_3() {
+    let c = |rest: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "check",
+            "--scenario",
+            "block-ga-log",
+            "--strategy",
+            "lock-fix",
+        ]
+        .map(String::from)
+        .to_vec();
+        v.extend(rest.iter().map(|s| s.to_string()));
+        v
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "check".into(),
+                "--scenario".into(),
+                "nope".into(),
+                "--strategy".into(),
+                "lock-fix".into(),
+            ],
+            "unknown scenario 'nope'",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--scenario".into(),
+                "block-ga-log".into(),
+                "--strategy".into(),
+                "nope".into(),
+            ],
+            "unknown strategy 'nope'",
+        ),
+        (c(&["--memory", "arm"]), "unknown memory model 'arm'"),
+        (c(&["--knobs", "nope=1"]), "unknown knob 'nope'"),
+        (c(&["--knobs", "kick=maybe"]), "not a boolean"),
+        (
+            c(&["--knobs", "irte_target=later"]),
+            "unknown value 'later'",
+        ),
+        (c(&["--kind", "nope"]), "unknown violation kind 'nope'"),
+        (
+            c(&["--timeout", "-1"]),
+            "--timeout must be a positive number",
+        ),
+        (c(&["--max-states", "lots"]), "invalid value 'lots'"),
+        (c(&["--scenario-file", "x.json"]), "cannot be used with"),
+        (
+            vec!["check".into(), "--strategy".into(), "lock-fix".into()],
+            "--scenario",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--scenario-file".into(),
+                "/nonexistent/s.json".into(),
+                "--strategy".into(),
+                "lock-fix".into(),
+            ],
+            "cannot read scenario file '/nonexistent/s.json'",
+        ),
+        (
+            vec!["matrix".into(), "--memory".into(), "arm".into()],
+            "unknown memory model 'arm'",
+        ),
+        (
+            vec!["matrix".into(), "--jobs".into(), "0".into()],
+            "--jobs must be at least 1",
+        ),
+        (
+            vec![
+                "random".into(),
+                "--scenario".into(),
+                "block-ga-log".into(),
+                "--strategy".into(),
+                "lock-fix".into(),
+                "--pct".into(),
+                "0".into(),
+            ],
+            "--pct depth must be 1..=20",
+        ),
+        (
+            vec![
+                "random".into(),
+                "--scenario".into(),
+                "block-ga-log".into(),
+                "--strategy".into(),
+                "lock-fix".into(),
+                "--runs".into(),
+                "0".into(),
+            ],
+            "--runs must be at least 1",
+        ),
+        (
+            vec!["frobnicate".into()],
+            "unrecognized subcommand 'frobnicate'",
+        ),
+    ];
+    for (args, needle) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_input_error(&args, needle);
+    }
+
+    let bad = temp_file("bad.json", "{\"id\": 3");
+    assert_input_error(
+        &[
+            "check",
+            "--scenario-file",
+            bad.to_str().unwrap(),
+            "--strategy",
+            "lock-fix",
+        ],
+        "scenario JSON:",
+    );
+    let empty = temp_file("empty.json", "{}");
+    assert_input_error(
+        &[
+            "check",
+            "--scenario-file",
+            empty.to_str().unwrap(),
+            "--strategy",
+            "lock-fix",
+        ],
+        "missing field",
+    );
+    let mut s = core_sim::scenario::by_id("block-ga-log").unwrap();
+    s.pcpus = 9;
+    let invalid = temp_file("invalid.json", &s.to_json());
+    assert_input_error(
+        &[
+            "check",
+            "--scenario-file",
+            invalid.to_str().unwrap(),
+            "--strategy",
+            "lock-fix",
+        ],
+        "pcpus must be",
+    );
+
+    let replay = |schedule: &str| {
+        vec![
+            "replay",
+            "--scenario",
+            "block-ga-log",
+            "--strategy",
+            "lock-fix",
+            schedule,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    for (schedule, needle) in [
+        ("01x", "character 'x' at position 2"),
+        ("7", "no thread 7"),
+        ("000000000000000000000000000000", "schedule step "),
+    ] {
+        let args = replay(schedule);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_input_error(&args, needle);
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    for cmd in ["check", "matrix", "replay", "random", "list"] {
+        assert!(r.stdout.contains(cmd), "{cmd}");
+        assert_eq!(run(&[cmd, "--help"]).code, 0, "{cmd}");
+    }
+    assert_eq!(run(&["--version"]).code, 0);
+    // No subcommand: usage on stderr, status 3.
+    assert_eq!(run(&[]).code, 3);
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let mut child = Command::new(BIN)
+        .args(&LOST[..])
+        .arg("sc")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
