@@ -513,10 +513,13 @@ impl<'a> Worker<'a> {
             StepKind::IommuNotify(i) => {
                 let cached = self.regs.irte.unwrap_or_default();
                 let v = cached.ga_tag.unwrap_or(0);
-                // IsRun, Destination and GALogIntr are read afresh (not cached by the IOMMU).
-                let irte = super::shared::unpack_irte(w.irtes[i as usize].load(Acquire));
                 {
+                    // The model reads the IRTE and notifies in one step; holding the hardware
+                    // lock across both keeps a VMRUN from slipping in between, which would make
+                    // the oracle judge a stale read against a newer vCPU state.
                     let mut hw = lock(&w.hw);
+                    // IsRun, Destination and GALogIntr are read afresh (not cached by the IOMMU).
+                    let irte = super::shared::unpack_irte(w.irtes[i as usize].load(Acquire));
                     if cached.guest_mode && irte.guest_mode {
                         if irte.is_run {
                             self.doorbell(&mut hw, irte.destination, v);
