@@ -13,10 +13,16 @@ fn bench(c: &mut Criterion) {
             for mm in ["sc", "tso"] {
                 let sim = Sim::from_ids(&id, strategy, mm).expect("shipped ids");
                 for reduction in [false, true] {
-                    let opts = CheckOptions { reduction, ..CheckOptions::default() };
+                    let opts = CheckOptions {
+                        reduction,
+                        ..CheckOptions::default()
+                    };
                     let states = check(&sim, &opts, &mut |_| true).states;
                     group.throughput(Throughput::Elements(states as u64));
-                    let name = format!("{id}/{strategy}/{mm}/{}", if reduction { "sleep-sets" } else { "plain" });
+                    let name = format!(
+                        "{id}/{strategy}/{mm}/{}",
+                        if reduction { "sleep-sets" } else { "plain" }
+                    );
                     group.bench_function(BenchmarkId::from_parameter(name), |b| {
                         b.iter(|| check(&sim, &opts, &mut |_| true))
                     });

@@ -2,7 +2,9 @@
 
 use crate::machine::memory::{self, Buffered, Loc};
 use crate::machine::{entry, Irte, Machine, Regs, RunState};
-use crate::program::{ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Step, StepKind, VRef};
+use crate::program::{
+    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Step, StepKind, VRef,
+};
 use crate::scenario::IPI_VECTOR;
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
@@ -91,6 +93,66 @@ pub enum Fact {
     Flushed(Buffered),
 }
 
+impl Fact {
+    /// A sentence for timelines; `None` for facts the state changes already show.
+    pub fn describe(&self, _thread: usize, sim: &Sim) -> Option<String> {
+        let pcpus = sim.scenario.pcpus;
+        let cpu = |apic: u8| match entry::pcpu_of_apic(apic, pcpus) {
+            Some(p) => format!("pCPU{p}"),
+            None => format!("APIC ID {apic}, no CPU"),
+        };
+        Some(match *self {
+            Fact::Doorbell {
+                apic,
+                target,
+                taken_by,
+            } => match taken_by {
+                Some(v) if v == target => {
+                    format!("doorbell → {}: vCPU{v} takes its IRR at once", cpu(apic))
+                }
+                Some(v) => format!(
+                    "doorbell → {} for vCPU{target}, but vCPU{v} runs there",
+                    cpu(apic)
+                ),
+                None => format!(
+                    "doorbell → {} for vCPU{target}: no vCPU in the guest there, nobody answers",
+                    cpu(apic)
+                ),
+            },
+            Fact::GaLogged(v) => {
+                format!("IsRun=0: GA-log entry for vCPU{v} and a GA-log interrupt")
+            }
+            Fact::Silent(v) => format!("IsRun=0, GALogIntr=0: vCPU{v}'s IRR set, nobody notified"),
+            Fact::HostInjected(v) => {
+                format!("legacy remapping: the host takes it and KVM injects into vCPU{v}")
+            }
+            Fact::IncompleteIpi(v) => {
+                format!("vCPU{v} not running: #VMEXIT (incomplete IPI), KVM kicks it")
+            }
+            Fact::HwRead { vcpu, value } => {
+                format!("AVIC read entry[vCPU{vcpu}] = {}", entry::describe(value))
+            }
+            Fact::Delivered { vcpu, vectors } => {
+                format!("the guest on vCPU{vcpu} takes vector bits {vectors:#04x}")
+            }
+            Fact::Wake { vcpu, woke: true } => {
+                format!("kvm_vcpu_wake_up(vCPU{vcpu}) ends its wait")
+            }
+            Fact::Wake { vcpu, woke: false } => {
+                format!("kvm_vcpu_wake_up(vCPU{vcpu}): it was not waiting, nothing to do")
+            }
+            Fact::Kick { vcpu, ipi: true } => {
+                format!("kick: IPI forces vCPU{vcpu} out of the guest")
+            }
+            Fact::Kick { vcpu, ipi: false } => {
+                format!("kick: vCPU{vcpu} not in the guest, request left for its next entry")
+            }
+            Fact::UnlockNotHeld(v) => format!("released vCPU{v}'s ir_list_lock without holding it"),
+            Fact::Flushed(_) => return None,
+        })
+    }
+}
+
 /// The record of one step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -157,7 +219,9 @@ fn remap_in_flight(sim: &Sim, m: &Machine, i: u8) -> bool {
     (0..sim.threads.len()).any(|t| {
         sim.current(m, t)
             .and_then(|(p, _)| p.steps.get(m.threads[t].pc as usize))
-            .is_some_and(|s| matches!(s.kind, StepKind::IommuPost(j) | StepKind::IommuNotify(j) if j == i))
+            .is_some_and(
+                |s| matches!(s.kind, StepKind::IommuPost(j) | StepKind::IommuNotify(j) if j == i),
+            )
     })
 }
 
@@ -180,8 +244,13 @@ pub fn enabled(sim: &Sim, m: &Machine) -> Vec<Action> {
 /// Whether one action is enabled.
 pub fn is_enabled(sim: &Sim, m: &Machine, a: Action) -> bool {
     match a {
-        Action::Step(t) => (t as usize) < sim.threads.len() && next_step(sim, m, t as usize).is_some(),
-        Action::Flush(t) => m.threads.get(t as usize).is_some_and(|ts| !ts.buffer.is_empty()),
+        Action::Step(t) => {
+            (t as usize) < sim.threads.len() && next_step(sim, m, t as usize).is_some()
+        }
+        Action::Flush(t) => m
+            .threads
+            .get(t as usize)
+            .is_some_and(|ts| !ts.buffer.is_empty()),
     }
 }
 
@@ -213,7 +282,11 @@ pub fn step(sim: &Sim, m: &mut Machine, a: Action) -> Result<Event, ExecError> {
         apply_effect(m, effect);
     }
     let jumped = run_kind(sim, m, t, st, &mut facts);
-    let next = if jumped { st.jump.expect("jumping step has a target") } else { st.next.unwrap_or(pc + 1) };
+    let next = if jumped {
+        st.jump.expect("jumping step has a target")
+    } else {
+        st.next.unwrap_or(pc + 1)
+    };
     let ts = &mut m.threads[t];
     ts.forced = forced;
     if next >= prog.steps.len() {
@@ -264,7 +337,11 @@ fn store(sim: &Sim, m: &mut Machine, t: usize, b: Buffered) {
 fn doorbell(m: &mut Machine, apic: u8, target: u8, facts: &mut Vec<Fact>) {
     let pcpu = entry::pcpu_of_apic(apic, m.pcpus);
     let taker = pcpu.and_then(|p| m.vcpus.iter().position(|vc| vc.run == RunState::InGuest(p)));
-    facts.push(Fact::Doorbell { apic, target, taken_by: taker.map(|v| v as u8) });
+    facts.push(Fact::Doorbell {
+        apic,
+        target,
+        taken_by: taker.map(|v| v as u8),
+    });
     if let Some(v) = taker {
         take_irr(m, v as u8, facts);
     }
@@ -273,7 +350,10 @@ fn doorbell(m: &mut Machine, apic: u8, target: u8, facts: &mut Vec<Fact>) {
 fn take_irr(m: &mut Machine, v: u8, facts: &mut Vec<Fact>) {
     let vc = &mut m.vcpus[v as usize];
     if vc.irr != 0 {
-        facts.push(Fact::Delivered { vcpu: v, vectors: vc.irr });
+        facts.push(Fact::Delivered {
+            vcpu: v,
+            vectors: vc.irr,
+        });
         vc.delivered |= vc.irr;
         vc.irr = 0;
     }
@@ -321,12 +401,18 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             if let Some(u) = update {
                 regs.entry = match u {
                     EntryUpdate::Load(p) => entry::loaded_on(regs.entry, p.unwrap_or(vcpu_cpu)),
-                    EntryUpdate::Put(blocking) => entry::put(regs.entry, blocking && knobs.ga_log_only_when_blocking),
+                    EntryUpdate::Put(blocking) => {
+                        entry::put(regs.entry, blocking && knobs.ga_log_only_when_blocking)
+                    }
                 };
             }
             let value = regs.entry;
             let b = match part {
-                Part::Whole => Buffered { loc: Loc::Entry(v), value, completes: true },
+                Part::Whole => Buffered {
+                    loc: Loc::Entry(v),
+                    value,
+                    completes: true,
+                },
                 Part::Hi => memory::torn_halves(v, value)[0],
                 Part::Lo => memory::torn_halves(v, value)[1],
             };
@@ -405,7 +491,12 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
         }
         StepKind::Activate(i, v, target) => {
             let e = m.threads[t].regs.entry;
-            let mut irte = Irte { guest_mode: true, ga_tag: Some(v), vector: i, ..Irte::default() };
+            let mut irte = Irte {
+                guest_mode: true,
+                ga_tag: Some(v),
+                vector: i,
+                ..Irte::default()
+            };
             match target {
                 ActivateTarget::Cleared => irte.ga_log_intr = true,
                 ActivateTarget::FromEntry => {
@@ -413,7 +504,8 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
                         irte.is_run = true;
                         irte.destination = entry::host_id(e);
                     } else {
-                        irte.ga_log_intr = !knobs.ga_log_only_when_blocking || entry::wants_ga_log(e);
+                        irte.ga_log_intr =
+                            !knobs.ga_log_only_when_blocking || entry::wants_ga_log(e);
                     }
                 }
             }
@@ -422,13 +514,31 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
         }
         StepKind::Link(v, i) => {
             m.owners[i as usize] = Some(v);
-            store(sim, m, t, Buffered { loc: Loc::Link { vcpu: v, irte: i }, value: 1, completes: true });
+            store(
+                sim,
+                m,
+                t,
+                Buffered {
+                    loc: Loc::Link { vcpu: v, irte: i },
+                    value: 1,
+                    completes: true,
+                },
+            );
             false
         }
         StepKind::Unlink(r, i) => {
             if let Some(v) = resolve(m, &m.threads[t].regs, r) {
                 m.owners[i as usize] = None;
-                store(sim, m, t, Buffered { loc: Loc::Link { vcpu: v, irte: i }, value: 0, completes: true });
+                store(
+                    sim,
+                    m,
+                    t,
+                    Buffered {
+                        loc: Loc::Link { vcpu: v, irte: i },
+                        value: 0,
+                        completes: true,
+                    },
+                );
             }
             false
         }

@@ -18,10 +18,15 @@
 //! let session = explore::Session::replay(&sim, &lost.schedule.to_string()).unwrap();
 //! assert!(session.violations().iter().any(|v| v.kind == core_sim::ViolationKind::LostWakeup));
 //!
-//! // The upstream fix (Linux 6.6): ir_list_lock in load/put; the race is gone.
+//! // The fix (Linux 6.6): ir_list_lock in load/put; no lost wake-up any more, though an interrupt
+//! // can still take the GA-log detour while the IRTE is being activated.
 //! let fixed = Sim::from_ids("put-block-vs-affinity", "lock-fix", "tso").unwrap();
 //! let report = explore::check(&fixed, &explore::CheckOptions::default(), &mut |_| true);
-//! assert!(report.is_safe());
+//! assert_eq!(report.kinds(), vec![core_sim::ViolationKind::DelayedDelivery]);
+//!
+//! // The 2025 rework writes the IRTE once, with its target, under the lock: safe.
+//! let latest = Sim::from_ids("put-block-vs-affinity", "upstream-latest", "tso").unwrap();
+//! assert!(explore::check(&latest, &explore::CheckOptions::default(), &mut |_| true).is_safe());
 //! ```
 
 pub mod exec;

@@ -88,7 +88,13 @@ fn apic_name(apic: u8, m: &Machine) -> String {
 pub fn check_facts(sim: &Sim, before: &Machine, facts: &[Fact], step: usize) -> Vec<Violation> {
     let mut out = Vec::new();
     let want = |k: ViolationKind| sim.scenario.oracles.contains(&k);
-    let mut push = |kind, explanation: String| out.push(Violation { kind, step, explanation });
+    let mut push = |kind, explanation: String| {
+        out.push(Violation {
+            kind,
+            step,
+            explanation,
+        })
+    };
     for fact in facts {
         match *fact {
             Fact::Doorbell { apic, target, .. } => {
@@ -119,21 +125,27 @@ pub fn check_facts(sim: &Sim, before: &Machine, facts: &[Fact], step: usize) -> 
                     }
                 }
             }
-            Fact::HwRead { vcpu, value } => {
-                if want(ViolationKind::TornRead) && before.whole_values[vcpu as usize].binary_search(&value).is_err() {
-                    push(
+            Fact::HwRead { vcpu, value }
+                if want(ViolationKind::TornRead)
+                    && before.whole_values[vcpu as usize]
+                        .binary_search(&value)
+                        .is_err() =>
+            {
+                push(
                         ViolationKind::TornRead,
                         format!(
                             "AVIC read vCPU{vcpu}'s entry as {value:#018x} ({}), a value no one ever stored whole: a plain 64-bit store was half done.",
                             entry::describe(value)
                         ),
                     );
-                }
             }
-            Fact::UnlockNotHeld(v) => {
-                if want(ViolationKind::Deadlock) {
-                    push(ViolationKind::Deadlock, format!("vCPU{v}'s ir_list_lock was released by a thread that did not hold it."));
-                }
+            Fact::UnlockNotHeld(v) if want(ViolationKind::Deadlock) => {
+                push(
+                    ViolationKind::Deadlock,
+                    format!(
+                        "vCPU{v}'s ir_list_lock was released by a thread that did not hold it."
+                    ),
+                );
             }
             _ => {}
         }
@@ -159,7 +171,8 @@ pub fn in_flight(sim: &Sim, m: &Machine, v: u8) -> bool {
                     .current(m, t)
                     .and_then(|(p, _)| p.steps.get(ts.pc as usize))
                     .is_some_and(|s| s.quiet);
-                if !quiet {
+                // Asleep in schedule(): the put for blocking is done, nothing is in flight.
+                if !quiet && m.vcpus[v as usize].run != RunState::Sleeping {
                     return true;
                 }
             }
@@ -206,7 +219,9 @@ pub fn check_state(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
                 return vec![Violation {
                     kind: ViolationKind::StaleIrte,
                     step,
-                    explanation: format!("{p}, and no operation on vCPU{v} is in flight to fix it."),
+                    explanation: format!(
+                        "{p}, and no operation on vCPU{v} is in flight to fix it."
+                    ),
                 }];
             }
         }
@@ -244,7 +259,10 @@ pub fn check_terminal(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
                     continue;
                 }
             }
-            let holder = sim.current(m, t).and_then(|(p, _)| p.steps.get(m.threads[t].pc as usize)).map(|s| s.label.clone());
+            let holder = sim
+                .current(m, t)
+                .and_then(|(p, _)| p.steps.get(m.threads[t].pc as usize))
+                .map(|s| s.label.clone());
             out.push(Violation {
                 kind: ViolationKind::Deadlock,
                 step,

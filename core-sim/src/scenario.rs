@@ -117,7 +117,8 @@ pub enum ScenarioError {
 impl Scenario {
     /// Parse and validate JSON.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
+        let s: Scenario =
+            serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
         s.validate()?;
         Ok(s)
     }
@@ -140,53 +141,85 @@ impl Scenario {
 
     /// Check sizes, indices and that every vCPU script is a possible life cycle.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let bad = |msg: String| Err(ScenarioError::Invalid { id: self.id.clone(), msg });
+        let bad = |msg: String| {
+            Err(ScenarioError::Invalid {
+                id: self.id.clone(),
+                msg,
+            })
+        };
         if self.pcpus == 0 || self.pcpus > MAX_PCPUS {
             return bad(format!("pcpus must be 1..={MAX_PCPUS}, got {}", self.pcpus));
         }
         if self.vcpus.is_empty() || self.vcpus.len() > MAX_VCPUS as usize {
-            return bad(format!("vcpus must list 1..={MAX_VCPUS} vCPUs, got {}", self.vcpus.len()));
+            return bad(format!(
+                "vcpus must list 1..={MAX_VCPUS} vCPUs, got {}",
+                self.vcpus.len()
+            ));
         }
         if self.irtes.len() > MAX_IRTES as usize {
-            return bad(format!("at most {MAX_IRTES} IRTEs, got {}", self.irtes.len()));
+            return bad(format!(
+                "at most {MAX_IRTES} IRTEs, got {}",
+                self.irtes.len()
+            ));
         }
         if self.threads.is_empty() || self.threads.len() > MAX_THREADS {
-            return bad(format!("threads must list 1..={MAX_THREADS} threads, got {}", self.threads.len()));
+            return bad(format!(
+                "threads must list 1..={MAX_THREADS} threads, got {}",
+                self.threads.len()
+            ));
         }
         let nv = self.vcpus.len() as u8;
         let ni = self.irtes.len() as u8;
         let mut in_guest_on = vec![None; self.pcpus as usize];
         for (v, init) in self.vcpus.iter().enumerate() {
             if init.pcpu >= self.pcpus {
-                return bad(format!("vCPU{v} starts on pCPU{}, but there are only {} pCPUs", init.pcpu, self.pcpus));
+                return bad(format!(
+                    "vCPU{v} starts on pCPU{}, but there are only {} pCPUs",
+                    init.pcpu, self.pcpus
+                ));
             }
             if init.state != VcpuStart::Preempted {
                 if let Some(other) = in_guest_on[init.pcpu as usize] {
-                    return bad(format!("vCPU{other} and vCPU{v} are both loaded on pCPU{}", init.pcpu));
+                    return bad(format!(
+                        "vCPU{other} and vCPU{v} are both loaded on pCPU{}",
+                        init.pcpu
+                    ));
                 }
                 in_guest_on[init.pcpu as usize] = Some(v);
             }
         }
         for (i, irte) in self.irtes.iter().enumerate() {
             if irte.vcpu >= nv {
-                return bad(format!("IRTE{i} targets vCPU{}, which does not exist", irte.vcpu));
+                return bad(format!(
+                    "IRTE{i} targets vCPU{}, which does not exist",
+                    irte.vcpu
+                ));
             }
         }
         let mut vcpu_threads = vec![false; nv as usize];
         for (t, spec) in self.threads.iter().enumerate() {
             let name = format!("thread {t} ({})", self.thread_name(t));
             if spec.ops.is_empty() || spec.ops.len() > MAX_OPS {
-                return bad(format!("{name} must have 1..={MAX_OPS} operations, got {}", spec.ops.len()));
+                return bad(format!(
+                    "{name} must have 1..={MAX_OPS} operations, got {}",
+                    spec.ops.len()
+                ));
             }
             match spec.actor {
-                Actor::Vcpu(v) if v >= nv => return bad(format!("{name} runs vCPU{v}, which does not exist")),
+                Actor::Vcpu(v) if v >= nv => {
+                    return bad(format!("{name} runs vCPU{v}, which does not exist"))
+                }
                 Actor::Vcpu(v) => {
                     if vcpu_threads[v as usize] {
-                        return bad(format!("vCPU{v} has two threads; one host thread runs a vCPU"));
+                        return bad(format!(
+                            "vCPU{v} has two threads; one host thread runs a vCPU"
+                        ));
                     }
                     vcpu_threads[v as usize] = true;
                 }
-                Actor::GaLog => return bad(format!("{name}: the GA-log handler is added automatically")),
+                Actor::GaLog => {
+                    return bad(format!("{name}: the GA-log handler is added automatically"))
+                }
                 _ => {}
             }
             for op in &spec.ops {
@@ -195,18 +228,26 @@ impl Scenario {
                 }
                 match *op {
                     Op::Load { pcpu } if pcpu >= self.pcpus => {
-                        return bad(format!("{name}: '{op}' names pCPU{pcpu}, but there are only {} pCPUs", self.pcpus))
+                        return bad(format!(
+                            "{name}: '{op}' names pCPU{pcpu}, but there are only {} pCPUs",
+                            self.pcpus
+                        ))
                     }
                     Op::UpdateAffinity { irte, vcpu } if irte >= ni || vcpu >= nv => {
                         return bad(format!("{name}: '{op}' names a missing IRTE or vCPU"))
                     }
-                    Op::Interrupt { irte } if irte >= ni => return bad(format!("{name}: '{op}' names a missing IRTE")),
-                    Op::Ipi { to } if to >= nv => return bad(format!("{name}: '{op}' names a missing vCPU")),
+                    Op::Interrupt { irte } if irte >= ni => {
+                        return bad(format!("{name}: '{op}' names a missing IRTE"))
+                    }
+                    Op::Ipi { to } if to >= nv => {
+                        return bad(format!("{name}: '{op}' names a missing vCPU"))
+                    }
                     _ => {}
                 }
             }
             if let Actor::Vcpu(v) = spec.actor {
-                self.check_life_cycle(v, &spec.ops).or_else(|msg| bad(format!("{name}: {msg}")))?;
+                self.check_life_cycle(v, &spec.ops)
+                    .or_else(|msg| bad(format!("{name}: {msg}")))?;
             }
         }
         Ok(())
@@ -240,7 +281,11 @@ fn vcpu(state: VcpuStart, pcpu: u8) -> VcpuInit {
 }
 
 fn thread(actor: Actor, ops: Vec<Op>) -> ThreadSpec {
-    ThreadSpec { name: None, actor, ops }
+    ThreadSpec {
+        name: None,
+        actor,
+        ops,
+    }
 }
 
 use ViolationKind as K;
@@ -303,6 +348,21 @@ pub fn shipped() -> Vec<Scenario> {
             oracles: all_oracles(),
         },
         Scenario {
+            id: "retarget-vs-old-owner".into(),
+            title: "Retargeting away from a vCPU that is scheduled in".into(),
+            description: "IRTE0 is posted to vCPU1, which is being scheduled in on pCPU1, and is moved to vCPU0, which exits and halts. From Linux 6.6 to 6.16 the IRTE is rewritten for vCPU0 before it leaves vCPU1's ir_list, so vCPU1's load can still stamp 'running on pCPU1' into it; 6.17 unlinks it first. (A window the kernel notes infer from the code; the checker shows whether it matters.)".into(),
+            pcpus: 2,
+            vcpus: vec![vcpu(VcpuStart::InGuest, 0), vcpu(VcpuStart::Preempted, 1)],
+            irtes: vec![IrteInit { vcpu: 1, posted: true }],
+            threads: vec![
+                thread(Actor::Vcpu(0), vec![Op::Exit, Op::Block]),
+                thread(Actor::Vcpu(1), vec![Op::Load { pcpu: 1 }]),
+                thread(Actor::Updater, vec![Op::UpdateAffinity { irte: 0, vcpu: 0 }]),
+                thread(Actor::Device, vec![Op::Interrupt { irte: 0 }]),
+            ],
+            oracles: all_oracles(),
+        },
+        Scenario {
             id: "block-ga-log".into(),
             title: "The happy path: GA-log wake-up".into(),
             description: "IRTE0 is already posted to vCPU0, which exits and halts while the device fires. Whichever comes first, the interrupt is either seen by the final IRR check or logged to the GA log, whose handler wakes the vCPU.".into(),
@@ -356,7 +416,10 @@ mod tests {
         let mut s = by_id("migrate-vs-affinity").unwrap();
         s.threads[0].ops.insert(0, Op::Enter);
         let e = s.validate().unwrap_err().to_string();
-        assert!(e.contains("vCPU0 cannot 'enter guest' while in the guest"), "{e}");
+        assert!(
+            e.contains("vCPU0 cannot 'enter guest' while in the guest"),
+            "{e}"
+        );
 
         let mut s = by_id("migrate-vs-affinity").unwrap();
         s.threads[0].ops[2] = Op::Load { pcpu: 9 };
@@ -364,11 +427,19 @@ mod tests {
 
         let mut s = by_id("block-ga-log").unwrap();
         s.threads[1].ops = vec![Op::Put];
-        assert!(s.validate().unwrap_err().to_string().contains("cannot run 'vcpu_put'"));
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cannot run 'vcpu_put'"));
 
         let mut s = by_id("running-retarget").unwrap();
         s.vcpus[1].pcpu = 0;
-        assert!(s.validate().unwrap_err().to_string().contains("both loaded on pCPU0"));
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("both loaded on pCPU0"));
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub struct Sim {
 
 impl Sim {
     /// Validate the scenario and compile every operation for the strategy.
-    pub fn new(scenario: Scenario, strategy: Strategy, memory: MemoryModel) -> Result<Sim, ScenarioError> {
+    pub fn new(
+        scenario: Scenario,
+        strategy: Strategy,
+        memory: MemoryModel,
+    ) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let knobs = strategy.knobs;
         let mut threads: Vec<SimThread> = scenario
@@ -50,7 +54,11 @@ impl Sim {
             .map(|(t, spec)| SimThread {
                 name: scenario.thread_name(t),
                 actor: spec.actor,
-                programs: spec.ops.iter().map(|op| program::compile(spec.actor, *op, &knobs)).collect(),
+                programs: spec
+                    .ops
+                    .iter()
+                    .map(|op| program::compile(spec.actor, *op, &knobs))
+                    .collect(),
                 forced: match spec.actor {
                     Actor::Vcpu(v) if knobs.kick => Some(program::kernel::forced_exit(&knobs, v)),
                     _ => None,
@@ -65,7 +73,12 @@ impl Sim {
                 forced: None,
             });
         }
-        Ok(Sim { scenario, strategy, memory, threads })
+        Ok(Sim {
+            scenario,
+            strategy,
+            memory,
+            threads,
+        })
     }
 
     /// Build from stable ids.

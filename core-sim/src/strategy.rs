@@ -45,7 +45,9 @@ impl IrteTarget {
     pub fn describe(self) -> &'static str {
         match self {
             IrteTarget::Never => "never: new IRTE starts IsRun=0, destination cleared",
-            IrteTarget::VcpuCpu => "before ir_list_add: IsRun=1, dest=vcpu->cpu, unconditionally, no lock",
+            IrteTarget::VcpuCpu => {
+                "before ir_list_add: IsRun=1, dest=vcpu->cpu, unconditionally, no lock"
+            }
             IrteTarget::AfterListAdd => "after ir_list_add, reading the entry without the lock",
             IrteTarget::UnderListLock => "inside ir_list_add, under ir_list_lock",
             IrteTarget::InActivation => "in the activation write, under ir_list_lock",
@@ -274,12 +276,18 @@ mod tests {
     #[test]
     fn unknown_preset_is_a_clear_error() {
         let err = Strategy::preset("nope").unwrap_err().to_string();
-        assert!(err.contains("unknown strategy 'nope'") && err.contains("lock-fix"), "{err}");
+        assert!(
+            err.contains("unknown strategy 'nope'") && err.contains("lock-fix"),
+            "{err}"
+        );
     }
 
     #[test]
     fn custom_knobs_get_a_custom_name() {
-        let s = Strategy::custom(Knobs { kick: true, ..LOCK_FIX });
+        let s = Strategy::custom(Knobs {
+            kick: true,
+            ..LOCK_FIX
+        });
         assert!(s.name().starts_with("custom("));
     }
 }

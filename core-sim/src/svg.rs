@@ -10,7 +10,10 @@ const TOP: usize = 70;
 const NOTES_W: usize = 520;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -42,18 +45,43 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
 @media (prefers-color-scheme: dark){.bg{fill:#16181d}.head,.txt{fill:#e6e8ee}.box{fill:#233052;stroke:#7d9cf0}\
 .flush{fill:#4a3b12;stroke:#e0b341}.cur{stroke:#fff}.chg{fill:#8fd3a8}.bad{fill:#ff6b81}.badbox{fill:#4a1820;stroke:#ff6b81}.num{fill:#9aa1ae}}</style>",
     );
-    let _ = write!(s, r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#);
-    let _ = write!(s, r#"<text class="head" x="{LEFT}" y="22" font-size="14">{}</text>"#, esc(&t.title));
+    let _ = write!(
+        s,
+        r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#
+    );
+    let _ = write!(
+        s,
+        r#"<text class="head" x="{LEFT}" y="22" font-size="14">{}</text>"#,
+        esc(&t.title)
+    );
     for (i, name) in t.lanes.iter().enumerate() {
         let x = LEFT + i * LANE_W + LANE_W / 2;
-        let _ = write!(s, r#"<text class="head" x="{x}" y="52" text-anchor="middle">{}</text>"#, esc(&clip(name, 26)));
-        let _ = write!(s, r#"<line class="lane" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#, TOP - 8, height - 10);
+        let _ = write!(
+            s,
+            r#"<text class="head" x="{x}" y="52" text-anchor="middle">{}</text>"#,
+            esc(&clip(name, 26))
+        );
+        let _ = write!(
+            s,
+            r#"<line class="lane" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
+            TOP - 8,
+            height - 10
+        );
     }
     let notes_x = LEFT + lanes * LANE_W + 8;
-    let _ = write!(s, r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#);
+    let _ = write!(
+        s,
+        r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#
+    );
     let mut y = TOP;
     for v in &t.initial_violations {
-        let _ = write!(s, r#"<text class="bad" x="{LEFT}" y="{}">⚠ at start [{}] {}</text>"#, y + 16, v.kind, esc(&clip(&v.explanation, 150)));
+        let _ = write!(
+            s,
+            r#"<text class="bad" x="{LEFT}" y="{}">⚠ at start [{}] {}</text>"#,
+            y + 16,
+            v.kind,
+            esc(&clip(&v.explanation, 150))
+        );
         y += ROW_H;
     }
     for r in &t.rows {
@@ -80,18 +108,40 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
             y + 21,
             esc(&clip(&r.label, 25)),
         );
-        let mut notes: Vec<String> = r.changes.iter().map(|c| format!("{}: {}", c.label, c.after)).collect();
+        let mut notes: Vec<String> = r
+            .changes
+            .iter()
+            .map(|c| format!("{}: {}", c.label, c.after))
+            .collect();
+        notes.extend(r.notes.iter().cloned());
         if notes.is_empty() {
             notes.push(String::new());
         }
-        let _ = write!(s, r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#, y + 15, esc(&clip(&notes.join(" · "), 80)));
+        let _ = write!(
+            s,
+            r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,
+            y + 15,
+            esc(&clip(&notes.join(" · "), 80))
+        );
         if let Some(v) = r.violations.first() {
-            let _ = write!(s, r#"<text class="bad" x="{notes_x}" y="{}">⚠ [{}] {}</text>"#, y + 29, v.kind, esc(&clip(&v.explanation, 78)));
+            let _ = write!(
+                s,
+                r#"<text class="bad" x="{notes_x}" y="{}">⚠ [{}] {}</text>"#,
+                y + 29,
+                v.kind,
+                esc(&clip(&v.explanation, 78))
+            );
         }
         y += ROW_H;
     }
     for v in &t.final_violations {
-        let _ = write!(s, r#"<text class="bad" x="{LEFT}" y="{}">⚠ at the end [{}] {}</text>"#, y + 16, v.kind, esc(&clip(&v.explanation, 150)));
+        let _ = write!(
+            s,
+            r#"<text class="bad" x="{LEFT}" y="{}">⚠ at the end [{}] {}</text>"#,
+            y + 16,
+            v.kind,
+            esc(&clip(&v.explanation, 150))
+        );
         y += ROW_H;
     }
     s.push_str("</svg>");

@@ -40,6 +40,8 @@ pub struct Row {
     pub func: String,
     /// State changes.
     pub changes: Vec<Change>,
+    /// What the hardware or the kernel did, in words (doorbells, GA-log entries, wake-ups).
+    pub notes: Vec<String>,
     /// Violations that became true here.
     pub violations: Vec<Violation>,
 }
@@ -78,6 +80,12 @@ impl Timeline {
                 code: r.event.code.clone(),
                 func: r.event.func.clone(),
                 changes,
+                notes: r
+                    .event
+                    .facts
+                    .iter()
+                    .filter_map(|f| f.describe(r.event.action.thread(), sim))
+                    .collect(),
                 violations: r.violations.clone(),
             });
             before = after;
@@ -124,12 +132,18 @@ impl Timeline {
             for c in &r.changes {
                 out.push_str(&format!("       {}: {} → {}\n", c.label, c.before, c.after));
             }
+            for n in &r.notes {
+                out.push_str(&format!("       ({n})\n"));
+            }
             for v in &r.violations {
                 out.push_str(&format!("  !! [{}] {}\n", v.kind, v.explanation));
             }
         }
         for v in &self.final_violations {
-            out.push_str(&format!("  !! at the end: [{}] {}\n", v.kind, v.explanation));
+            out.push_str(&format!(
+                "  !! at the end: [{}] {}\n",
+                v.kind, v.explanation
+            ));
         }
         out
     }

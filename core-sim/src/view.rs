@@ -22,14 +22,22 @@ pub struct Cell {
 }
 
 fn cell(id: String, group: &str, label: String, value: String) -> Cell {
-    Cell { id, group: group.into(), label, value }
+    Cell {
+        id,
+        group: group.into(),
+        label,
+        value,
+    }
 }
 
 fn vectors(bits: u8) -> String {
     if bits == 0 {
         return "—".into();
     }
-    let v: Vec<String> = (0..8).filter(|i| bits & (1 << i) != 0).map(|i| format!("v{i}")).collect();
+    let v: Vec<String> = (0..8)
+        .filter(|i| bits & (1 << i) != 0)
+        .map(|i| format!("v{i}"))
+        .collect();
     v.join(" ")
 }
 
@@ -42,15 +50,30 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
             s.push_str(", TASK_INTERRUPTIBLE");
         }
         out.push(cell(format!("vcpu.{v}"), "vCPUs", format!("vCPU{v}"), s));
-        out.push(cell(format!("irr.{v}"), "vCPUs", format!("vCPU{v} IRR"), vectors(vc.irr)));
-        out.push(cell(format!("seen.{v}"), "vCPUs", format!("vCPU{v} guest took"), vectors(vc.delivered)));
+        out.push(cell(
+            format!("irr.{v}"),
+            "vCPUs",
+            format!("vCPU{v} IRR"),
+            vectors(vc.irr),
+        ));
+        out.push(cell(
+            format!("seen.{v}"),
+            "vCPUs",
+            format!("vCPU{v} guest took"),
+            vectors(vc.delivered),
+        ));
         if sim.strategy.knobs.kick {
             let r = match (vc.request, vc.forced_exit) {
                 (false, false) => "—",
                 (true, false) => "refresh requested",
                 (_, true) => "kick IPI pending",
             };
-            out.push(cell(format!("req.{v}"), "vCPUs", format!("vCPU{v} request"), r.into()));
+            out.push(cell(
+                format!("req.{v}"),
+                "vCPUs",
+                format!("vCPU{v} request"),
+                r.into(),
+            ));
         }
     }
     for (v, e) in m.entries.iter().enumerate() {
@@ -62,22 +85,39 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
         ));
     }
     for (i, irte) in m.irtes.iter().enumerate() {
-        out.push(cell(format!("irte.{i}"), "IOMMU IRTEs", format!("IRTE{i}"), irte.describe()));
+        out.push(cell(
+            format!("irte.{i}"),
+            "IOMMU IRTEs",
+            format!("IRTE{i}"),
+            irte.describe(),
+        ));
     }
     for v in 0..m.vcpus.len() {
         let list = m.ir_lists[v];
-        let items: Vec<String> = (0..8).filter(|i| list & (1 << i) != 0).map(|i| format!("IRTE{i}")).collect();
+        let items: Vec<String> = (0..8)
+            .filter(|i| list & (1 << i) != 0)
+            .map(|i| format!("IRTE{i}"))
+            .collect();
         out.push(cell(
             format!("list.{v}"),
             "ir_lists",
             format!("vCPU{v} ir_list"),
-            if items.is_empty() { "empty".into() } else { items.join(", ") },
+            if items.is_empty() {
+                "empty".into()
+            } else {
+                items.join(", ")
+            },
         ));
         let holder = match m.locks[v] {
             None => "free".to_string(),
             Some(t) => format!("held by {}", sim.thread_name(t as usize)),
         };
-        out.push(cell(format!("lock.{v}"), "ir_lists", format!("vCPU{v} ir_list_lock"), holder));
+        out.push(cell(
+            format!("lock.{v}"),
+            "ir_lists",
+            format!("vCPU{v} ir_list_lock"),
+            holder,
+        ));
     }
     if sim.memory == MemoryModel::Tso {
         for (t, ts) in m.threads.iter().enumerate() {
@@ -89,7 +129,11 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
                 format!("buffer.{t}"),
                 "store buffers",
                 sim.thread_name(t).to_string(),
-                if items.is_empty() { "empty".into() } else { items.join("; ") },
+                if items.is_empty() {
+                    "empty".into()
+                } else {
+                    items.join("; ")
+                },
             ));
         }
     }
@@ -98,10 +142,19 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
         "galog".into(),
         "IOMMU GA log",
         "entries".into(),
-        if log.is_empty() { "empty".into() } else { log.join(", ") },
+        if log.is_empty() {
+            "empty".into()
+        } else {
+            log.join(", ")
+        },
     ));
     if sim.strategy.knobs.kick {
-        out.push(cell("kicks".into(), "costs", "kick IPIs".into(), m.kick_ipis.to_string()));
+        out.push(cell(
+            "kicks".into(),
+            "costs",
+            "kick IPIs".into(),
+            m.kick_ipis.to_string(),
+        ));
     }
     out
 }
@@ -138,7 +191,11 @@ pub fn listing(sim: &Sim, t: usize) -> Vec<Listing> {
         .chain(th.forced.iter())
         .map(|p| Listing {
             title: p.title.clone(),
-            lines: p.steps.iter().map(|s| (s.func.to_string(), s.code.clone())).collect(),
+            lines: p
+                .steps
+                .iter()
+                .map(|s| (s.func.to_string(), s.code.clone()))
+                .collect(),
         })
         .collect()
 }
@@ -150,16 +207,34 @@ pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
             let th = &sim.threads[t];
             let ts = &m.threads[t];
             let current = sim.current(m, t);
-            let program = current.map(|(_, forced)| if forced { th.programs.len() } else if th.is_daemon() { 0 } else { ts.op as usize });
+            let program = current.map(|(_, forced)| {
+                if forced {
+                    th.programs.len()
+                } else if th.is_daemon() {
+                    0
+                } else {
+                    ts.op as usize
+                }
+            });
             let enabled = next_step(sim, m, t).is_some();
             let status = match (current, th.actor) {
                 (None, _) if th.is_daemon() => "idle (GA log empty)".to_string(),
                 (None, _) => "done".to_string(),
-                (Some(_), Actor::Vcpu(v)) if m.vcpus[v as usize].run == RunState::Sleeping => "asleep".to_string(),
-                (Some(_), _) if !enabled => "spinning on a lock / draining its store buffer".to_string(),
+                (Some(_), Actor::Vcpu(v)) if m.vcpus[v as usize].run == RunState::Sleeping => {
+                    "asleep".to_string()
+                }
+                (Some(_), _) if !enabled => {
+                    "spinning on a lock / draining its store buffer".to_string()
+                }
                 _ => "ready".to_string(),
             };
-            ThreadView { name: th.name.clone(), program, pc: ts.pc as usize, enabled, status }
+            ThreadView {
+                name: th.name.clone(),
+                program,
+                pc: ts.pc as usize,
+                enabled,
+                status,
+            }
         })
         .collect()
 }

@@ -1,4 +1,5 @@
-//! Prints the full verdict matrix (run with --nocapture); used while developing.
+//! Prints the verdict matrix in the shape of `tests/verdicts.rs`'s table (run with --ignored
+//! --nocapture after a model change, then review every changed line before pasting it).
 use core_sim::explore::{check, CheckOptions};
 use core_sim::{scenario, strategy, Sim};
 
@@ -10,8 +11,12 @@ fn print_matrix() {
             for mm in ["sc", "tso"] {
                 let sim = Sim::from_ids(&id, p.id, mm).unwrap();
                 let r = check(&sim, &CheckOptions::default(), &mut |_| true);
-                let kinds: Vec<String> = r.counterexamples.iter().map(|(k, c)| format!("{k}({})", c.schedule.0.len())).collect();
-                println!("{id:24} {:22} {mm:3} {:9} states={:6} final={:5} {}", p.id, r.verdict().id(), r.states, r.final_states, kinds.join(" "));
+                let kinds: Vec<String> = r.kinds().iter().map(|k| format!("\"{k}\"")).collect();
+                println!(
+                    "    (\"{id}\", \"{}\", \"{mm}\", &[{}]),",
+                    p.id,
+                    kinds.join(", ")
+                );
             }
         }
     }

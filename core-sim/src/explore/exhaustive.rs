@@ -24,7 +24,11 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { reduction: false, max_states: 2_000_000, progress_every: 10_000 }
+        CheckOptions {
+            reduction: false,
+            max_states: 2_000_000,
+            progress_every: 10_000,
+        }
     }
 }
 
@@ -148,7 +152,9 @@ impl CheckReport {
 
     /// The shortest counterexample of any kind.
     pub fn shortest(&self) -> Option<&Counterexample> {
-        self.counterexamples.values().min_by_key(|c| (c.schedule.0.len(), c.violation.kind))
+        self.counterexamples
+            .values()
+            .min_by_key(|c| (c.schedule.0.len(), c.violation.kind))
     }
 }
 
@@ -191,7 +197,10 @@ impl Search<'_> {
 
     /// Keep the first counterexample of each new kind: the path to `node`, then `last` if given.
     fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>) {
-        let new: Vec<Violation> = vs.into_iter().filter(|v| !self.found.contains_key(&v.kind)).collect();
+        let new: Vec<Violation> = vs
+            .into_iter()
+            .filter(|v| !self.found.contains_key(&v.kind))
+            .collect();
         if new.is_empty() {
             return;
         }
@@ -200,12 +209,21 @@ impl Search<'_> {
         let schedule = Schedule(path);
         for mut v in new {
             v.step = schedule.0.len();
-            self.found.entry(v.kind).or_insert(Counterexample { violation: v, schedule: schedule.clone() });
+            self.found.entry(v.kind).or_insert(Counterexample {
+                violation: v,
+                schedule: schedule.clone(),
+            });
         }
     }
 
     /// Add a state reached by `parent --a-->`; returns its index and whether it is new.
-    fn add(&mut self, m: Machine, parent: Option<(u32, Action)>, depth: u32, sleep: u32) -> (u32, bool) {
+    fn add(
+        &mut self,
+        m: Machine,
+        parent: Option<(u32, Action)>,
+        depth: u32,
+        sleep: u32,
+    ) -> (u32, bool) {
         if let Some(&i) = self.index.get(&m) {
             return (i, false);
         }
@@ -213,7 +231,12 @@ impl Search<'_> {
         self.max_kick_ipis = self.max_kick_ipis.max(m.kick_ipis);
         self.index.insert(m.clone(), i);
         self.states.push(m);
-        self.nodes.push(Node { parent, depth, sleep, expanded: false });
+        self.nodes.push(Node {
+            parent,
+            depth,
+            sleep,
+            expanded: false,
+        });
         let vs = oracle::check_state(self.sim, &self.states[i as usize], depth as usize);
         if !vs.is_empty() {
             self.record(vs, i, None);
@@ -238,7 +261,11 @@ impl Search<'_> {
             }
         }
         let mut sleep = self.nodes[n as usize].sleep;
-        let todo: Vec<Action> = enabled.iter().copied().filter(|a| mask & bit(*a) != 0 && sleep & bit(*a) == 0).collect();
+        let todo: Vec<Action> = enabled
+            .iter()
+            .copied()
+            .filter(|a| mask & bit(*a) != 0 && sleep & bit(*a) == 0)
+            .collect();
         for a in todo {
             let mut next = m.clone();
             let event = exec::step(self.sim, &mut next, a).expect("enabled action runs");
@@ -275,7 +302,11 @@ impl Search<'_> {
 
 /// Explore every interleaving of `sim` breadth-first. `progress` is called every
 /// `options.progress_every` states; returning false cancels the search.
-pub fn check(sim: &Sim, options: &CheckOptions, progress: &mut dyn FnMut(&Progress) -> bool) -> CheckReport {
+pub fn check(
+    sim: &Sim,
+    options: &CheckOptions,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> CheckReport {
     let mut s = Search {
         sim,
         states: Vec::new(),
@@ -312,7 +343,12 @@ pub fn check(sim: &Sim, options: &CheckOptions, progress: &mut dyn FnMut(&Progre
         s.expand(n, mask, options.reduction);
     }
     let max_depth = s.nodes.iter().map(|n| n.depth as usize).max().unwrap_or(0);
-    progress(&Progress { states: s.states.len(), transitions: s.transitions, frontier: s.queue.len(), depth: max_depth });
+    progress(&Progress {
+        states: s.states.len(),
+        transitions: s.transitions,
+        frontier: s.queue.len(),
+        depth: max_depth,
+    });
     CheckReport {
         outcome,
         states: s.states.len(),

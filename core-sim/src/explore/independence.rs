@@ -56,7 +56,9 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
     if sim.threads[t].is_daemon() {
         fp.push((Res::GaLog, false));
     }
-    let Some(step) = next_step(sim, m, t) else { return fp };
+    let Some(step) = next_step(sim, m, t) else {
+        return fp;
+    };
     if let Some(effect) = step.effect {
         let v = match effect {
             crate::program::Effect::SchedIn(v, _)
@@ -156,7 +158,10 @@ pub fn independent(sim: &Sim, m: &Machine, a: Action, b: Action) -> bool {
     }
     let fa = footprint(sim, m, a);
     let fb = footprint(sim, m, b);
-    !fa.iter().any(|(ra, wa)| fb.iter().any(|(rb, wb)| (*wa || *wb) && conflicts(*ra, *rb)))
+    !fa.iter().any(|(ra, wa)| {
+        fb.iter()
+            .any(|(rb, wb)| (*wa || *wb) && conflicts(*ra, *rb))
+    })
 }
 
 #[cfg(test)]

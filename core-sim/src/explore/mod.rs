@@ -7,7 +7,9 @@ pub mod random;
 pub mod schedule;
 pub mod session;
 
-pub use exhaustive::{check, CheckOptions, CheckReport, Counterexample, Outcome, Progress, Verdict};
+pub use exhaustive::{
+    check, CheckOptions, CheckReport, Counterexample, Outcome, Progress, Verdict,
+};
 pub use random::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 pub use schedule::{Schedule, ScheduleError};
 pub use session::{ReplayError, Session};

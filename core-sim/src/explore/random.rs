@@ -54,14 +54,22 @@ fn slot(a: Action, threads: usize) -> usize {
 pub fn pct_run(sim: &Sim, seed: u64, depth: u8) -> Session {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n = sim.threads.len();
-    let mut prio: Vec<i64> = (0..2 * n).map(|_| rng.gen_range(depth as i64..1_000_000)).collect();
+    let mut prio: Vec<i64> = (0..2 * n)
+        .map(|_| rng.gen_range(depth as i64..1_000_000))
+        .collect();
     let estimate = 64usize;
-    let changes: Vec<usize> = (1..depth).map(|_| rng.gen_range(0..estimate)).collect();
+    let mut changes: Vec<Option<usize>> = (1..depth)
+        .map(|_| Some(rng.gen_range(0..estimate)))
+        .collect();
     let mut s = Session::new(sim);
     while s.position() < MAX_STEPS {
         let en = s.enabled();
-        let Some(&a) = en.iter().max_by_key(|a| prio[slot(**a, n)]) else { break };
-        if let Some(k) = changes.iter().position(|&c| c == s.position()) {
+        let Some(&a) = en.iter().max_by_key(|a| prio[slot(**a, n)]) else {
+            break;
+        };
+        // A change point fires once: the chosen one drops below every initial priority.
+        if let Some(k) = changes.iter().position(|&c| c == Some(s.position())) {
+            changes[k] = None;
             prio[slot(a, n)] = k as i64;
             continue;
         }
@@ -83,7 +91,10 @@ pub struct RandomSummary {
 
 /// `runs` runs with seeds `seed, seed+1, …`.
 pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomSummary {
-    let mut sum = RandomSummary { runs, ..Default::default() };
+    let mut sum = RandomSummary {
+        runs,
+        ..Default::default()
+    };
     for i in 0..runs {
         let s = seed.wrapping_add(i);
         let session = match mode {
@@ -109,8 +120,14 @@ mod tests {
     #[test]
     fn same_seed_same_run() {
         let sim = Sim::from_ids("migrate-vs-affinity", "naive-update", "tso").unwrap();
-        assert_eq!(random_run(&sim, 7).schedule(), random_run(&sim, 7).schedule());
-        assert_eq!(pct_run(&sim, 7, 3).schedule(), pct_run(&sim, 7, 3).schedule());
+        assert_eq!(
+            random_run(&sim, 7).schedule(),
+            random_run(&sim, 7).schedule()
+        );
+        assert_eq!(
+            pct_run(&sim, 7, 3).schedule(),
+            pct_run(&sim, 7, 3).schedule()
+        );
     }
 
     #[test]

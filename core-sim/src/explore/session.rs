@@ -48,7 +48,13 @@ impl Session {
     pub fn new(sim: &Sim) -> Session {
         let initial = sim.initial();
         let initial_violations = oracle::check_state(sim, &initial, 0);
-        Session { sim: sim.clone(), initial, initial_violations, history: Vec::new(), cursor: 0 }
+        Session {
+            sim: sim.clone(),
+            initial,
+            initial_violations,
+            history: Vec::new(),
+            cursor: 0,
+        }
     }
 
     /// Replay a schedule string from the start.
@@ -131,7 +137,11 @@ impl Session {
             violations.extend(oracle::check_state(&self.sim, &after, n));
         }
         self.history.truncate(self.cursor);
-        self.history.push(Record { event, after, violations });
+        self.history.push(Record {
+            event,
+            after,
+            violations,
+        });
         self.cursor = n;
         Ok(&self.history[n - 1].event)
     }
@@ -174,7 +184,11 @@ impl Session {
     /// has ended.
     pub fn violations(&self) -> Vec<Violation> {
         let mut out: Vec<Violation> = self.initial_violations.clone();
-        out.extend(self.records().iter().flat_map(|r| r.violations.iter().cloned()));
+        out.extend(
+            self.records()
+                .iter()
+                .flat_map(|r| r.violations.iter().cloned()),
+        );
         out.extend(oracle::check_terminal(&self.sim, self.state(), self.cursor));
         out
     }
@@ -207,7 +221,9 @@ mod tests {
     #[test]
     fn replay_errors_name_the_position() {
         let sim = Sim::from_ids("block-ga-log", "lock-fix", "sc").unwrap();
-        let e = Session::replay(&sim, "000000000000000000000000").unwrap_err().to_string();
+        let e = Session::replay(&sim, "000000000000000000000000")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("schedule step "), "{e}");
         let e = Session::replay(&sim, "0z").unwrap_err().to_string();
         assert!(e.contains("'z' at position 1"), "{e}");

@@ -72,11 +72,7 @@ pub fn put(e: u64, blocking_ga_log: bool) -> u64 {
 
 /// A short human reading of an entry.
 pub fn describe(e: u64) -> String {
-    let mut s = format!(
-        "host {} IsRunning {}",
-        host_id(e),
-        is_running(e) as u8
-    );
+    let mut s = format!("host {} IsRunning {}", host_id(e), is_running(e) as u8);
     if wants_ga_log(e) {
         s.push_str(" GALog");
     }
@@ -109,7 +105,10 @@ mod tests {
         let e = make(0, 0, true);
         // IsRunning and Valid live in the high half, the host ID in the low half.
         assert_ne!(e >> 32, 0);
-        assert_eq!((e & 0xFFFF_FFFF) as u8 as u64 & HOST_ID_MASK, host_id(e) as u64);
+        assert_eq!(
+            (e & 0xFFFF_FFFF) as u8 as u64 & HOST_ID_MASK,
+            host_id(e) as u64
+        );
         assert_eq!(pcpu_of_apic(apic_id(1), 2), Some(1));
         assert_eq!(pcpu_of_apic(0, 2), None);
     }

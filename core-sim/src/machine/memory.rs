@@ -68,8 +68,16 @@ pub fn apply_entry_store(old: u64, loc: Loc, value: u64) -> u64 {
 /// (IsRunning before the host ID).
 pub fn torn_halves(v: u8, value: u64) -> [Buffered; 2] {
     [
-        Buffered { loc: Loc::EntryHi(v), value: value >> 32, completes: false },
-        Buffered { loc: Loc::EntryLo(v), value: value & LO, completes: true },
+        Buffered {
+            loc: Loc::EntryHi(v),
+            value: value >> 32,
+            completes: false,
+        },
+        Buffered {
+            loc: Loc::EntryLo(v),
+            value: value & LO,
+            completes: true,
+        },
     ]
 }
 
@@ -127,10 +135,18 @@ mod tests {
     fn own_buffer_forwards_newest_store() {
         let old = entry::make(0, 0, true);
         let new = entry::put(old, false);
-        let buf = [Buffered { loc: Loc::Entry(0), value: new, completes: true }];
+        let buf = [Buffered {
+            loc: Loc::Entry(0),
+            value: new,
+            completes: true,
+        }];
         assert_eq!(entry_view(old, &buf, 0), new);
         assert_eq!(entry_view(old, &buf, 1), old);
-        let link = [Buffered { loc: Loc::Link { vcpu: 1, irte: 2 }, value: 1, completes: true }];
+        let link = [Buffered {
+            loc: Loc::Link { vcpu: 1, irte: 2 },
+            value: 1,
+            completes: true,
+        }];
         assert_eq!(list_view(0, &link, 1), 0b100);
         assert_eq!(list_view(0, &link, 0), 0);
     }

@@ -22,7 +22,13 @@ impl Asm {
         self.steps.len()
     }
 
-    fn emit(&mut self, kind: StepKind, label: &str, func: &'static str, code: impl Into<String>) -> usize {
+    fn emit(
+        &mut self,
+        kind: StepKind,
+        label: &str,
+        func: &'static str,
+        code: impl Into<String>,
+    ) -> usize {
         self.steps.push(Step {
             kind,
             label: label.to_string(),
@@ -49,7 +55,11 @@ impl Asm {
     }
 
     fn finish(self, title: String, on_end: Option<Effect>) -> Program {
-        Program { title, steps: self.steps, on_end }
+        Program {
+            title,
+            steps: self.steps,
+            on_end,
+        }
     }
 }
 
@@ -61,7 +71,14 @@ const LIST_ADD: &str = "svm_ir_list_add";
 const LIST_DEL: &str = "svm_ir_list_del";
 
 /// Store the local entry copy: one `WRITE_ONCE`, or a plain store the compiler may split in two.
-fn store_entry(a: &mut Asm, knobs: &Knobs, v: u8, update: EntryUpdate, func: &'static str, what: &str) -> usize {
+fn store_entry(
+    a: &mut Asm,
+    knobs: &Knobs,
+    v: u8,
+    update: EntryUpdate,
+    func: &'static str,
+    what: &str,
+) -> usize {
     if knobs.write_once {
         a.emit(
             StepKind::WriteEntry(v, Some(update), Part::Whole),
@@ -96,12 +113,23 @@ fn walk_irtes(a: &mut Asm, v: u8, how: GaUpdate, func: &'static str) -> usize {
     );
     let code = match how {
         GaUpdate::Run(_) => "    amd_iommu_update_ga(ir->data, cpu = entry.host_id, IsRun = 1)",
-        GaUpdate::NotRunning(Some(true)) => "    amd_iommu_update_ga(ir->data, IsRun = 0, GALogIntr = 1)",
-        GaUpdate::NotRunning(Some(false)) => "    amd_iommu_update_ga(ir->data, IsRun = 0, GALogIntr = 0)",
+        GaUpdate::NotRunning(Some(true)) => {
+            "    amd_iommu_update_ga(ir->data, IsRun = 0, GALogIntr = 1)"
+        }
+        GaUpdate::NotRunning(Some(false)) => {
+            "    amd_iommu_update_ga(ir->data, IsRun = 0, GALogIntr = 0)"
+        }
         GaUpdate::NotRunning(None) => "    amd_iommu_update_ga(ir->data, cpu = -1, IsRun = 0)",
-        GaUpdate::FromEntry => "    amd_iommu_update_ga(ir->data, entry.IsRunning ? entry.host_id : -1)",
+        GaUpdate::FromEntry => {
+            "    amd_iommu_update_ga(ir->data, entry.IsRunning ? entry.host_id : -1)"
+        }
     };
-    let update = a.emit(StepKind::UpdateGa(IrteRef::Cursor, how), "update IRTE", func, code);
+    let update = a.emit(
+        StepKind::UpdateGa(IrteRef::Cursor, how),
+        "update IRTE",
+        func,
+        code,
+    );
     a.goto(update, walk);
     let end = a.here();
     a.jump(walk, end);
@@ -115,26 +143,53 @@ fn ga_log_when(knobs: &Knobs, value: bool) -> Option<bool> {
 
 /// `avic_vcpu_load` (or `avic_vcpu_unblocking`) body. Returns the first step.
 fn load_body(a: &mut Asm, knobs: &Knobs, v: u8, pcpu: Option<u8>) -> usize {
-    let cpu = pcpu.map(|p| format!("pCPU{p}")).unwrap_or_else(|| "vcpu->cpu".into());
+    let cpu = pcpu
+        .map(|p| format!("pCPU{p}"))
+        .unwrap_or_else(|| "vcpu->cpu".into());
     let first;
     let entry_code = "entry = READ_ONCE(*entry_ptr)";
     let what = format!("entry.host_id = apic_id({cpu}); entry.IsRunning = 1");
     let run = GaUpdate::Run(ga_log_when(knobs, false));
     if knobs.lock_in_load_put {
-        first = a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", LOAD, "spin_lock_irqsave(&svm->ir_list_lock)");
+        first = a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            LOAD,
+            "spin_lock_irqsave(&svm->ir_list_lock)",
+        );
         a.emit(StepKind::ReadEntry(v), "read entry", LOAD, entry_code);
         store_entry(a, knobs, v, EntryUpdate::Load(pcpu), LOAD, &what);
         walk_irtes(a, v, run, AFFINITY);
-        a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", LOAD, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            LOAD,
+            "spin_unlock_irqrestore(&svm->ir_list_lock)",
+        );
     } else {
         first = a.emit(StepKind::ReadEntry(v), "read entry", LOAD, entry_code);
         store_entry(a, knobs, v, EntryUpdate::Load(pcpu), LOAD, &what);
         if knobs.smp_mb {
-            a.emit(StepKind::Mb, "smp_mb", LOAD, "smp_mb()   /* publish entry before reading ir_list */");
+            a.emit(
+                StepKind::Mb,
+                "smp_mb",
+                LOAD,
+                "smp_mb()   /* publish entry before reading ir_list */",
+            );
         }
-        a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", AFFINITY, "spin_lock_irqsave(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            AFFINITY,
+            "spin_lock_irqsave(&svm->ir_list_lock)",
+        );
         walk_irtes(a, v, run, AFFINITY);
-        a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", AFFINITY, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            AFFINITY,
+            "spin_unlock_irqrestore(&svm->ir_list_lock)",
+        );
     }
     a.effect(first, Effect::SchedIn(v, pcpu));
     first
@@ -156,21 +211,56 @@ fn put_body(a: &mut Asm, knobs: &Knobs, v: u8, blocking: bool) -> usize {
     };
     let not_run = GaUpdate::NotRunning(ga_log_when(knobs, blocking));
     if knobs.lock_in_load_put {
-        a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", PUT, "spin_lock_irqsave(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            PUT,
+            "spin_lock_irqsave(&svm->ir_list_lock)",
+        );
         walk_irtes(a, v, not_run, AFFINITY);
         store_entry(a, knobs, v, EntryUpdate::Put(blocking), PUT, what);
-        a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", PUT, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            PUT,
+            "spin_unlock_irqrestore(&svm->ir_list_lock)",
+        );
     } else if knobs.smp_mb {
         // The barrier design: publish "not running" first, fence, then look at the list.
         store_entry(a, knobs, v, EntryUpdate::Put(blocking), PUT, what);
-        a.emit(StepKind::Mb, "smp_mb", PUT, "smp_mb()   /* publish entry before reading ir_list */");
-        a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", AFFINITY, "spin_lock_irqsave(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Mb,
+            "smp_mb",
+            PUT,
+            "smp_mb()   /* publish entry before reading ir_list */",
+        );
+        a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            AFFINITY,
+            "spin_lock_irqsave(&svm->ir_list_lock)",
+        );
         walk_irtes(a, v, not_run, AFFINITY);
-        a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", AFFINITY, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            AFFINITY,
+            "spin_unlock_irqrestore(&svm->ir_list_lock)",
+        );
     } else {
-        a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", AFFINITY, "spin_lock_irqsave(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            AFFINITY,
+            "spin_lock_irqsave(&svm->ir_list_lock)",
+        );
         walk_irtes(a, v, not_run, AFFINITY);
-        a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", AFFINITY, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+        a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            AFFINITY,
+            "spin_unlock_irqrestore(&svm->ir_list_lock)",
+        );
         store_entry(a, knobs, v, EntryUpdate::Put(blocking), PUT, what);
     }
     check
@@ -186,15 +276,35 @@ fn enter_body(a: &mut Asm, knobs: &Knobs, v: u8) {
             "vcpu_enter_guest",
             "if (kvm_check_request(KVM_REQ_IRTE_REFRESH, vcpu)) {",
         );
-        a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", AFFINITY, "    spin_lock_irqsave(&svm->ir_list_lock)");
-        a.emit(StepKind::ReadEntry(v), "read entry", AFFINITY, "    entry = READ_ONCE(*entry_ptr)");
+        a.emit(
+            StepKind::Lock(VRef::Fixed(v)),
+            "lock ir_list_lock",
+            AFFINITY,
+            "    spin_lock_irqsave(&svm->ir_list_lock)",
+        );
+        a.emit(
+            StepKind::ReadEntry(v),
+            "read entry",
+            AFFINITY,
+            "    entry = READ_ONCE(*entry_ptr)",
+        );
         walk_irtes(a, v, GaUpdate::FromEntry, AFFINITY);
-        let unlock = a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", AFFINITY, "    spin_unlock_irqrestore(&svm->ir_list_lock) }");
+        let unlock = a.emit(
+            StepKind::Unlock(VRef::Fixed(v)),
+            "unlock",
+            AFFINITY,
+            "    spin_unlock_irqrestore(&svm->ir_list_lock) }",
+        );
         a.goto(unlock, top);
         let vmrun = a.here();
         a.jump(test, vmrun);
     }
-    let vmrun = a.emit(StepKind::VmRun(v), "VMRUN", "svm_vcpu_run", "vcpu->mode = IN_GUEST_MODE; VMRUN  /* AVIC takes IRR */");
+    let vmrun = a.emit(
+        StepKind::VmRun(v),
+        "VMRUN",
+        "svm_vcpu_run",
+        "vcpu->mode = IN_GUEST_MODE; VMRUN  /* AVIC takes IRR */",
+    );
     if knobs.kick {
         a.jump(vmrun, top);
     }
@@ -208,8 +318,18 @@ fn list_del(a: &mut Asm, irte: u8) {
         LIST_DEL,
         "if (prev_ga_tag) { spin_lock_irqsave(&prev_svm->ir_list_lock)",
     );
-    a.emit(StepKind::Unlink(VRef::Prev, irte), "unlink from prev", LIST_DEL, "    list_del(&ir->node)");
-    a.emit(StepKind::Unlock(VRef::Prev), "unlock prev", LIST_DEL, "    spin_unlock_irqrestore(&prev_svm->ir_list_lock) }");
+    a.emit(
+        StepKind::Unlink(VRef::Prev, irte),
+        "unlink from prev",
+        LIST_DEL,
+        "    list_del(&ir->node)",
+    );
+    a.emit(
+        StepKind::Unlock(VRef::Prev),
+        "unlock prev",
+        LIST_DEL,
+        "    spin_unlock_irqrestore(&prev_svm->ir_list_lock) }",
+    );
     let end = a.here();
     a.jump(lock, end);
 }
@@ -225,8 +345,18 @@ fn read_entry_for_target(a: &mut Asm, knobs: &Knobs, v: u8, func: &'static str) 
             "entry = READ_ONCE(*entry_ptr); if (entry.IsRunning)",
         )
     } else {
-        let test = a.emit(StepKind::ReadEntry(v), "read entry (test)", func, "if ((*entry_ptr).IsRunning)   /* plain load #1 */");
-        a.emit(StepKind::ReadEntry(v), "read entry (use)", func, "    cpu = (*entry_ptr).host_id      /* plain load #2 */");
+        let test = a.emit(
+            StepKind::ReadEntry(v),
+            "read entry (test)",
+            func,
+            "if ((*entry_ptr).IsRunning)   /* plain load #1 */",
+        );
+        a.emit(
+            StepKind::ReadEntry(v),
+            "read entry (use)",
+            func,
+            "    cpu = (*entry_ptr).host_id      /* plain load #2 */",
+        );
         test
     }
 }
@@ -235,10 +365,23 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
     let mut a = Asm::new();
     let activate_code = "amd_iommu_activate_guest_mode(): GuestMode = 1, IsRun = 0, dest = 0, GALogIntr = 1; flush IRT";
     match knobs.irte_target {
-        IrteTarget::Never | IrteTarget::VcpuCpu | IrteTarget::AfterListAdd | IrteTarget::UnderListLock => {
-            a.emit(StepKind::Activate(irte, v, ActivateTarget::Cleared), "activate GA mode", PI_UPDATE, activate_code);
+        IrteTarget::Never
+        | IrteTarget::VcpuCpu
+        | IrteTarget::AfterListAdd
+        | IrteTarget::UnderListLock => {
+            a.emit(
+                StepKind::Activate(irte, v, ActivateTarget::Cleared),
+                "activate GA mode",
+                PI_UPDATE,
+                activate_code,
+            );
             if knobs.irte_target == IrteTarget::VcpuCpu {
-                a.emit(StepKind::ReadVcpuCpu(v), "read vcpu->cpu", PI_UPDATE, "cpu = svm->vcpu.cpu   /* plain read, no lock */");
+                a.emit(
+                    StepKind::ReadVcpuCpu(v),
+                    "read vcpu->cpu",
+                    PI_UPDATE,
+                    "cpu = svm->vcpu.cpu   /* plain read, no lock */",
+                );
                 a.emit(
                     StepKind::UpdateGa(IrteRef::Fixed(irte), GaUpdate::Run(None)),
                     "set IRTE target",
@@ -247,7 +390,12 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
                 );
             }
             list_del(&mut a, irte);
-            a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", LIST_ADD, "spin_lock_irqsave(&svm->ir_list_lock)");
+            a.emit(
+                StepKind::Lock(VRef::Fixed(v)),
+                "lock ir_list_lock",
+                LIST_ADD,
+                "spin_lock_irqsave(&svm->ir_list_lock)",
+            );
             if knobs.irte_target == IrteTarget::UnderListLock {
                 let test = read_entry_for_target(&mut a, knobs, v, LIST_ADD);
                 a.emit(
@@ -259,11 +407,26 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
                 let link = a.here();
                 a.jump(test, link);
             }
-            a.emit(StepKind::Link(v, irte), "link into ir_list", LIST_ADD, "list_add(&ir->node, &svm->ir_list)");
-            a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", LIST_ADD, "spin_unlock_irqrestore(&svm->ir_list_lock)");
+            a.emit(
+                StepKind::Link(v, irte),
+                "link into ir_list",
+                LIST_ADD,
+                "list_add(&ir->node, &svm->ir_list)",
+            );
+            a.emit(
+                StepKind::Unlock(VRef::Fixed(v)),
+                "unlock",
+                LIST_ADD,
+                "spin_unlock_irqrestore(&svm->ir_list_lock)",
+            );
             if knobs.irte_target == IrteTarget::AfterListAdd {
                 if knobs.smp_mb {
-                    a.emit(StepKind::Mb, "smp_mb", PI_UPDATE, "smp_mb()   /* publish the link before reading the entry */");
+                    a.emit(
+                        StepKind::Mb,
+                        "smp_mb",
+                        PI_UPDATE,
+                        "smp_mb()   /* publish the link before reading the entry */",
+                    );
                 }
                 let test = read_entry_for_target(&mut a, knobs, v, PI_UPDATE);
                 a.emit(
@@ -278,12 +441,32 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
         }
         IrteTarget::InActivation => {
             list_del(&mut a, irte);
-            a.emit(StepKind::Lock(VRef::Fixed(v)), "lock ir_list_lock", PI_UPDATE, "guard(raw_spinlock_irqsave)(&svm->ir_list_lock)");
+            a.emit(
+                StepKind::Lock(VRef::Fixed(v)),
+                "lock ir_list_lock",
+                PI_UPDATE,
+                "guard(raw_spinlock_irqsave)(&svm->ir_list_lock)",
+            );
             if knobs.read_once {
-                a.emit(StepKind::ReadEntry(v), "read entry", PI_UPDATE, "entry = svm->avic_physical_id_entry");
+                a.emit(
+                    StepKind::ReadEntry(v),
+                    "read entry",
+                    PI_UPDATE,
+                    "entry = svm->avic_physical_id_entry",
+                );
             } else {
-                a.emit(StepKind::ReadEntry(v), "read entry (test)", PI_UPDATE, "if (entry.IsRunning)   /* plain load #1 */");
-                a.emit(StepKind::ReadEntry(v), "read entry (use)", PI_UPDATE, "    pi.cpu = entry.host_id   /* plain load #2 */");
+                a.emit(
+                    StepKind::ReadEntry(v),
+                    "read entry (test)",
+                    PI_UPDATE,
+                    "if (entry.IsRunning)   /* plain load #1 */",
+                );
+                a.emit(
+                    StepKind::ReadEntry(v),
+                    "read entry (use)",
+                    PI_UPDATE,
+                    "    pi.cpu = entry.host_id   /* plain load #2 */",
+                );
             }
             a.emit(
                 StepKind::Activate(irte, v, ActivateTarget::FromEntry),
@@ -291,12 +474,27 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
                 PI_UPDATE,
                 "amd_iommu_activate_guest_mode(cpu, ga_log_intr): IsRun/dest from entry in one write; flush IRT",
             );
-            a.emit(StepKind::Link(v, irte), "link into ir_list", PI_UPDATE, "list_add(&irqfd->vcpu_list, &svm->ir_list)");
-            a.emit(StepKind::Unlock(VRef::Fixed(v)), "unlock", PI_UPDATE, "/* guard drops ir_list_lock */");
+            a.emit(
+                StepKind::Link(v, irte),
+                "link into ir_list",
+                PI_UPDATE,
+                "list_add(&irqfd->vcpu_list, &svm->ir_list)",
+            );
+            a.emit(
+                StepKind::Unlock(VRef::Fixed(v)),
+                "unlock",
+                PI_UPDATE,
+                "/* guard drops ir_list_lock */",
+            );
         }
     }
     if knobs.kick {
-        a.emit(StepKind::Kick(v), "kick vCPU", "kvm_vcpu_kick", "kvm_make_request(KVM_REQ_IRTE_REFRESH, vcpu); kvm_vcpu_kick(vcpu)");
+        a.emit(
+            StepKind::Kick(v),
+            "kick vCPU",
+            "kvm_vcpu_kick",
+            "kvm_make_request(KVM_REQ_IRTE_REFRESH, vcpu); kvm_vcpu_kick(vcpu)",
+        );
     }
     a.finish(format!("avic_pi_update_irte(IRTE{irte} → vCPU{v})"), None)
 }
@@ -304,13 +502,28 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
 fn block(knobs: &Knobs, v: u8) -> Program {
     let mut a = Asm::new();
     let check = put_body(&mut a, knobs, v, true);
-    let set = a.emit(StepKind::SetWaiting(v), "set TASK_INTERRUPTIBLE", "kvm_vcpu_block", "set_current_state(TASK_INTERRUPTIBLE)");
+    let set = a.emit(
+        StepKind::SetWaiting(v),
+        "set TASK_INTERRUPTIBLE",
+        "kvm_vcpu_block",
+        "set_current_state(TASK_INTERRUPTIBLE)",
+    );
     a.jump(check, set);
     a.effect(set, Effect::Halting(v));
     a.steps[set].quiet = true;
-    let pending = a.emit(StepKind::CheckBlock(v), "check IRR", "kvm_vcpu_check_block", "if (kvm_vcpu_check_block(vcpu) < 0) goto out   /* IRR pending? */");
+    let pending = a.emit(
+        StepKind::CheckBlock(v),
+        "check IRR",
+        "kvm_vcpu_check_block",
+        "if (kvm_vcpu_check_block(vcpu) < 0) goto out   /* IRR pending? */",
+    );
     a.steps[pending].quiet = true;
-    let sleep = a.emit(StepKind::Sleep(v), "schedule()", "kvm_vcpu_block", "schedule()   /* sleep until kvm_vcpu_wake_up() */");
+    let sleep = a.emit(
+        StepKind::Sleep(v),
+        "schedule()",
+        "kvm_vcpu_block",
+        "schedule()   /* sleep until kvm_vcpu_wake_up() */",
+    );
     a.steps[sleep].quiet = true;
     let out = load_body(&mut a, knobs, v, None);
     a.jump(pending, out);
@@ -341,14 +554,29 @@ pub fn compile(actor: Actor, op: Op, knobs: &Knobs) -> Program {
             a.finish(format!("enter guest (vCPU{v})"), None)
         }
         Op::Exit => {
-            a.emit(StepKind::VmExit(v), "#VMEXIT", "svm_vcpu_run", "#VMEXIT   /* back in KVM, still loaded */");
+            a.emit(
+                StepKind::VmExit(v),
+                "#VMEXIT",
+                "svm_vcpu_run",
+                "#VMEXIT   /* back in KVM, still loaded */",
+            );
             a.finish(format!("exit guest (vCPU{v})"), None)
         }
         Op::Block => block(knobs, v),
         Op::UpdateAffinity { irte, vcpu } => update_affinity(knobs, irte, vcpu),
         Op::Interrupt { irte } => {
-            a.emit(StepKind::IommuRead(irte), "IOMMU reads IRTE", "IOMMU", format!("irte = IRT[{irte}]   /* one 128-bit read */"));
-            a.emit(StepKind::IommuPost(irte), "IOMMU sets IRR", "IOMMU", "GuestMode ? set_bit(vector, backing_page(ga_tag).IRR) : remap to host");
+            a.emit(
+                StepKind::IommuRead(irte),
+                "IOMMU reads IRTE",
+                "IOMMU",
+                format!("irte = IRT[{irte}]   /* one 128-bit read */"),
+            );
+            a.emit(
+                StepKind::IommuPost(irte),
+                "IOMMU sets IRR",
+                "IOMMU",
+                "GuestMode ? set_bit(vector, backing_page(ga_tag).IRR) : remap to host",
+            );
             a.emit(
                 StepKind::IommuNotify(irte),
                 "IOMMU notifies",
@@ -358,9 +586,24 @@ pub fn compile(actor: Actor, op: Op, knobs: &Knobs) -> Program {
             a.finish(format!("device interrupt via IRTE{irte}"), None)
         }
         Op::Ipi { to } => {
-            a.emit(StepKind::AvicRead(to), "AVIC reads entry", "AVIC", format!("e = physical_id_table[vCPU{to}]   /* one 64-bit read */"));
-            a.emit(StepKind::AvicSetIrr(to), "AVIC sets IRR", "AVIC", "set_bit(IPI vector, backing_page(e).IRR)");
-            a.emit(StepKind::AvicNotify(to), "AVIC notifies", "AVIC", "e.IsRunning ? doorbell(e.host_id) : #VMEXIT(INCOMPLETE_IPI) → kvm_vcpu_kick");
+            a.emit(
+                StepKind::AvicRead(to),
+                "AVIC reads entry",
+                "AVIC",
+                format!("e = physical_id_table[vCPU{to}]   /* one 64-bit read */"),
+            );
+            a.emit(
+                StepKind::AvicSetIrr(to),
+                "AVIC sets IRR",
+                "AVIC",
+                "set_bit(IPI vector, backing_page(e).IRR)",
+            );
+            a.emit(
+                StepKind::AvicNotify(to),
+                "AVIC notifies",
+                "AVIC",
+                "e.IsRunning ? doorbell(e.host_id) : #VMEXIT(INCOMPLETE_IPI) → kvm_vcpu_kick",
+            );
             a.finish(format!("guest IPI → vCPU{to}"), None)
         }
     }
@@ -369,15 +612,30 @@ pub fn compile(actor: Actor, op: Op, knobs: &Knobs) -> Program {
 /// The GA-log interrupt handler's program (`avic_ga_log_notifier`), run whenever the log is not empty.
 pub fn ga_log_handler() -> Program {
     let mut a = Asm::new();
-    a.emit(StepKind::GaLogPop, "pop GA log", "avic_ga_log_notifier", "vcpu_id = ga_log.pop()   /* GA-log interrupt */");
-    a.emit(StepKind::Wake, "wake vCPU", "avic_ga_log_notifier", "kvm_vcpu_wake_up(vcpu)");
+    a.emit(
+        StepKind::GaLogPop,
+        "pop GA log",
+        "avic_ga_log_notifier",
+        "vcpu_id = ga_log.pop()   /* GA-log interrupt */",
+    );
+    a.emit(
+        StepKind::Wake,
+        "wake vCPU",
+        "avic_ga_log_notifier",
+        "kvm_vcpu_wake_up(vcpu)",
+    );
     a.finish("avic_ga_log_notifier".into(), None)
 }
 
 /// What a vCPU thread runs when a kick IPI forced it out of the guest.
 pub fn forced_exit(knobs: &Knobs, v: u8) -> Program {
     let mut a = Asm::new();
-    a.emit(StepKind::VmExit(v), "#VMEXIT (kick)", "svm_vcpu_run", "#VMEXIT   /* the kick IPI */");
+    a.emit(
+        StepKind::VmExit(v),
+        "#VMEXIT (kick)",
+        "svm_vcpu_run",
+        "#VMEXIT   /* the kick IPI */",
+    );
     enter_body(&mut a, knobs, v);
     a.finish(format!("kicked: exit and re-enter (vCPU{v})"), None)
 }
@@ -398,14 +656,20 @@ mod tests {
         let ks = kinds(&p);
         assert!(matches!(ks[0], StepKind::Lock(VRef::Fixed(0))));
         assert!(matches!(ks[1], StepKind::ReadEntry(0)));
-        assert!(matches!(ks.last().unwrap(), StepKind::Unlock(VRef::Fixed(0))));
+        assert!(matches!(
+            ks.last().unwrap(),
+            StepKind::Unlock(VRef::Fixed(0))
+        ));
     }
 
     #[test]
     fn pre_2023_put_clears_entry_after_unlocking() {
         let k = Strategy::preset("pre-2023").unwrap().knobs;
         let p = compile(Actor::Vcpu(0), Op::Put, &k);
-        assert!(matches!(p.steps.last().unwrap().kind, StepKind::WriteEntry(0, Some(EntryUpdate::Put(false)), Part::Whole)));
+        assert!(matches!(
+            p.steps.last().unwrap().kind,
+            StepKind::WriteEntry(0, Some(EntryUpdate::Put(false)), Part::Whole)
+        ));
         // The early return ends the operation.
         assert_eq!(p.steps[0].jump, Some(p.steps.len()));
     }
@@ -436,7 +700,11 @@ mod tests {
                 Op::Block,
                 Op::UpdateAffinity { irte: 0, vcpu: 0 },
             ] {
-                let actor = if matches!(op, Op::UpdateAffinity { .. }) { Actor::Updater } else { Actor::Vcpu(0) };
+                let actor = if matches!(op, Op::UpdateAffinity { .. }) {
+                    Actor::Updater
+                } else {
+                    Actor::Vcpu(0)
+                };
                 let p = compile(actor, op, &preset.knobs);
                 for s in &p.steps {
                     for t in [s.jump, s.next].into_iter().flatten() {

@@ -7,4 +7,6 @@ pub mod step;
 
 pub use kernel::compile;
 pub use ops::{Actor, Op};
-pub use step::{ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Program, Step, StepKind, VRef};
+pub use step::{
+    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Program, Step, StepKind, VRef,
+};

@@ -72,8 +72,10 @@ impl Op {
     pub fn fits(&self, actor: Actor) -> bool {
         matches!(
             (self, actor),
-            (Op::Load { .. } | Op::Enter | Op::Exit | Op::Put | Op::Block, Actor::Vcpu(_))
-                | (Op::UpdateAffinity { .. }, Actor::Updater)
+            (
+                Op::Load { .. } | Op::Enter | Op::Exit | Op::Put | Op::Block,
+                Actor::Vcpu(_)
+            ) | (Op::UpdateAffinity { .. }, Actor::Updater)
                 | (Op::Interrupt { .. }, Actor::Device)
                 | (Op::Ipi { .. }, Actor::Avic)
         )
@@ -88,7 +90,9 @@ impl fmt::Display for Op {
             Op::Exit => f.write_str("exit guest"),
             Op::Put => f.write_str("vcpu_put"),
             Op::Block => f.write_str("halt (block)"),
-            Op::UpdateAffinity { irte, vcpu } => write!(f, "pi_update_irte(IRTE{irte} → vCPU{vcpu})"),
+            Op::UpdateAffinity { irte, vcpu } => {
+                write!(f, "pi_update_irte(IRTE{irte} → vCPU{vcpu})")
+            }
             Op::Interrupt { irte } => write!(f, "device interrupt (IRTE{irte})"),
             Op::Ipi { to } => write!(f, "guest IPI → vCPU{to}"),
         }
