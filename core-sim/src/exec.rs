@@ -1,10 +1,8 @@
 //! `step(state, action) -> event`: the only place the machine changes.
 
 use crate::machine::memory::{self, Buffered, Loc};
-use crate::machine::{entry, Irte, Machine, Regs, RunState};
-use crate::program::{
-    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Step, StepKind, VRef,
-};
+use crate::machine::{entry, Machine, Regs, RunState};
+use crate::program::{Effect, IrteRef, Part, Step, StepKind, VRef};
 use crate::scenario::IPI_VECTOR;
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
@@ -399,12 +397,7 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             let vcpu_cpu = m.vcpus[v as usize].cpu;
             let regs = &mut m.threads[t].regs;
             if let Some(u) = update {
-                regs.entry = match u {
-                    EntryUpdate::Load(p) => entry::loaded_on(regs.entry, p.unwrap_or(vcpu_cpu)),
-                    EntryUpdate::Put(blocking) => {
-                        entry::put(regs.entry, blocking && knobs.ga_log_only_when_blocking)
-                    }
-                };
+                regs.entry = u.apply(regs.entry, vcpu_cpu, &knobs);
             }
             let value = regs.entry;
             let b = match part {
@@ -461,55 +454,12 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
                 IrteRef::Cursor => regs.cursor.expect("walk stands on an IRTE"),
             };
             let e = regs.entry;
-            let irte = &mut m.irtes[i as usize];
-            let run = |irte: &mut Irte| {
-                irte.is_run = true;
-                irte.destination = entry::host_id(e);
-            };
-            match how {
-                GaUpdate::Run(g) => {
-                    run(irte);
-                    if let Some(g) = g {
-                        irte.ga_log_intr = g;
-                    }
-                }
-                GaUpdate::NotRunning(g) => {
-                    irte.is_run = false;
-                    if let Some(g) = g {
-                        irte.ga_log_intr = g;
-                    }
-                }
-                GaUpdate::FromEntry => {
-                    if entry::is_running(e) {
-                        run(irte)
-                    } else {
-                        irte.is_run = false
-                    }
-                }
-            }
+            how.apply(&mut m.irtes[i as usize], e);
             false
         }
         StepKind::Activate(i, v, target) => {
             let e = m.threads[t].regs.entry;
-            let mut irte = Irte {
-                guest_mode: true,
-                ga_tag: Some(v),
-                vector: i,
-                ..Irte::default()
-            };
-            match target {
-                ActivateTarget::Cleared => irte.ga_log_intr = true,
-                ActivateTarget::FromEntry => {
-                    if entry::is_running(e) {
-                        irte.is_run = true;
-                        irte.destination = entry::host_id(e);
-                    } else {
-                        irte.ga_log_intr =
-                            !knobs.ga_log_only_when_blocking || entry::wants_ga_log(e);
-                    }
-                }
-            }
-            m.irtes[i as usize] = irte;
+            m.irtes[i as usize] = target.irte(i, v, e, &knobs);
             false
         }
         StepKind::Link(v, i) => {

@@ -162,3 +162,68 @@ pub struct Program {
     /// Effect applied when the operation ends.
     pub on_end: Option<Effect>,
 }
+
+/// The value semantics of the instructions, shared by the simulator's executor and any other
+/// interpreter of the same programs (the native stress run on real atomics).
+mod semantics {
+    use super::{ActivateTarget, EntryUpdate, GaUpdate};
+    use crate::machine::{entry, Irte};
+    use crate::strategy::Knobs;
+
+    impl EntryUpdate {
+        /// The entry after this update of the local copy `e`; `vcpu_cpu` is `vcpu->cpu`.
+        pub fn apply(self, e: u64, vcpu_cpu: u8, knobs: &Knobs) -> u64 {
+            match self {
+                EntryUpdate::Load(p) => entry::loaded_on(e, p.unwrap_or(vcpu_cpu)),
+                EntryUpdate::Put(blocking) => {
+                    entry::put(e, blocking && knobs.ga_log_only_when_blocking)
+                }
+            }
+        }
+    }
+
+    impl GaUpdate {
+        /// `amd_iommu_update_ga` on `irte`, with `e` the local entry copy.
+        pub fn apply(self, irte: &mut Irte, e: u64) {
+            let run = |irte: &mut Irte| {
+                irte.is_run = true;
+                irte.destination = entry::host_id(e);
+            };
+            match self {
+                GaUpdate::Run(g) => {
+                    run(irte);
+                    irte.ga_log_intr = g.unwrap_or(irte.ga_log_intr);
+                }
+                GaUpdate::NotRunning(g) => {
+                    irte.is_run = false;
+                    irte.ga_log_intr = g.unwrap_or(irte.ga_log_intr);
+                }
+                GaUpdate::FromEntry if entry::is_running(e) => run(irte),
+                GaUpdate::FromEntry => irte.is_run = false,
+            }
+        }
+    }
+
+    impl ActivateTarget {
+        /// The IRTE `amd_iommu_activate_guest_mode` writes for IRTE `index` posting to `vcpu`.
+        pub fn irte(self, index: u8, vcpu: u8, e: u64, knobs: &Knobs) -> Irte {
+            let mut irte = Irte {
+                guest_mode: true,
+                ga_tag: Some(vcpu),
+                vector: index,
+                ..Irte::default()
+            };
+            match self {
+                ActivateTarget::Cleared => irte.ga_log_intr = true,
+                ActivateTarget::FromEntry if entry::is_running(e) => {
+                    irte.is_run = true;
+                    irte.destination = entry::host_id(e);
+                }
+                ActivateTarget::FromEntry => {
+                    irte.ga_log_intr = !knobs.ga_log_only_when_blocking || entry::wants_ga_log(e);
+                }
+            }
+            irte
+        }
+    }
+}

@@ -17,7 +17,6 @@ pub mod knobs;
 pub mod list;
 pub mod matrix;
 pub mod output;
-pub mod pct;
 pub mod progress;
 pub mod random;
 pub mod replay;

@@ -1,13 +1,12 @@
 //! `avic-lab random`: seeded uniform or PCT runs; what they hit, and how to replay it.
 
 use super::exit;
-use super::pct::{pct_run, pct_runs};
 use super::progress;
 use super::report;
 use super::sim_args::SimArgs;
 use anyhow::{bail, Result};
 use clap::Args;
-use core_sim::explore::{random_run, random_runs, RandomMode, RandomSummary};
+use core_sim::explore::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -58,10 +57,7 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
     while done < args.runs {
         let n = CHUNK.min(args.runs - done);
         let first = args.seed.wrapping_add(done);
-        let part = match mode {
-            RandomMode::Uniform => random_runs(&sim, first, n, mode),
-            RandomMode::Pct { depth } => pct_runs(&sim, first, n, depth),
-        };
+        let part = random_runs(&sim, first, n, mode);
         merge(&mut sum, part);
         done += n;
         pb.set_position(done);

@@ -3,11 +3,8 @@
 
 use super::shared::{lock, status, Hw, SpinLock, World, NONE};
 use core_sim::exec::Fact;
-use core_sim::machine::{entry, Irte, Regs, RunState};
-use core_sim::program::{
-    ActivateTarget, Actor, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Program, Step, StepKind,
-    VRef,
-};
+use core_sim::machine::{entry, Regs, RunState};
+use core_sim::program::{Actor, Effect, IrteRef, Part, Program, Step, StepKind, VRef};
 use core_sim::scenario::IPI_VECTOR;
 use core_sim::{oracle, Sim};
 use std::hint::spin_loop;
@@ -327,15 +324,8 @@ impl<'a> Worker<'a> {
             }
             StepKind::WriteEntry(v, update, part) => {
                 if let Some(u) = update {
-                    self.regs.entry = match u {
-                        EntryUpdate::Load(p) => entry::loaded_on(
-                            self.regs.entry,
-                            p.unwrap_or_else(|| w.vcpu_cpu[v as usize].load(Acquire)),
-                        ),
-                        EntryUpdate::Put(blocking) => {
-                            entry::put(self.regs.entry, blocking && knobs.ga_log_only_when_blocking)
-                        }
-                    };
+                    let cpu = w.vcpu_cpu[v as usize].load(Acquire);
+                    self.regs.entry = u.apply(self.regs.entry, cpu, &knobs);
                 }
                 let cell = &w.entries[v as usize];
                 let value = self.regs.entry;
@@ -393,31 +383,14 @@ impl<'a> Worker<'a> {
                 // kernel's cmpxchg128 is a locked instruction too).
                 let _ = w.irtes[i as usize].fetch_update(SeqCst, SeqCst, |x| {
                     let mut irte = super::shared::unpack_irte(x);
-                    update_ga(&mut irte, e, how);
+                    how.apply(&mut irte, e);
                     Some(super::shared::pack_irte(&irte))
                 });
                 false
             }
             StepKind::Activate(i, v, target) => {
                 let e = self.regs.entry;
-                let mut irte = Irte {
-                    guest_mode: true,
-                    ga_tag: Some(v),
-                    vector: i,
-                    ..Irte::default()
-                };
-                match target {
-                    ActivateTarget::Cleared => irte.ga_log_intr = true,
-                    ActivateTarget::FromEntry => {
-                        if entry::is_running(e) {
-                            irte.is_run = true;
-                            irte.destination = entry::host_id(e);
-                        } else {
-                            irte.ga_log_intr =
-                                !knobs.ga_log_only_when_blocking || entry::wants_ga_log(e);
-                        }
-                    }
-                }
+                let irte = target.irte(i, v, e, &knobs);
                 // The IRT flush with completion-wait cannot finish while the IOMMU is remapping
                 // an interrupt through this IRTE.
                 self.acquire(&w.remap[i as usize], None)?;
@@ -595,35 +568,6 @@ impl<'a> Worker<'a> {
         }
         self.set_status(status::RUNNING);
         Ok(())
-    }
-}
-
-/// `amd_iommu_update_ga` on an IRTE, exactly as `core_sim::exec` does it.
-fn update_ga(irte: &mut Irte, e: u64, how: GaUpdate) {
-    let run = |irte: &mut Irte| {
-        irte.is_run = true;
-        irte.destination = entry::host_id(e);
-    };
-    match how {
-        GaUpdate::Run(g) => {
-            run(irte);
-            if let Some(g) = g {
-                irte.ga_log_intr = g;
-            }
-        }
-        GaUpdate::NotRunning(g) => {
-            irte.is_run = false;
-            if let Some(g) = g {
-                irte.ga_log_intr = g;
-            }
-        }
-        GaUpdate::FromEntry => {
-            if entry::is_running(e) {
-                run(irte)
-            } else {
-                irte.is_run = false
-            }
-        }
     }
 }
 
