@@ -112,6 +112,21 @@ fn limits_and_cancellation_are_reported() {
         &mut |_| true,
     );
     assert_eq!(r.verdict().id(), "bounded");
+    let r = check(
+        &sim,
+        &CheckOptions {
+            max_bytes: 64 * 1024,
+            ..Default::default()
+        },
+        &mut |_| true,
+    );
+    assert_eq!(r.outcome, core_sim::explore::Outcome::MemoryLimit);
+    assert!(
+        r.bytes >= 64 * 1024 && r.states < 6116,
+        "{} bytes, {} states",
+        r.bytes,
+        r.states
+    );
     let mut calls = 0;
     let r = check(
         &sim,

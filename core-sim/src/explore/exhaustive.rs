@@ -18,6 +18,8 @@ pub struct CheckOptions {
     pub reduction: bool,
     /// Stop after this many states.
     pub max_states: usize,
+    /// Stop when the visited states are estimated to take more than this many bytes.
+    pub max_bytes: usize,
     /// Call the progress callback every this many states.
     pub progress_every: usize,
 }
@@ -27,6 +29,7 @@ impl Default for CheckOptions {
         CheckOptions {
             reduction: false,
             max_states: 2_000_000,
+            max_bytes: 1 << 30,
             progress_every: 10_000,
         }
     }
@@ -53,6 +56,8 @@ pub enum Outcome {
     Complete,
     /// Stopped at the state limit.
     StateLimit,
+    /// Stopped at the memory limit.
+    MemoryLimit,
     /// The progress callback asked to stop.
     Cancelled,
 }
@@ -119,6 +124,8 @@ pub struct CheckReport {
     pub final_states: usize,
     /// Most kick IPIs in any state (the cost of the kick strategy).
     pub max_kick_ipis: u8,
+    /// Estimated bytes the visited states took.
+    pub bytes: usize,
     /// One counterexample per kind found, by kind.
     pub counterexamples: BTreeMap<ViolationKind, Counterexample>,
 }
@@ -300,6 +307,23 @@ impl Search<'_> {
     }
 }
 
+/// An estimate of what one visited state costs: the machine twice (queue copy and hash key, with
+/// their heap parts), its node record and hash-table overhead.
+fn state_bytes(m: &Machine) -> usize {
+    let heap = m.vcpus.len() * std::mem::size_of::<crate::machine::Vcpu>()
+        + m.entries.len() * 8
+        + m.whole_values
+            .iter()
+            .map(|w| 24 + w.len() * 8 * 2)
+            .sum::<usize>()
+        + m.irtes.len() * std::mem::size_of::<crate::machine::Irte>()
+        + m.ir_lists.len()
+        + m.owners.len() * 2
+        + m.locks.len() * 2
+        + m.threads.len() * (std::mem::size_of::<crate::machine::ThreadState>() + 4 * 24);
+    2 * (std::mem::size_of::<Machine>() + heap) + std::mem::size_of::<Node>() + 16
+}
+
 /// Explore every interleaving of `sim` breadth-first. `progress` is called every
 /// `options.progress_every` states; returning false cancels the search.
 pub fn check(
@@ -319,12 +343,17 @@ pub fn check(
         max_kick_ipis: 0,
     };
     let (root, _) = s.add(sim.initial(), None, 0, 0);
+    let per_state = state_bytes(&s.states[0]);
     s.queue.push_back((root, u32::MAX));
     let mut outcome = Outcome::Complete;
     let mut next_report = options.progress_every.max(1);
     while let Some((n, mask)) = s.queue.pop_front() {
         if s.states.len() >= options.max_states {
             outcome = Outcome::StateLimit;
+            break;
+        }
+        if s.states.len().saturating_mul(per_state) >= options.max_bytes {
+            outcome = Outcome::MemoryLimit;
             break;
         }
         if s.states.len() >= next_report {
@@ -356,6 +385,7 @@ pub fn check(
         max_depth,
         final_states: s.final_states,
         max_kick_ipis: s.max_kick_ipis,
+        bytes: s.states.len() * per_state,
         counterexamples: s.found,
     }
 }
