@@ -714,3 +714,36 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn check_memory_limit_bounds_the_search_and_zero_is_refused() {
+    let r = run(&[
+        "check",
+        "--scenario",
+        "retarget-vs-old-owner",
+        "--strategy",
+        "upstream-latest",
+        "--memory",
+        "tso",
+        "--max-memory",
+        "1",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("stopped at the memory limit of 1 MiB"),
+        "{}",
+        r.stdout
+    );
+    assert_input_error(
+        &[
+            "check",
+            "--scenario",
+            "block-ga-log",
+            "--strategy",
+            "lock-fix",
+            "--max-memory",
+            "0",
+        ],
+        "--max-memory must be at least 1",
+    );
+}

@@ -27,6 +27,9 @@ pub struct CheckArgs {
     /// Stop after this many states (verdict: bounded).
     #[arg(long, value_name = "N", default_value_t = CheckOptions::default().max_states)]
     pub max_states: usize,
+    /// Stop when the visited states take about this many MiB (verdict: bounded).
+    #[arg(long, value_name = "MIB", default_value_t = CheckOptions::default().max_bytes >> 20)]
+    pub max_memory: usize,
     /// Stop after this many seconds (verdict: bounded).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
@@ -92,6 +95,11 @@ fn bound_reason(r: &CheckReport, opts: &CheckOptions, limit: Option<Duration>) -
     match r.outcome {
         Outcome::Complete => "complete search".into(),
         Outcome::StateLimit => format!("stopped at the state limit of {}", opts.max_states),
+        Outcome::MemoryLimit => format!(
+            "stopped at the memory limit of {} MiB ({} states)",
+            opts.max_bytes >> 20,
+            r.states
+        ),
         Outcome::Cancelled => match limit {
             Some(l) => format!("timed out after {:.3} s", l.as_secs_f64()),
             None => "cancelled".into(),
@@ -107,9 +115,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     if args.max_states == 0 {
         bail!("--max-states must be at least 1");
     }
+    if args.max_memory == 0 {
+        bail!("--max-memory must be at least 1 (MiB)");
+    }
     let opts = CheckOptions {
         reduction: args.reduction && !args.no_reduction,
         max_states: args.max_states,
+        max_bytes: args.max_memory.saturating_mul(1 << 20),
         progress_every: 2_000,
     };
     let start = Instant::now();
