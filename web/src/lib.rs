@@ -1,19 +1,39 @@
 //! Web front end of avic-race-lab: a Yew (CSR) app compiled to wasm32.
 //!
-//! The crate also builds natively so that the workspace's clippy and tests
-//! cover the components; only [`start`] is wasm32-only.
+//! - [`state`]: the page's one state and its reducer (pure, unit-tested natively);
+//! - [`url`]: the link format (versioned; decode never fails);
+//! - [`jobs`]: the work Web Workers do (exhaustive checks, matrix cells) and its JSON protocol;
+//! - [`worker`]: the page's worker pool; [`api`]: functions exported to JavaScript;
+//! - [`app`] and [`components`]: the UI.
+//!
+//! The crate also builds natively so that the workspace's clippy and tests cover it; only
+//! [`start`] is wasm32-only.
 
+pub mod api;
 pub mod app;
-pub mod counter;
+pub mod components;
+pub mod jobs;
+pub mod state;
+pub mod url;
+pub mod worker;
 
 pub use app::App;
 
-/// Entry point called by the wasm-bindgen glue when the module is instantiated.
+/// Entry point called by the wasm-bindgen glue when the module is instantiated. In the page it
+/// renders the app; in a Web Worker (no `window`) it does nothing: the worker calls
+/// [`api::worker_handle`].
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    let root = gloo::utils::document()
-        .get_element_by_id("app")
-        .expect("index.html has an element with id=\"app\"");
-    yew::Renderer::<App>::with_root(root).render();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    std::panic::set_hook(Box::new(app::show_panic));
+    match document.get_element_by_id("app") {
+        Some(root) => {
+            root.set_inner_html("");
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => web_sys::console::error_1(&"index.html has no element with id=\"app\"".into()),
+    }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmarks of the web front end (not a timed test): bundle size, time to first render, the
+# strategy × scenario matrix in the browser, and the wasm/native time ratio of the same
+# exhaustive checks (web::jobs, one thread each). Prints a table with the targets.
+#
+#   scripts/bench-web.sh [--no-build]      (RUNS=N repetitions, default 5; median / best)
+set -euo pipefail
+SCRIPT_NAME=bench-web
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+BUILD=1
+for a in "$@"; do
+    case "$a" in
+        --no-build) BUILD=0 ;;
+        -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown option '$a' (try --help)" ;;
+    esac
+done
+
+if [ "$BUILD" -eq 1 ]; then
+    bash scripts/setup.sh
+    bash scripts/build-web.sh
+fi
+[ -f dist/web_bg.wasm ] || die "dist/ is not built: run scripts/build-web.sh"
+command -v node >/dev/null 2>&1 || die "node not found: run scripts/setup.sh"
+[ -x "$CHROMIUM" ] || die "$CHROMIUM not found: run scripts/setup.sh"
+
+# --- 1. Bundle size -----------------------------------------------------------------
+size() { stat -c %s "$1"; }
+gz() { gzip -9 -c "$1" | wc -c; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+WASM=dist/web_bg.wasm
+JS=dist/web.js
+OTHER=(dist/index.html dist/assets/style.css dist/assets/worker.js dist/assets/icon.svg)
+wasm_raw=$(size "$WASM"); wasm_gz=$(gz "$WASM")
+js_raw=$(size "$JS"); js_gz=$(gz "$JS")
+other_raw=0; other_gz=0
+for f in "${OTHER[@]}"; do
+    [ -f "$f" ] || continue
+    other_raw=$((other_raw + $(size "$f"))); other_gz=$((other_gz + $(gz "$f")))
+done
+total_gz=$((wasm_gz + js_gz + other_gz))
+
+# --- 2. Native: the same checks, release build, one thread -------------------------------
+log "native: cargo run --release -p web --example native_matrix (first build compiles the web crate natively)"
+native_json="$(cargo run --release -q -p web --example native_matrix -- all --repeat 3)"
+native_sc=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="sc").ms.toFixed(1)))')
+native_tso=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="tso").ms.toFixed(1)))')
+
+# --- 3. Browser: serve dist/ on a free port ------------------------------------------------
+SERVER_LOG="$(mktemp)"
+python3 scripts/serve.py --port 0 --dir "$REPO_ROOT/dist" --quiet >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -f "$SERVER_LOG"' EXIT
+URL=""
+for _ in $(seq 1 100); do
+    URL="$(sed -n 's/^serving .* at \(http:[^ ]*\)$/\1/p' "$SERVER_LOG")"
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] || die "the bench server did not start"
+log "browser: $URL (headless $CHROMIUM)"
+browser_json="$(BASE_URL="$URL" CHROMIUM="$CHROMIUM" timeout 900 node tests/browser/bench.mjs)"
+get() { printf '%s' "$browser_json" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const v=JSON.parse(s)['$1'];console.log(Number.isInteger(v)?v:typeof v==='number'?v.toFixed(1):v)})"; }
+
+first=$(get first_render_ms); first_cold=$(get first_render_cold_ms)
+msc=$(get matrix_sc_ms); mtso=$(get matrix_tso_ms); workers=$(get matrix_workers)
+wsc=$(get wasm_matrix_sc_ms); wtso=$(get wasm_matrix_tso_ms)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ok() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "MISSED" }'; }
+r_sc=$(ratio "$wsc" "$native_sc"); r_tso=$(ratio "$wtso" "$native_tso")
+r_max=$(awk -v a="$r_sc" -v b="$r_tso" 'BEGIN { print (a > b) ? a : b }')
+
+printf '\n%-44s %14s   %-10s %s\n' "measure" "value" "target" ""
+printf '%-44s %14s   %-10s %s\n' "--------------------------------------------" "--------------" "----------" "------"
+printf '%-44s %10s KiB   %-10s\n' "wasm raw / gzipped" "$(kib "$wasm_raw") / $(kib "$wasm_gz")" ""
+printf '%-44s %10s KiB   %-10s\n' "JS glue raw / gzipped" "$(kib "$js_raw") / $(kib "$js_gz")" ""
+printf '%-44s %10s KiB   %-10s\n' "html+css+worker+icon raw / gzipped" "$(kib "$other_raw") / $(kib "$other_gz")" ""
+printf '%-44s %10s KiB   %-10s %s\n' "total gzipped" "$(kib "$total_gz")" "<= 300" "$(ok "$(kib "$total_gz")" 300)"
+printf '%-44s %11s ms   %-10s %s\n' "first render, localhost (median of ${RUNS:-5})" "$first" "< 500" "$(ok "$first" 500)"
+printf '%-44s %11s ms   %-10s\n' "first render, first (cold cache) load" "$first_cold" ""
+printf '%-44s %11s ms   %-10s %s\n' "matrix sc (48 cells, $workers worker(s), median)" "$msc" "< 1000" "$(ok "$msc" 1000)"
+printf '%-44s %11s ms   %-10s %s\n' "matrix tso (48 cells, $workers worker(s), median)" "$mtso" "< 1000" "$(ok "$mtso" 1000)"
+printf '%-44s %11s ms   %-10s\n' "same checks, wasm, 1 thread: sc / tso" "$wsc / $wtso" ""
+printf '%-44s %11s ms   %-10s\n' "same checks, native release, 1 thread" "$native_sc / $native_tso" ""
+printf '%-44s %14s   %-10s %s\n' "wasm/native time ratio: sc / tso" "$r_sc / $r_tso" "<= 1.5" "$(ok "$r_max" 1.5)"
+printf '\n(%s cores here; other processes may share them: compare runs on an idle machine.)\n' "$(nproc)"

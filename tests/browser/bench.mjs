@@ -1,0 +1,76 @@
+// Browser half of scripts/bench-web.sh (not a test): time to first render, the matrix through
+// the page's workers, and the single-threaded wasm matrix. Prints one JSON object.
+//   BASE_URL=http://127.0.0.1:PORT/ node tests/browser/bench.mjs
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080/';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const RUNS = Number(process.env.RUNS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const profile = mkdtempSync(join(tmpdir(), 'avic-bench-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  viewport: { width: 1280, height: 720 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const out = {};
+try {
+  // Time to first render: performance.now() when the app's first render was mounted.
+  const firsts = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await context.newPage();
+    await page.goto(BASE_URL, { waitUntil: 'load' });
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+    firsts.push(Number(await page.evaluate(() => document.documentElement.dataset.firstRenderMs)));
+    await page.close();
+  }
+  out.first_render_cold_ms = firsts[0];
+  out.first_render_ms = median(firsts);
+
+  // The matrix through the page's workers (what a user waits for), per memory model.
+  const page = await context.newPage();
+  await page.goto(new URL('?view=matrix', BASE_URL).href, { waitUntil: 'load' });
+  out.matrix_workers = 0;
+  for (const mem of ['sc', 'tso']) {
+    await page.locator(`#matrix-memory-${mem}`).check();
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      if (i > 0) await page.locator('#matrix-run').click();
+      await page.waitForSelector('#matrix[data-complete="true"] #matrix-time', { timeout: 120_000 });
+      times.push(Number(await page.locator('#matrix-time').getAttribute('data-ms')));
+      await page.waitForTimeout(50);
+    }
+    out[`matrix_${mem}_ms`] = median(times);
+  }
+  out.matrix_workers = await page.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency | 0, 1), 4));
+
+  // The same checks on one thread in wasm (for the wasm/native ratio).
+  const wasm = await page.evaluate(async (runs) => {
+    const m = await import(new URL('web.js', location.href).href);
+    await m.default();
+    const res = {};
+    for (const mem of ['sc', 'tso']) {
+      let best = Infinity;
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        m.matrix_json(mem);
+        best = Math.min(best, performance.now() - t0);
+      }
+      res[mem] = best;
+    }
+    return res;
+  }, Math.max(3, RUNS));
+  out.wasm_matrix_sc_ms = wasm.sc;
+  out.wasm_matrix_tso_ms = wasm.tso;
+  await page.close();
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(JSON.stringify(out));

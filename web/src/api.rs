@@ -1,0 +1,38 @@
+//! Functions this wasm module exports to JavaScript: the worker's entry point
+//! (`assets/worker.js`) and helpers for the browser tests and `scripts/bench-web.sh`.
+
+use crate::jobs;
+use core_sim::MemoryModel;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// Carry out one worker request (JSON, see `jobs::Request`); every response (JSON) goes to
+/// `emit`, the last one being the answer.
+#[wasm_bindgen]
+pub fn worker_handle(request: &str, emit: &js_sys::Function) {
+    jobs::handle(request, &mut |json| {
+        let _ = emit.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    });
+}
+
+/// The whole strategy × scenario matrix for one memory model (`sc` or `tso`), checked on
+/// this thread, as a JSON array of cells (or `{"error": …}`).
+#[wasm_bindgen]
+pub fn matrix_json(memory: &str) -> String {
+    let result = MemoryModel::from_id(memory).and_then(jobs::matrix);
+    match result {
+        Ok(cells) => serde_json::to_string(&cells).unwrap_or_default(),
+        Err(e) => serde_json::json!({ "error": e }).to_string(),
+    }
+}
+
+/// One matrix cell (scenario id, preset id, memory model) as JSON (or `{"error": …}`).
+#[wasm_bindgen]
+pub fn cell_json(scenario: &str, strategy: &str, memory: &str) -> String {
+    let result =
+        MemoryModel::from_id(memory).and_then(|m| jobs::matrix_cell(0, scenario, strategy, m));
+    match result {
+        Ok(cell) => serde_json::to_string(&cell).unwrap_or_default(),
+        Err(e) => serde_json::json!({ "error": e }).to_string(),
+    }
+}

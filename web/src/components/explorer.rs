@@ -1,0 +1,180 @@
+//! The explorer: the world on the left, the run in the middle (threads, state, what went wrong,
+//! timeline).
+
+use super::check_panel::CheckPanel;
+use super::last_step::LastStep;
+use super::pickers::{MemoryPicker, ScenarioPicker};
+use super::random_panel::RandomPanel;
+use super::state_pane::StatePane;
+use super::strategy_picker::StrategyPicker;
+use super::thread_pane::ThreadPane;
+use super::timeline::TimelinePane;
+use super::toolbar::RunToolbar;
+use super::violations::{HangBanner, Violations};
+use crate::state::{full_schedule, Msg, StateRef};
+use core_sim::explore::Session;
+use core_sim::timeline::{Row, Timeline};
+use core_sim::{svg, view, Action, Violation};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Props of [`Explorer`].
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    /// The page state.
+    pub state: StateRef,
+    /// Messages that only touch the run.
+    pub on_msg: Callback<Msg>,
+    /// Messages that change the world (a running check is cancelled first).
+    pub on_world: Callback<Msg>,
+    /// Find a race.
+    pub on_find: Callback<()>,
+    /// Cancel the check.
+    pub on_cancel: Callback<()>,
+    /// Pick a random seed.
+    pub on_dice: Callback<()>,
+}
+
+/// What the timeline needs, computed once per session change.
+#[derive(PartialEq)]
+struct Drawn {
+    svg: AttrValue,
+    rows: Vec<Row>,
+    later: Vec<Violation>,
+}
+
+fn draw(s: &Session) -> Drawn {
+    let mut full = s.clone();
+    full.goto(full.len());
+    let timeline = Timeline::from_session(&full);
+    let pos = s.position();
+    let later = full
+        .violations()
+        .into_iter()
+        .filter(|v| v.step > pos)
+        .collect();
+    Drawn {
+        svg: AttrValue::from(svg::render(&timeline, Some(pos))),
+        rows: timeline.rows,
+        later,
+    }
+}
+
+/// The explorer.
+#[function_component(Explorer)]
+pub fn explorer(p: &ExplorerProps) -> Html {
+    let st = &p.state;
+    let drawn = {
+        let session = st.session.clone();
+        use_memo(st.revision, move |_| session.as_deref().map(draw))
+    };
+    let on_scenario = p.on_world.reform(Msg::SelectScenario);
+    let on_preset = p.on_world.reform(Msg::SelectPreset);
+    let on_knobs = p.on_world.reform(Msg::SetKnobs);
+    let on_memory = p.on_world.reform(Msg::SetMemory);
+    let loaded: AttrValue = st
+        .session
+        .as_deref()
+        .map(full_schedule)
+        .unwrap_or_default()
+        .into();
+    let seed_error = st.seed().err().map(AttrValue::from);
+    let sidebar = html! {
+        <aside class="sidebar" aria-label="World">
+            <ScenarioPicker scenarios={st.scenarios.clone()} selected={st.scenario.clone()} on_select={on_scenario} />
+            <StrategyPicker knobs={st.knobs} {on_preset} {on_knobs} />
+            <section class="panel"><MemoryPicker memory={st.memory} on_change={on_memory} /></section>
+            <CheckPanel check={st.check.clone()} enabled={st.session.is_some()} loaded={loaded.clone()}
+                on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(Msg::Load)} />
+            <RandomPanel seed={AttrValue::from(st.seed_text.clone())} error={seed_error} enabled={st.session.is_some()}
+                on_seed={p.on_msg.reform(Msg::SetSeed)} on_dice={p.on_dice.clone()}
+                on_run={p.on_msg.reform(|_: ()| Msg::RandomRun)} />
+        </aside>
+    };
+    let (Some(session), Some(drawn)) = (st.session.as_deref(), drawn.as_ref()) else {
+        return html! {
+            <div class="explorer">
+                { sidebar }
+                <main class="main">
+                    <p class="empty-state" role="alert">
+                        { "This scenario cannot run (see the message above). Pick another scenario." }
+                    </p>
+                </main>
+            </div>
+        };
+    };
+    let sim = session.sim();
+    let pos = session.position();
+    let m = session.state();
+    let threads = view::threads(sim, m);
+    let cells = view::cells(sim, m);
+    let changed: Vec<(String, String)> = if pos == 0 {
+        Vec::new()
+    } else {
+        let before = view::cells(sim, session.state_at(pos - 1));
+        cells
+            .iter()
+            .filter_map(|c| {
+                let b = before.iter().find(|b| b.id == c.id)?;
+                (b.value != c.value).then(|| (c.id.clone(), b.value.clone()))
+            })
+            .collect()
+    };
+    let ran: Option<(usize, usize, usize)> = match session.records().last().map(|r| r.event.action)
+    {
+        Some(Action::Step(t)) => {
+            let t = t as usize;
+            let tv = view::threads(sim, session.state_at(pos - 1))
+                .into_iter()
+                .nth(t);
+            tv.and_then(|v| v.program.map(|p| (t, p, v.pc)))
+        }
+        _ => None,
+    };
+    let violations = session.violations();
+    let row = pos.checked_sub(1).and_then(|i| drawn.rows.get(i)).cloned();
+    let who = row
+        .as_ref()
+        .map(|r| sim.thread_name(r.lane).to_string())
+        .unwrap_or_default();
+    let file_name = format!(
+        "avic-{}-{}-{}-step{pos}.svg",
+        sim.scenario.id,
+        sim.strategy.preset_id().unwrap_or("custom"),
+        sim.memory.id()
+    );
+    let enabled = session.enabled();
+    html! {
+        <div class="explorer">
+            { sidebar }
+            <main class="main" aria-label="Run">
+                <p class="caption" id="scenario-caption">
+                    <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
+                </p>
+                <HangBanner violations={violations.clone()} />
+                <RunToolbar position={pos} len={session.len()} schedule={loaded.clone()} terminal={enabled.is_empty()}
+                    on_back={p.on_msg.reform(|_: ()| Msg::Back)} on_forward={p.on_msg.reform(|_: ()| Msg::Forward)}
+                    on_reset={p.on_msg.reform(|_: ()| Msg::Reset)} on_goto={p.on_msg.reform(Msg::Goto)} />
+                <LastStep {row} who={AttrValue::from(who)} />
+                <div class="workbench">
+                    <div class="threads" aria-label="Threads: click one to run its next step">
+                        { for threads.into_iter().enumerate().map(|(t, v)| {
+                            let buffered = m.threads.get(t).map_or(0, |ts| ts.buffer.len());
+                            html! {
+                                <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))}
+                                    has_forced={sim.threads[t].forced.is_some()} {buffered}
+                                    ran={ran.and_then(|(rt, p, l)| (rt == t).then_some((p, l)))}
+                                    on_step={p.on_msg.reform(|t: usize| Msg::Act(Action::Step(t as u8)))}
+                                    on_flush={p.on_msg.reform(|t: usize| Msg::Act(Action::Flush(t as u8)))} />
+                            }
+                        }) }
+                    </div>
+                    <StatePane {cells} {changed} />
+                </div>
+                <Violations now={violations} later={drawn.later.clone()} on_goto={p.on_msg.reform(Msg::Goto)} />
+                <TimelinePane svg={drawn.svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
+                    on_goto={p.on_msg.reform(Msg::Goto)} />
+            </main>
+        </div>
+    }
+}

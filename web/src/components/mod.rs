@@ -1,0 +1,53 @@
+//! Small function components: props down, callbacks up. The page's state lives in
+//! [`crate::state::AppState`]; these only render what they are given.
+
+pub mod check_panel;
+pub mod explorer;
+pub mod last_step;
+pub mod matrix;
+pub mod notices;
+pub mod pickers;
+pub mod random_panel;
+pub mod select;
+pub mod state_pane;
+pub mod strategy_picker;
+pub mod thread_pane;
+pub mod timeline;
+pub mod toolbar;
+pub mod topbar;
+pub mod violations;
+
+use core_sim::ViolationKind;
+
+/// A violation kind in words, for headings and badges.
+pub fn kind_title(kind: ViolationKind) -> &'static str {
+    match kind {
+        ViolationKind::StaleIrte => "stale IRTE",
+        ViolationKind::LostWakeup => "lost wake-up",
+        ViolationKind::DelayedDelivery => "delayed delivery",
+        ViolationKind::TornRead => "torn read",
+        ViolationKind::Deadlock => "deadlock",
+    }
+}
+
+/// What a kind means for the guest, in a few words.
+pub fn kind_impact(kind: ViolationKind) -> &'static str {
+    match kind {
+        ViolationKind::LostWakeup => "the vCPU sleeps with a pending interrupt: the guest hangs",
+        ViolationKind::Deadlock => "a thread waits for ever: the host hangs",
+        ViolationKind::StaleIrte => "the IOMMU routes by an out-of-date IRTE",
+        ViolationKind::TornRead => "hardware read a half-written entry",
+        ViolationKind::DelayedDelivery => {
+            "the interrupt waits for the next VM exit: latency, not a hang"
+        }
+    }
+}
+
+/// CSS class for a kind's severity: `sev-hang`, `sev-corruption`, `sev-latency`.
+pub fn severity_class(kind: ViolationKind) -> &'static str {
+    match kind.severity() {
+        "hang" => "sev-hang",
+        "corruption" => "sev-corruption",
+        _ => "sev-latency",
+    }
+}

@@ -1,0 +1,143 @@
+//! One thread: a button to run its next micro-step, its flush button under x86-TSO, and its code
+//! with the next line highlighted.
+
+use core_sim::view::{Listing, ThreadView};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// Props of [`ThreadPane`].
+#[derive(Properties, PartialEq)]
+pub struct ThreadPaneProps {
+    /// Thread id (and its key).
+    pub index: usize,
+    /// Where it stands.
+    pub view: ThreadView,
+    /// Every program it may run.
+    pub listings: Rc<Vec<Listing>>,
+    /// Its last listing is the forced exit a kick causes.
+    pub has_forced: bool,
+    /// Stores in its store buffer (x86-TSO), 0 under SC.
+    pub buffered: usize,
+    /// The (program, line) it ran in the last step, if the last step was its.
+    pub ran: Option<(usize, usize)>,
+    /// Run its next step.
+    pub on_step: Callback<usize>,
+    /// Flush its oldest buffered store.
+    pub on_flush: Callback<usize>,
+}
+
+fn status_class(v: &ThreadView) -> &'static str {
+    if v.enabled {
+        "st-ready"
+    } else if v.status == "done" {
+        "st-done"
+    } else if v.status.starts_with("idle") {
+        "st-idle"
+    } else if v.status == "asleep" {
+        "st-asleep"
+    } else {
+        "st-waiting"
+    }
+}
+
+/// The pane.
+#[function_component(ThreadPane)]
+pub fn thread_pane(p: &ThreadPaneProps) -> Html {
+    let code = use_node_ref();
+    {
+        // Keep the next line in view inside the pane (never scroll the page).
+        let code = code.clone();
+        use_effect_with((p.view.program, p.view.pc), move |_| {
+            if let Some(el) = code.cast::<HtmlElement>() {
+                if let Ok(Some(line)) = el.query_selector(".is-next, .is-ran") {
+                    if let Ok(line) = line.dyn_into::<HtmlElement>() {
+                        // `.code` is `position: relative`, so offsetTop is relative to it.
+                        let top = line.offset_top();
+                        let want = top - el.client_height() / 3;
+                        if top < el.scroll_top()
+                            || top + line.offset_height() > el.scroll_top() + el.client_height()
+                        {
+                            el.set_scroll_top(want.max(0));
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let t = p.index;
+    let v = &p.view;
+    let key = if t < 10 { t.to_string() } else { String::new() };
+    let flush_key = if t < 10 {
+        ((b'a' + t as u8) as char).to_string()
+    } else {
+        String::new()
+    };
+    let current = v.program;
+    let forced_idx = p.has_forced.then(|| p.listings.len().saturating_sub(1));
+    let done_before = |i: usize| match current {
+        Some(c) if Some(c) == forced_idx => false,
+        Some(c) => i < c,
+        None => v.status == "done" && Some(i) != forced_idx,
+    };
+    html! {
+        <section class={classes!("thread-pane", status_class(v), v.enabled.then_some("is-enabled"))}
+            data-thread={t.to_string()} data-enabled={v.enabled.to_string()} aria-label={v.name.clone()}>
+            <div class="thread-head">
+                <button type="button" class="thread-run" id={format!("run-{t}")} disabled={!v.enabled}
+                    title={if v.enabled { format!("Run the next micro-step of {} (key {key})", v.name) } else { format!("{} cannot run: {}", v.name, v.status) }}
+                    onclick={p.on_step.reform(move |_: MouseEvent| t)}>
+                    <kbd>{ key }</kbd>
+                    <span class="thread-name">{ &v.name }</span>
+                    <span class="thread-status">{ if v.enabled { "▶ step".to_string() } else { v.status.clone() } }</span>
+                </button>
+                if p.buffered > 0 {
+                    <button type="button" class="thread-flush" id={format!("flush-{t}")}
+                        title={format!("x86-TSO: commit the oldest of its {} buffered store(s) to memory (key {flush_key})", p.buffered)}
+                        onclick={p.on_flush.reform(move |_: MouseEvent| t)}>
+                        <kbd>{ flush_key }</kbd>{ format!(" flush store buffer ({})", p.buffered) }
+                    </button>
+                }
+            </div>
+            <div class="code" ref={code}>
+                { for p.listings.iter().enumerate().map(|(i, l)| {
+                    let is_current = current == Some(i);
+                    let forced = Some(i) == forced_idx;
+                    if is_current || (p.ran.is_some_and(|(pi, _)| pi == i) && current.is_none()) {
+                        html! {
+                            <div class="op op-current">
+                                <div class="op-title">{ &l.title }</div>
+                                <ol class="lines">
+                                    { for l.lines.iter().enumerate().map(|(n, (func, code))| {
+                                        let next = is_current && n == v.pc;
+                                        let ran = p.ran == Some((i, n));
+                                        let show_func = n == 0 || l.lines[n - 1].0 != *func;
+                                        html! {
+                                            <>
+                                                if show_func { <li class="func" aria-hidden="true">{ format!("{func}:") }</li> }
+                                                <li class={classes!("code-line", next.then_some("is-next"), ran.then_some("is-ran"))}
+                                                    data-line={n.to_string()}>
+                                                    <span class="marker">{ if next { "▶" } else if ran { "✓" } else { "" } }</span>
+                                                    <code>{ code }</code>
+                                                </li>
+                                            </>
+                                        }
+                                    }) }
+                                </ol>
+                            </div>
+                        }
+                    } else {
+                        let done = done_before(i);
+                        html! {
+                            <div class={classes!("op", if done { "op-done" } else { "op-todo" }, forced.then_some("op-forced"))}>
+                                <span class="op-mark">{ if done { "✓ " } else { "· " } }</span>{ &l.title }
+                                if forced { <span class="hint">{ " (only if kicked)" }</span> }
+                            </div>
+                        }
+                    }
+                }) }
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,92 @@
+//! The run as a sequence diagram (the core's SVG), with click-to-jump and download.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+/// Props of [`TimelinePane`].
+#[derive(Properties, PartialEq)]
+pub struct TimelinePaneProps {
+    /// The SVG of the whole recorded run, the current step marked.
+    pub svg: AttrValue,
+    /// The step on screen.
+    pub position: usize,
+    /// File name for downloads.
+    pub file_name: AttrValue,
+    /// Jump to a step.
+    pub on_goto: Callback<usize>,
+}
+
+/// The step a click landed on: the `data-step` of the nearest `<g class="step">`.
+fn clicked_step(e: &MouseEvent) -> Option<usize> {
+    let target: Element = e.target()?.dyn_into().ok()?;
+    let g = target.closest("g.step").ok()??;
+    g.get_attribute("data-step")?.parse().ok()
+}
+
+/// The pane.
+#[function_component(TimelinePane)]
+pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
+    let holder = use_node_ref();
+    {
+        // Dim the steps after the position, and keep the current one in view.
+        let holder = holder.clone();
+        use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
+            let Some(el) = holder.cast::<HtmlElement>() else {
+                return;
+            };
+            if let Ok(steps) = el.query_selector_all("g.step") {
+                for i in 0..steps.length() {
+                    let Some(g) = steps.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                        continue;
+                    };
+                    let n: usize = g
+                        .get_attribute("data-step")
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0);
+                    let _ = g.class_list().toggle_with_force("future", n > *pos);
+                    if n == *pos {
+                        let (box_, g_box) =
+                            (el.get_bounding_client_rect(), g.get_bounding_client_rect());
+                        let top = g_box.top() - box_.top();
+                        if top < 0.0 || top + g_box.height() > box_.height() {
+                            let want = el.scroll_top() as f64 + top - box_.height() / 2.0;
+                            el.set_scroll_top(want.max(0.0) as i32);
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let on_goto = p.on_goto.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        if let Some(n) = clicked_step(&e) {
+            on_goto.emit(n);
+        }
+    });
+    let href = format!("data:image/svg+xml;charset=utf-8,{}", js_encode(&p.svg));
+    html! {
+        <section class="timeline-pane" aria-labelledby="timeline-title">
+            <div class="pane-head">
+                <h2 id="timeline-title" class="pane-title">{ "Timeline" }</h2>
+                <span class="hint">{ "click a step to go there" }</span>
+                <a class="button" id="download-svg" download={p.file_name.clone()} {href}>{ "Download SVG" }</a>
+            </div>
+            <div class="timeline-view" id="timeline" ref={holder} {onclick}>
+                { Html::from_html_unchecked(p.svg.clone()) }
+            </div>
+        </section>
+    }
+}
+
+/// `encodeURIComponent` in the browser; a plain percent-encoding natively (never used there).
+fn js_encode(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::encode_uri_component(s).into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        crate::url::percent_encode(s)
+    }
+}

@@ -1,0 +1,367 @@
+//! The work the page hands to its Web Workers, and the messages they answer with.
+//!
+//! Both directions are JSON strings: the page posts a [`Request`], the worker (assets/worker.js,
+//! which loads this same wasm module) passes it to [`handle`] and posts back every [`Response`].
+//! All of it is plain Rust over `core_sim`, so the same code runs natively in tests and in the
+//! `native_matrix` example that the browser tests compare against.
+
+use core_sim::explore::{self, CheckOptions, CheckReport, Counterexample, Progress};
+use core_sim::strategy::PRESETS;
+use core_sim::{Knobs, MemoryModel, Scenario, Sim, Strategy, ViolationKind};
+use serde::{Deserialize, Serialize};
+
+/// What a worker is asked to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Request {
+    /// An exhaustive check of one world (shortest counterexamples).
+    Check {
+        /// Job id, echoed in every answer.
+        job: u64,
+        /// The scenario (shipped or edited).
+        scenario: Scenario,
+        /// The strategy's knobs.
+        knobs: Knobs,
+        /// The memory model.
+        memory: MemoryModel,
+    },
+    /// One cell of the strategy × scenario matrix.
+    Cell {
+        /// Job id.
+        job: u64,
+        /// Cell index in [`matrix_worlds`] order.
+        index: usize,
+        /// Shipped scenario id.
+        scenario: String,
+        /// Preset id.
+        strategy: String,
+        /// Memory model.
+        memory: MemoryModel,
+    },
+}
+
+/// What a worker answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Response {
+    /// A check is under way.
+    Progress {
+        /// Job id.
+        job: u64,
+        /// How far it got.
+        progress: Progress,
+    },
+    /// A check finished.
+    Checked {
+        /// Job id.
+        job: u64,
+        /// The report.
+        report: CheckReport,
+        /// Milliseconds the search took in the worker.
+        ms: f64,
+    },
+    /// A matrix cell finished.
+    Cell {
+        /// Job id.
+        job: u64,
+        /// Its verdict.
+        cell: MatrixCell,
+    },
+    /// The request could not be carried out.
+    Failed {
+        /// Job id (0 if the request did not even parse).
+        job: u64,
+        /// Why, in words for the page.
+        error: String,
+    },
+}
+
+impl Response {
+    /// The job it answers.
+    pub fn job(&self) -> u64 {
+        match self {
+            Response::Progress { job, .. }
+            | Response::Checked { job, .. }
+            | Response::Cell { job, .. }
+            | Response::Failed { job, .. } => *job,
+        }
+    }
+}
+
+/// One counterexample, flattened for JSON and the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cex {
+    /// Violation kind id.
+    pub kind: ViolationKind,
+    /// Schedule string.
+    pub schedule: String,
+    /// Plain-words explanation.
+    pub explanation: String,
+}
+
+/// One cell of the matrix. The first fields match `avic-lab matrix --json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixCell {
+    /// Cell index in [`matrix_worlds`] order.
+    pub index: usize,
+    /// Scenario id.
+    pub scenario: String,
+    /// Strategy (preset id).
+    pub strategy: String,
+    /// `sc` or `tso`.
+    pub memory_model: String,
+    /// `safe`, `violation` or `bounded`.
+    pub verdict: String,
+    /// Kinds found.
+    pub violations: Vec<String>,
+    /// Distinct states visited.
+    pub states: usize,
+    /// Transitions executed.
+    pub transitions: usize,
+    /// Length of the shortest counterexample of any kind.
+    pub shortest: Option<usize>,
+    /// One shortest counterexample per kind, most severe first.
+    pub counterexamples: Vec<Cex>,
+    /// Milliseconds the check took.
+    pub ms: f64,
+}
+
+/// Options of every check the page runs: the defaults (breadth-first, no reduction, so
+/// counterexamples are shortest), with more frequent progress reports.
+pub fn check_options() -> CheckOptions {
+    CheckOptions {
+        progress_every: 2_000,
+        ..CheckOptions::default()
+    }
+}
+
+/// How bad a kind is, for ordering: hangs first, then corruption, then latency.
+pub fn severity_rank(kind: ViolationKind) -> u8 {
+    match kind.severity() {
+        "hang" => 0,
+        "corruption" => 1,
+        _ => 2,
+    }
+}
+
+/// The counterexample the page opens first: the shortest one of the most severe kind found
+/// (the overall shortest is nearly always a short delayed delivery, which would hide a hang).
+pub fn headline(report: &CheckReport) -> Option<&Counterexample> {
+    report.counterexamples.values().min_by_key(|c| {
+        (
+            severity_rank(c.violation.kind),
+            c.schedule.0.len(),
+            c.violation.kind,
+        )
+    })
+}
+
+/// Counterexamples of a report, most severe (then shortest) first.
+pub fn cexes(report: &CheckReport) -> Vec<Cex> {
+    let mut v: Vec<&Counterexample> = report.counterexamples.values().collect();
+    v.sort_by_key(|c| {
+        (
+            severity_rank(c.violation.kind),
+            c.schedule.0.len(),
+            c.violation.kind,
+        )
+    });
+    v.into_iter()
+        .map(|c| Cex {
+            kind: c.violation.kind,
+            schedule: c.schedule.to_string(),
+            explanation: c.violation.explanation.clone(),
+        })
+        .collect()
+}
+
+/// Every world of the matrix for one memory model: scenario-major, presets in history order.
+pub fn matrix_worlds(memory: MemoryModel) -> Vec<(String, &'static str, MemoryModel)> {
+    let mut out = Vec::new();
+    for s in core_sim::scenario::shipped() {
+        for p in PRESETS {
+            out.push((s.id.clone(), p.id, memory));
+        }
+    }
+    out
+}
+
+/// Check one matrix cell.
+pub fn matrix_cell(
+    index: usize,
+    scenario: &str,
+    strategy: &str,
+    memory: MemoryModel,
+) -> Result<MatrixCell, String> {
+    let sim = Sim::from_ids(scenario, strategy, memory.id())?;
+    let t0 = now_ms();
+    let r = explore::check(&sim, &check_options(), &mut |_| true);
+    let ms = now_ms() - t0;
+    Ok(MatrixCell {
+        index,
+        scenario: scenario.to_string(),
+        strategy: sim.strategy.name(),
+        memory_model: memory.id().to_string(),
+        verdict: r.verdict().id().to_string(),
+        violations: r.kinds().iter().map(|k| k.id().to_string()).collect(),
+        states: r.states,
+        transitions: r.transitions,
+        shortest: r.shortest().map(|c| c.schedule.0.len()),
+        counterexamples: cexes(&r),
+        ms,
+    })
+}
+
+/// The whole matrix for one memory model, in order, on this thread.
+pub fn matrix(memory: MemoryModel) -> Result<Vec<MatrixCell>, String> {
+    matrix_worlds(memory)
+        .iter()
+        .enumerate()
+        .map(|(i, (s, p, m))| matrix_cell(i, s, p, *m))
+        .collect()
+}
+
+/// Carry out one request; `emit` receives every response as JSON, the last one being the answer.
+pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
+    let mut send = |r: Response| {
+        emit(serde_json::to_string(&r).unwrap_or_else(|e| failed_json(0, &e.to_string())))
+    };
+    let req: Request = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            send(Response::Failed {
+                job: 0,
+                error: format!("the worker got a request it does not understand: {e}"),
+            });
+            return;
+        }
+    };
+    match req {
+        Request::Check {
+            job,
+            scenario,
+            knobs,
+            memory,
+        } => {
+            let sim = match Sim::new(scenario, Strategy::custom(knobs), memory) {
+                Ok(s) => s,
+                Err(e) => {
+                    send(Response::Failed {
+                        job,
+                        error: e.to_string(),
+                    });
+                    return;
+                }
+            };
+            let t0 = now_ms();
+            let mut last = t0;
+            let report = explore::check(&sim, &check_options(), &mut |p| {
+                let now = now_ms();
+                if now - last >= 50.0 {
+                    last = now;
+                    send(Response::Progress { job, progress: *p });
+                }
+                true
+            });
+            send(Response::Checked {
+                job,
+                report,
+                ms: now_ms() - t0,
+            });
+        }
+        Request::Cell {
+            job,
+            index,
+            scenario,
+            strategy,
+            memory,
+        } => match matrix_cell(index, &scenario, &strategy, memory) {
+            Ok(cell) => send(Response::Cell { job, cell }),
+            Err(error) => send(Response::Failed { job, error }),
+        },
+    }
+}
+
+fn failed_json(job: u64, error: &str) -> String {
+    serde_json::json!({ "kind": "failed", "job": job, "error": error }).to_string()
+}
+
+/// Milliseconds from some fixed point (wall clock; for durations only).
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(req: &Request) -> Vec<Response> {
+        let mut out = Vec::new();
+        handle(&serde_json::to_string(req).unwrap(), &mut |s| {
+            out.push(serde_json::from_str(&s).unwrap())
+        });
+        out
+    }
+
+    #[test]
+    fn check_request_finds_the_naive_lost_wakeup() {
+        let req = Request::Check {
+            job: 7,
+            scenario: core_sim::scenario::by_id("put-block-vs-affinity").unwrap(),
+            knobs: Strategy::preset("naive-update").unwrap().knobs,
+            memory: MemoryModel::Sc,
+        };
+        let out = run(&req);
+        let Some(Response::Checked { job: 7, report, .. }) = out.last() else {
+            panic!("{out:?}")
+        };
+        let head = headline(report).unwrap();
+        assert_eq!(head.violation.kind, ViolationKind::LostWakeup);
+        assert_eq!(cexes(report)[0].kind, ViolationKind::LostWakeup);
+    }
+
+    #[test]
+    fn impossible_scenarios_and_garbage_fail_politely() {
+        let mut scenario = core_sim::scenario::by_id("migrate-vs-affinity").unwrap();
+        scenario.pcpus = 0;
+        let out = run(&Request::Check {
+            job: 3,
+            scenario,
+            knobs: PRESETS[0].knobs,
+            memory: MemoryModel::Sc,
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 3, .. }]),
+            "{out:?}"
+        );
+
+        let mut out = Vec::new();
+        handle("{not json", &mut |s| out.push(s));
+        assert!(out[0].contains("does not understand"), "{out:?}");
+    }
+
+    #[test]
+    fn matrix_cells_match_direct_checks() {
+        let worlds = matrix_worlds(MemoryModel::Tso);
+        assert_eq!(
+            worlds.len(),
+            core_sim::scenario::shipped().len() * PRESETS.len()
+        );
+        let (s, p, m) = &worlds[3];
+        let cell = matrix_cell(3, s, p, *m).unwrap();
+        let sim = Sim::from_ids(s, p, "tso").unwrap();
+        let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+        assert_eq!(cell.states, r.states);
+        assert_eq!(cell.verdict, r.verdict().id());
+    }
+}

@@ -1,0 +1,355 @@
+//! The page's Web Workers: one for "Find a race", a few for the matrix. Each loads this same
+//! wasm module through `assets/worker.js` and answers [`crate::jobs::Request`]s.
+//!
+//! Cancelling terminates the busy worker (a check is one synchronous call, so a message could not
+//! reach it) and starts a fresh one; `SharedArrayBuffer` would need COOP/COEP headers that a
+//! plain static server does not send. Everything here only runs in a browser; it compiles
+//! natively so that clippy checks it.
+
+use crate::jobs::Response;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Which kind of work a response belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The explorer's check.
+    Check,
+    /// A matrix cell.
+    Matrix,
+}
+
+type Handler = Rc<dyn Fn(Source, Response)>;
+
+struct Slot {
+    worker: Worker,
+    job: Option<u64>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+struct Inner {
+    url: String,
+    check: Option<Slot>,
+    matrix: Vec<Option<Slot>>,
+    matrix_job: Option<u64>,
+    queue: VecDeque<String>,
+    handler: Handler,
+}
+
+/// The workers of one page.
+#[derive(Clone)]
+pub struct Pool {
+    inner: Rc<RefCell<Inner>>,
+}
+
+/// Which slot a closure belongs to.
+#[derive(Clone, Copy)]
+enum SlotId {
+    Check,
+    Matrix(usize),
+}
+
+impl Pool {
+    /// A pool with `matrix_workers` workers for the matrix (at least one) and one for checks.
+    /// Nothing starts until [`Pool::warm_up`] or the first job.
+    pub fn new(url: &str, matrix_workers: usize, handler: Handler) -> Pool {
+        Pool {
+            inner: Rc::new(RefCell::new(Inner {
+                url: url.to_string(),
+                check: None,
+                matrix: (0..matrix_workers.max(1)).map(|_| None).collect(),
+                matrix_job: None,
+                queue: VecDeque::new(),
+                handler,
+            })),
+        }
+    }
+
+    /// Workers the matrix uses.
+    pub fn matrix_workers(&self) -> usize {
+        self.inner.borrow().matrix.len()
+    }
+
+    /// Start the check worker (and the first matrix worker) so that the first job does not wait
+    /// for the wasm module to load.
+    pub fn warm_up(&self) {
+        let err = {
+            let mut inner = self.inner.borrow_mut();
+            let mut err = None;
+            if inner.check.is_none() {
+                match self.spawn(&inner.url, SlotId::Check) {
+                    Ok(s) => inner.check = Some(s),
+                    Err(e) => err = Some(e),
+                }
+            }
+            err
+        };
+        if let Some(e) = err {
+            self.fail(Source::Check, 0, e);
+        }
+    }
+
+    /// Run a check request (JSON); a running check is cancelled first.
+    pub fn check(&self, job: u64, request: String) {
+        let spawned = {
+            let mut inner = self.inner.borrow_mut();
+            if inner.check.as_ref().is_some_and(|s| s.job.is_some()) {
+                inner.check = None; // terminates the busy worker
+            }
+            match inner.check {
+                Some(_) => Ok(()),
+                None => self
+                    .spawn(&inner.url, SlotId::Check)
+                    .map(|s| inner.check = Some(s)),
+            }
+        };
+        if let Err(e) = spawned {
+            return self.fail_later(Source::Check, job, e);
+        }
+        let posted = {
+            let mut inner = self.inner.borrow_mut();
+            match inner.check.as_mut() {
+                Some(slot) => {
+                    slot.job = Some(job);
+                    slot.worker
+                        .post_message(&JsValue::from_str(&request))
+                        .map_err(describe)
+                }
+                None => Err("no check worker".to_string()),
+            }
+        };
+        if let Err(e) = posted {
+            self.fail_later(Source::Check, job, e);
+        }
+    }
+
+    /// Stop the running check: terminate its worker and start a fresh one.
+    pub fn cancel_check(&self) {
+        let busy = self
+            .inner
+            .borrow()
+            .check
+            .as_ref()
+            .is_some_and(|s| s.job.is_some());
+        if busy {
+            self.inner.borrow_mut().check = None;
+            self.warm_up();
+        }
+    }
+
+    /// Run every matrix cell request (JSON), spread over the matrix workers; a running matrix
+    /// is cancelled first.
+    pub fn matrix(&self, job: u64, requests: Vec<String>) {
+        self.cancel_matrix();
+        let n = {
+            let mut inner = self.inner.borrow_mut();
+            inner.matrix_job = Some(job);
+            inner.queue = requests.into();
+            inner.matrix.len()
+        };
+        for i in 0..n {
+            self.feed(i);
+        }
+    }
+
+    /// Stop the matrix: terminate busy workers, drop the queue.
+    pub fn cancel_matrix(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.matrix_job = None;
+        inner.queue.clear();
+        for slot in inner.matrix.iter_mut() {
+            if slot.as_ref().is_some_and(|s| s.job.is_some()) {
+                *slot = None;
+            }
+        }
+    }
+
+    /// Give matrix worker `i` its next request, if any.
+    fn feed(&self, i: usize) {
+        let outcome: Result<(), (u64, String)> = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(job) = inner.matrix_job else { return };
+            match inner.queue.pop_front() {
+                None => {
+                    if let Some(Some(s)) = inner.matrix.get_mut(i) {
+                        s.job = None;
+                    }
+                    Ok(())
+                }
+                Some(request) => {
+                    let ready = match inner.matrix[i] {
+                        Some(_) => Ok(()),
+                        None => self
+                            .spawn(&inner.url, SlotId::Matrix(i))
+                            .map(|s| inner.matrix[i] = Some(s)),
+                    };
+                    match (ready, inner.matrix[i].as_mut()) {
+                        (Ok(()), Some(slot)) => {
+                            slot.job = Some(job);
+                            slot.worker
+                                .post_message(&JsValue::from_str(&request))
+                                .map_err(|e| (job, describe(e)))
+                        }
+                        (Err(e), _) => Err((job, e)),
+                        (Ok(()), None) => Err((job, "no matrix worker".to_string())),
+                    }
+                }
+            }
+        };
+        if let Err((job, e)) = outcome {
+            self.cancel_matrix();
+            self.fail_later(Source::Matrix, job, e);
+        }
+    }
+
+    fn spawn(&self, url: &str, id: SlotId) -> Result<Slot, String> {
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options(url, &opts).map_err(|e| {
+            format!(
+                "this browser cannot start the background worker ({}); checks need a browser with module workers",
+                describe(e)
+            )
+        })?;
+        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                Pool { inner }.on_message(id, e);
+            }
+        });
+        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            e.prevent_default();
+            if let Some(inner) = weak.upgrade() {
+                Pool { inner }.on_error(id, e.message());
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Slot {
+            worker,
+            job: None,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    fn on_message(&self, id: SlotId, e: MessageEvent) {
+        let Some(text) = e.data().as_string() else {
+            return;
+        };
+        let response: Response = match serde_json::from_str(&text) {
+            Ok(r) => r,
+            Err(err) => Response::Failed {
+                job: 0,
+                error: format!("unreadable answer from the worker: {err}"),
+            },
+        };
+        let finished = !matches!(response, Response::Progress { .. });
+        let source = match id {
+            SlotId::Check => Source::Check,
+            SlotId::Matrix(_) => Source::Matrix,
+        };
+        let response = match response {
+            // A failure before the request was even read: it belongs to the slot's job.
+            Response::Failed { job: 0, error } => Response::Failed {
+                job: self.slot_job(id).unwrap_or(0),
+                error,
+            },
+            r => r,
+        };
+        if finished {
+            match id {
+                SlotId::Check => {
+                    let mut inner = self.inner.borrow_mut();
+                    if matches!(response, Response::Failed { .. }) {
+                        // Its wasm instance may be broken after a trap: start afresh next time.
+                        inner.check = None;
+                    } else if let Some(s) = inner.check.as_mut() {
+                        s.job = None;
+                    }
+                }
+                SlotId::Matrix(i) => {
+                    let current = self.inner.borrow().matrix_job;
+                    if current == Some(response.job()) {
+                        if matches!(response, Response::Failed { .. }) {
+                            self.cancel_matrix();
+                        } else {
+                            self.feed(i);
+                        }
+                    }
+                }
+            }
+        }
+        let handler = self.inner.borrow().handler.clone();
+        handler(source, response);
+    }
+
+    fn on_error(&self, id: SlotId, message: String) {
+        let job = self.slot_job(id).unwrap_or(0);
+        let (source, error) = match id {
+            SlotId::Check => {
+                self.inner.borrow_mut().check = None;
+                (
+                    Source::Check,
+                    format!("the check worker stopped: {message}"),
+                )
+            }
+            SlotId::Matrix(_) => {
+                self.cancel_matrix();
+                (
+                    Source::Matrix,
+                    format!("a matrix worker stopped: {message}"),
+                )
+            }
+        };
+        self.fail(source, job, error);
+    }
+
+    fn slot_job(&self, id: SlotId) -> Option<u64> {
+        let inner = self.inner.borrow();
+        match id {
+            SlotId::Check => inner.check.as_ref().and_then(|s| s.job),
+            SlotId::Matrix(i) => inner
+                .matrix
+                .get(i)
+                .and_then(|s| s.as_ref())
+                .and_then(|s| s.job),
+        }
+    }
+
+    fn fail(&self, source: Source, job: u64, error: String) {
+        let handler = self.inner.borrow().handler.clone();
+        handler(source, Response::Failed { job, error });
+    }
+
+    /// Report a failure after the current borrow and call stack are gone.
+    fn fail_later(&self, source: Source, job: u64, error: String) {
+        let handler = self.inner.borrow().handler.clone();
+        gloo::timers::callback::Timeout::new(0, move || {
+            handler(source, Response::Failed { job, error })
+        })
+        .forget();
+    }
+}
+
+/// A JS exception in words.
+fn describe(e: JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
