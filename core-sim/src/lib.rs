@@ -31,10 +31,12 @@
 
 pub mod exec;
 pub mod explore;
+pub mod lessons;
 pub mod machine;
 pub mod oracle;
 pub mod program;
 pub mod scenario;
+pub mod share;
 pub mod sim;
 pub mod strategy;
 pub mod svg;

@@ -1,0 +1,542 @@
+//! Guided lessons: the history of the race, retold as runs to play step by step.
+//!
+//! Each lesson is a world (scenario, strategy, memory model), a fixed schedule, notes shown at
+//! chosen positions of the run, and claims about the whole world that the exhaustive checker
+//! verifies (the tests verify every one; a page can verify them live). Notes are our own words;
+//! the kernel changes are cited by commit id and title.
+
+use std::fmt;
+
+use crate::explore::{check, CheckOptions, CheckReport, Outcome, Session};
+use crate::oracle::ViolationKind;
+use crate::scenario;
+use crate::share::{Link, ScenarioRef, Theme, View};
+use crate::sim::Sim;
+use crate::strategy::{MemoryModel, Strategy};
+
+/// A note shown when the run has done `at` steps (0: before the first step).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// Steps done when the note shows.
+    pub at: usize,
+    /// The note.
+    pub text: &'static str,
+}
+
+/// A kernel change or mailing-list message a lesson is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Commit {
+    /// A commit id (12 hex digits) or, for a posted patch, its Message-Id.
+    pub id: &'static str,
+    /// Its title.
+    pub title: &'static str,
+}
+
+impl Commit {
+    /// Where to read it: the commit in Linus' tree, or the message on lore.kernel.org.
+    pub fn url(&self) -> String {
+        if self.id.contains('@') {
+            format!("https://lore.kernel.org/all/{}/", self.id)
+        } else {
+            format!(
+                "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id={}",
+                self.id
+            )
+        }
+    }
+}
+
+/// What a claim expects of every world it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// The checker finds this kind of violation.
+    Shows(ViolationKind),
+    /// A complete search finds none of these kinds (others may occur).
+    Free(&'static [ViolationKind]),
+    /// A complete search finds no violation at all.
+    Safe,
+}
+
+/// A statement about one strategy in one or more worlds, checked exhaustively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// The scenarios (empty: every shipped scenario).
+    pub scenarios: &'static [&'static str],
+    /// The strategy preset.
+    pub strategy: &'static str,
+    /// The memory models (empty: both).
+    pub memory: &'static [MemoryModel],
+    /// What must hold in each.
+    pub expect: Expect,
+}
+
+/// The result of checking a claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimCheck {
+    /// Whether the claim held in every world.
+    pub holds: bool,
+    /// Worlds checked.
+    pub worlds: usize,
+    /// States visited in all of them.
+    pub states: usize,
+    /// In words: what was found, and where the claim failed if it did.
+    pub detail: String,
+}
+
+impl Claim {
+    /// The worlds the claim covers: (scenario id, strategy id, memory model).
+    pub fn worlds(&self) -> Vec<(String, &'static str, MemoryModel)> {
+        let scenarios: Vec<String> = if self.scenarios.is_empty() {
+            scenario::ids()
+        } else {
+            self.scenarios.iter().map(|s| s.to_string()).collect()
+        };
+        let memories: &[MemoryModel] = if self.memory.is_empty() {
+            &MemoryModel::ALL
+        } else {
+            self.memory
+        };
+        let mut out = Vec::new();
+        for s in &scenarios {
+            for &m in memories {
+                out.push((s.clone(), self.strategy, m));
+            }
+        }
+        out
+    }
+
+    /// Judge the claim from one complete-or-not check report per world, in [`Claim::worlds`]'
+    /// order.
+    pub fn judge(&self, reports: &[CheckReport]) -> ClaimCheck {
+        let worlds = self.worlds();
+        let states = reports.iter().map(|r| r.states).sum();
+        let mut failures = Vec::new();
+        if reports.len() != worlds.len() {
+            failures.push(format!(
+                "{} reports for {} worlds",
+                reports.len(),
+                worlds.len()
+            ));
+        }
+        for ((scenario, _, memory), r) in worlds.iter().zip(reports) {
+            let place = format!("{scenario} ({})", memory.id());
+            let complete = r.outcome == Outcome::Complete;
+            let kinds = r.kinds();
+            let failure = match self.expect {
+                Expect::Shows(k) if !kinds.contains(&k) => Some(if complete {
+                    format!("{place}: no {} in a complete search", k.id())
+                } else {
+                    format!("{place}: no {} before the search stopped", k.id())
+                }),
+                Expect::Free(bad) => match kinds.iter().find(|k| bad.contains(k)) {
+                    Some(k) => Some(format!("{place}: found {}", k.id())),
+                    None if !complete => Some(format!("{place}: search incomplete")),
+                    None => None,
+                },
+                Expect::Safe if !kinds.is_empty() || !complete => Some(format!(
+                    "{place}: {}",
+                    if kinds.is_empty() {
+                        "search incomplete".to_string()
+                    } else {
+                        format!("found {}", ids(&kinds))
+                    }
+                )),
+                _ => None,
+            };
+            failures.extend(failure);
+        }
+        let holds = failures.is_empty();
+        let detail = if holds {
+            format!(
+                "holds in {} world(s), {states} states checked",
+                worlds.len()
+            )
+        } else {
+            format!("does not hold: {}", failures.join("; "))
+        };
+        ClaimCheck {
+            holds,
+            worlds: worlds.len(),
+            states,
+            detail,
+        }
+    }
+
+    /// Check every world exhaustively (no reduction) and judge the claim.
+    pub fn verify(&self) -> ClaimCheck {
+        let mut reports = Vec::new();
+        for (scenario, strategy, memory) in self.worlds() {
+            match Sim::from_ids(&scenario, strategy, memory.id()) {
+                Ok(sim) => reports.push(check(&sim, &CheckOptions::default(), &mut |_| true)),
+                Err(e) => {
+                    return ClaimCheck {
+                        holds: false,
+                        worlds: 0,
+                        states: 0,
+                        detail: format!("cannot build {scenario}: {e}"),
+                    }
+                }
+            }
+        }
+        self.judge(&reports)
+    }
+}
+
+fn ids(kinds: &[ViolationKind]) -> String {
+    kinds.iter().map(|k| k.id()).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scenarios = if self.scenarios.is_empty() {
+            "every scenario".to_string()
+        } else {
+            self.scenarios.join(", ")
+        };
+        let memory = match self.memory {
+            [] => "sc and tso".to_string(),
+            ms => ms.iter().map(|m| m.id()).collect::<Vec<_>>().join(" and "),
+        };
+        let what = match self.expect {
+            Expect::Shows(k) => format!("the checker finds {}", k.id()),
+            Expect::Free(ks) => format!(
+                "no {} in any interleaving",
+                ids(ks).replace(", ", " and no ")
+            ),
+            Expect::Safe => "safe: no violation in any interleaving".to_string(),
+        };
+        write!(f, "{}, {scenarios} ({memory}): {what}", self.strategy)
+    }
+}
+
+/// A guided lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lesson {
+    /// Stable id (links).
+    pub id: &'static str,
+    /// 1-based position in the course.
+    pub number: usize,
+    /// Title.
+    pub title: &'static str,
+    /// Scenario id.
+    pub scenario: &'static str,
+    /// Strategy preset id.
+    pub strategy: &'static str,
+    /// Memory model.
+    pub memory: MemoryModel,
+    /// The run, as a schedule string.
+    pub schedule: &'static str,
+    /// Notes along the run, by position.
+    pub notes: &'static [Note],
+    /// Kinds of violation the run itself shows (empty: a clean run).
+    pub run_shows: &'static [ViolationKind],
+    /// What to take away, shown at the end.
+    pub takeaway: &'static str,
+    /// Statements about the whole world, checked exhaustively.
+    pub claims: &'static [Claim],
+    /// The kernel changes and messages the lesson is about.
+    pub commits: &'static [Commit],
+}
+
+/// No lesson has this id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown lesson '{0}'; known: {list}", list = all().iter().map(|l| l.id).collect::<Vec<_>>().join(", "))]
+pub struct UnknownLesson(pub String);
+
+/// Every lesson, in order.
+pub fn all() -> &'static [Lesson] {
+    &LESSONS
+}
+
+/// The lesson with this id.
+pub fn by_id(id: &str) -> Result<&'static Lesson, UnknownLesson> {
+    all()
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or_else(|| UnknownLesson(id.to_string()))
+}
+
+impl Lesson {
+    /// The lesson's world.
+    pub fn sim(&self) -> Sim {
+        Sim::from_ids(self.scenario, self.strategy, self.memory.id())
+            .expect("lessons name shipped scenarios and presets (tested)")
+    }
+
+    /// The whole run replayed, with the cursor at the start.
+    pub fn session(&self) -> Session {
+        let mut s =
+            Session::replay(&self.sim(), self.schedule).expect("lesson schedules replay (tested)");
+        s.goto(0);
+        s
+    }
+
+    /// Steps in the run.
+    pub fn len(&self) -> usize {
+        self.schedule.chars().count()
+    }
+
+    /// Whether the run has no steps (never true for a shipped lesson).
+    pub fn is_empty(&self) -> bool {
+        self.schedule.is_empty()
+    }
+
+    /// The note shown after `position` steps: the last note at or before it.
+    pub fn note_at(&self, position: usize) -> Option<&'static Note> {
+        self.notes.iter().rev().find(|n| n.at <= position)
+    }
+
+    /// A share link to this lesson at `step` (`None`: the start).
+    pub fn link(&self, step: Option<usize>) -> Link {
+        Link {
+            scenario: ScenarioRef::Shipped(self.scenario.to_string()),
+            knobs: Strategy::preset(self.strategy)
+                .map(|s| s.knobs)
+                .unwrap_or(crate::strategy::PRESETS[0].knobs),
+            memory: self.memory,
+            schedule: self.schedule.to_string(),
+            step,
+            view: View::Lesson,
+            lesson: Some(self.id.to_string()),
+            embed: false,
+            theme: Theme::Auto,
+        }
+    }
+}
+
+use MemoryModel::{Sc, Tso};
+use ViolationKind::{DelayedDelivery, LostWakeup, StaleIrte, TornRead};
+
+const CORRUPTION: &[ViolationKind] = &[StaleIrte, LostWakeup];
+
+static LESSONS: [Lesson; 6] = [
+    Lesson {
+        id: "original-delay",
+        number: 1,
+        title: "The original delay: a running vCPU posted with IsRun=0",
+        scenario: "running-retarget",
+        strategy: "pre-2023",
+        memory: Sc,
+        schedule: "000000011122",
+        notes: &[
+            Note { at: 0, text: "vCPU0 runs in the guest on pCPU0. Someone (irqbalance, a VFIO user) moves a passed-through device's interrupt from vCPU1 to vCPU0, so KVM's avic_pi_update_irte() re-posts IRTE0. Press → to step." },
+            Note { at: 1, text: "amd_iommu_activate_guest_mode() rewrites the whole IRTE for its new target: GuestMode=1 with IsRun=0 and Destination=0, always, whatever vCPU0 is doing. The IOMMU now believes vCPU0 is not running." },
+            Note { at: 4, text: "svm_ir_list_add() moves the IRTE from vCPU1's ir_list to vCPU0's. Nothing here looks at whether vCPU0 is running." },
+            Note { at: 7, text: "Stale: vCPU0's physical ID entry says IsRunning=1, its IRTE says IsRun=0. Only vCPU0's next avic_vcpu_load()/put() walks its ir_list and fixes that, and a vCPU pinned to an isolated CPU may not be rescheduled for a very long time." },
+            Note { at: 10, text: "The device interrupts. The IOMMU sets the vector in vCPU0's vAPIC IRR, then sees IsRun=0 and takes the blocked-vCPU path: a GA-log entry and a GA-log interrupt on the host, no doorbell to pCPU0." },
+            Note { at: 12, text: "The GA-log handler calls kvm_vcpu_wake_up(vCPU0), which does nothing: vCPU0 is not asleep. The guest only notices the vector at its next VM entry. Interrupts are late, not lost: the bug report that started the 2023 thread." },
+        ],
+        run_shows: &[StaleIrte, DelayedDelivery],
+        takeaway: "Before 2023, re-posting an interrupt always left it 'not running' until the vCPU's next load or put. Nothing is lost, but a busy, pinned vCPU can see its device interrupts only at its next VM exit. The fix looks easy: write the target pCPU into the IRTE right away. Lesson 2 shows why it is not.",
+        claims: &[
+            Claim { scenarios: &["running-retarget"], strategy: "pre-2023", memory: &[], expect: Expect::Shows(DelayedDelivery) },
+            Claim { scenarios: &["running-retarget", "put-block-vs-affinity"], strategy: "pre-2023", memory: &[], expect: Expect::Free(&[LostWakeup]) },
+        ],
+        commits: &[
+            Commit { id: "411b44ba80ab", title: "svm: Implements update_pi_irte hook to setup posted interrupt" },
+            Commit { id: "ed8a2f4ddef2", title: "iommu/amd: Don't block updates to GATag if guest mode is on" },
+        ],
+    },
+    Lesson {
+        id: "first-patch",
+        number: 2,
+        title: "The first patch, and the lost wake-up Maxim pointed out",
+        scenario: "put-block-vs-affinity",
+        strategy: "naive-update",
+        memory: Sc,
+        schedule: "0000000001111111222",
+        notes: &[
+            Note { at: 0, text: "May 2023: 'KVM: SVM: Update destination when updating pi irte'. Right after activating the IRTE, write IsRun=1 and the APIC ID of svm->vcpu.cpu into it, with no lock. Maxim Levitsky replied that vcpu->cpu stays set after the vCPU is put; what is needed is 'a flag indicating if the vCPU is currently running', and a lock or barriers. Here vCPU0 is about to halt while the interrupt is re-posted to it." },
+            Note { at: 1, text: "The guest executes HLT: #VMEXIT. vCPU0 is still loaded on pCPU0." },
+            Note { at: 6, text: "avic_vcpu_put(): vCPU0's ir_list is empty (the IRTE is not linked yet), so there is no IRTE to mark not-running; it clears IsRunning in its physical ID entry." },
+            Note { at: 9, text: "vCPU0 blocks in schedule(). It will be woken by a GA-log interrupt: that is the only way an IOMMU interrupt reaches a sleeping vCPU." },
+            Note { at: 12, text: "The patch's new line: amd_iommu_update_ga(apicid(vcpu->cpu), IsRun = true). vcpu->cpu still says pCPU0 although vCPU0 sleeps: the IRTE now claims a running vCPU." },
+            Note { at: 16, text: "The IRTE is linked on vCPU0's ir_list, too late for the put that already walked it. The oracle flags a stale IRTE: IsRun=1 for a blocked vCPU, and nobody is on the way to fix it." },
+            Note { at: 19, text: "The device interrupts: IRR bit set, IsRun=1, so the IOMMU rings the doorbell of pCPU0, where no vCPU is in the guest. No GA-log entry is written. vCPU0 sleeps with an interrupt pending, and nothing will wake it." },
+        ],
+        run_shows: &[StaleIrte, LostWakeup],
+        takeaway: "Reading vcpu->cpu is not reading 'is the vCPU running'. Even with the running flag read from the entry, the check and the IRTE write must not interleave with the vCPU's own load/put. A latency bug became a hang: worse than the bug it fixed.",
+        claims: &[
+            Claim { scenarios: &["put-block-vs-affinity"], strategy: "naive-update", memory: &[], expect: Expect::Shows(LostWakeup) },
+        ],
+        commits: &[
+            Commit { id: "20230516122159.3834044-1-dengqiao.joey@bytedance.com", title: "[PATCH] KVM: SVM: Update destination when updating pi irte" },
+        ],
+    },
+    Lesson {
+        id: "barriers",
+        number: 3,
+        title: "Why barriers are not enough",
+        scenario: "put-block-vs-affinity",
+        strategy: "barrier-only",
+        memory: Sc,
+        schedule: "00111111100000000001222",
+        notes: &[
+            Note { at: 0, text: "Try Maxim's other option: no lock, barriers. Each side stores first, smp_mb(), then reads the other side's data: put clears IsRunning, then walks ir_list; the updater links the IRTE, then reads IsRunning (a Dekker-style handshake). Under any memory model, at least one side sees the other's store." },
+            Note { at: 2, text: "vCPU0 has exited and read its entry: IsRunning=1, so put has work to do." },
+            Note { at: 9, text: "The updater has linked the IRTE, passed smp_mb(), and read IsRunning=1. It will write IsRun=1 into the IRTE — but it has not done so yet." },
+            Note { at: 16, text: "vCPU0 cleared IsRunning, passed smp_mb(), found the IRTE on its list (the handshake worked) and wrote IsRun=0 into it. Correct at this instant." },
+            Note { at: 19, text: "vCPU0 sleeps, relying on IsRun=0 to get a GA-log wake-up." },
+            Note { at: 20, text: "The updater's write, decided at step 9, lands now and overwrites vCPU0's IsRun=0 with IsRun=1. The barriers ordered each side's accesses; nothing made 'check IsRunning, then write the IRTE' atomic with respect to put." },
+            Note { at: 23, text: "The interrupt rings a doorbell at an empty pCPU: the same hang as in lesson 2." },
+        ],
+        run_shows: &[StaleIrte, LostWakeup],
+        takeaway: "Barriers decide who sees whose store; they cannot stop a decision from going stale before it is acted on. Both sides do check-then-act on the same IRTE, so they need mutual exclusion, not ordering.",
+        claims: &[
+            Claim { scenarios: &["put-block-vs-affinity"], strategy: "barrier-only", memory: &[], expect: Expect::Shows(LostWakeup) },
+        ],
+        commits: &[],
+    },
+    Lesson {
+        id: "lock-fix",
+        number: 4,
+        title: "The ir_list_lock fix, checked exhaustively",
+        scenario: "put-block-vs-affinity",
+        strategy: "lock-fix",
+        memory: Sc,
+        schedule: "001111111000000000222330000000",
+        notes: &[
+            Note { at: 0, text: "August 2023 (Linux 6.6): avic_vcpu_load()/put() take the vCPU's ir_list_lock while they change IsRunning and walk the ir_list, and svm_ir_list_add() reads the entry under the same lock, setting the IRTE's target only if IsRunning. Sean: holding ir_list_lock in load/put 'is the key to avoiding ordering issues'." },
+            Note { at: 2, text: "vCPU0 has exited and starts its put." },
+            Note { at: 6, text: "The updater holds vCPU0's ir_list_lock and reads IsRunning=1: true now, and vCPU0 cannot change it until the lock is dropped." },
+            Note { at: 7, text: "So writing IsRun=1 with pCPU0 as destination is correct at this moment." },
+            Note { at: 9, text: "The IRTE is on the list and the lock is free again. Meanwhile vCPU0's put was waiting for it." },
+            Note { at: 12, text: "vCPU0's walk now finds the IRTE and writes IsRun=0: the later writer wins, exactly the rule Maxim asked for." },
+            Note { at: 18, text: "vCPU0 sleeps, IRTE and entry agree: not running." },
+            Note { at: 21, text: "The device interrupts; IsRun=0, so the IOMMU logs it in the GA log and raises the GA-log interrupt." },
+            Note { at: 23, text: "The GA-log handler wakes vCPU0." },
+            Note { at: 30, text: "vCPU0 is loaded again and, under the lock, points the IRTE back at its pCPU. Every interleaving of this scenario ends like this one or better: the claims below are checked over all of them." },
+        ],
+        run_shows: &[],
+        takeaway: "With one lock around every check-then-act on a vCPU's IRTEs, no interleaving leaves an IRTE stale or a vCPU asleep with an interrupt pending, under SC or x86-TSO. The checker still finds delayed deliveries: between activate_guest_mode() (IsRun=0) and the update under the lock, an interrupt can take the GA-log path while the vCPU runs — the latency window lesson 6 closes.",
+        claims: &[
+            Claim { scenarios: &["put-block-vs-affinity", "migrate-vs-affinity", "running-retarget", "block-ga-log"], strategy: "lock-fix", memory: &[], expect: Expect::Free(CORRUPTION) },
+            Claim { scenarios: &["put-block-vs-affinity"], strategy: "lock-fix", memory: &[Sc], expect: Expect::Shows(DelayedDelivery) },
+        ],
+        commits: &[
+            Commit { id: "4c08e737f056", title: "KVM: SVM: Take and hold ir_list_lock when updating vCPU's Physical ID entry" },
+            Commit { id: "f3cebc75e742", title: "KVM: SVM: Set target pCPU during IRTE update if target vCPU is running" },
+        ],
+    },
+    Lesson {
+        id: "once-accessors",
+        number: 5,
+        title: "Why WRITE_ONCE must stay and READ_ONCE may go",
+        scenario: "ipi-during-load",
+        strategy: "lock-fix-plain-write",
+        memory: Sc,
+        schedule: "0001110000",
+        notes: &[
+            Note { at: 0, text: "Sean, on the fix: dropping READ_ONCE 'should actually be safe' because the lock keeps loads from seeing different values, but 'the WRITE_ONCE() needs to stay to ensure that hardware doesn't see inconsistent information due to store tearing'. The hardware here is AVIC itself: vCPU1's guest sends an IPI to vCPU0 while vCPU0 is being loaded, and AVIC reads vCPU0's physical ID entry with no lock at all. This run uses a plain store." },
+            Note { at: 2, text: "avic_vcpu_load() takes the lock and reads the entry (host APIC ID 2: pCPU1, where vCPU0 last ran)." },
+            Note { at: 3, text: "A plain 64-bit store may be split by the compiler. The high half lands first: IsRunning=1, with the old host ID still in the low half." },
+            Note { at: 4, text: "AVIC reads the entry: IsRunning=1, host pCPU1 — a value nobody ever stored. The torn-read oracle fires." },
+            Note { at: 6, text: "AVIC rings the doorbell of pCPU1, where vCPU1 runs: the wrong CPU. Here the vector is in vCPU0's IRR before it enters the guest, so it is taken at VMRUN; with the halves in other states, the doorbell can go nowhere useful while vCPU0 is already running." },
+            Note { at: 7, text: "The low half lands: the entry is whole again, too late for AVIC." },
+        ],
+        run_shows: &[TornRead],
+        takeaway: "Locks order CPUs that take them; hardware takes no lock. A store the hardware reads must be one access (WRITE_ONCE). A load under the lock only races with stores made under the same lock, so READ_ONCE there buys nothing — upstream later dropped it by keeping a software copy of the entry.",
+        claims: &[
+            Claim { scenarios: &["ipi-during-load"], strategy: "lock-fix-plain-write", memory: &[], expect: Expect::Shows(TornRead) },
+            Claim { scenarios: &["ipi-during-load"], strategy: "lock-fix-plain-read", memory: &[], expect: Expect::Safe },
+            Claim { scenarios: &["put-block-vs-affinity", "migrate-vs-affinity"], strategy: "lock-fix-plain-read", memory: &[], expect: Expect::Free(&[StaleIrte, LostWakeup, TornRead]) },
+        ],
+        commits: &[
+            Commit { id: "4c08e737f056", title: "KVM: SVM: Take and hold ir_list_lock when updating vCPU's Physical ID entry" },
+            Commit { id: "d921665e01ba", title: "KVM: SVM: Add enable_ipiv param, never set IsRunning if disabled" },
+        ],
+    },
+    Lesson {
+        id: "upstream-rework",
+        number: 6,
+        title: "The later upstream rework",
+        scenario: "retarget-vs-old-owner",
+        strategy: "lock-fix",
+        memory: Sc,
+        schedule: "000000000111121112222222333",
+        notes: &[
+            Note { at: 0, text: "The 6.6 fix left one window (our reading of 6.6–6.16; upstream's commit calls its change a cleanup): the IRTE is re-posted to its new vCPU before it is unlinked from the old vCPU's ir_list. The old owner, vCPU1, is being scheduled in; the new target, vCPU0, is going to sleep." },
+            Note { at: 9, text: "vCPU0 is asleep; its ir_list is empty, so no IRTE was marked for it." },
+            Note { at: 13, text: "vCPU1's load holds vCPU1's lock and walks vCPU1's list, which still holds IRTE0." },
+            Note { at: 14, text: "The updater re-posts IRTE0 to vCPU0 (GA tag and backing page of vCPU0, IsRun=0). It holds no lock: the IRTE is not on vCPU0's list yet." },
+            Note { at: 15, text: "vCPU1's load writes IsRun=1 and pCPU1 into IRTE0 — an IRTE that now posts to vCPU0. Each lock protects its own vCPU's list; nothing protects the IRTE moving between two lists." },
+            Note { at: 22, text: "The updater, under vCPU0's lock, reads IsRunning=0 and leaves the IRTE alone, trusting that activation left IsRun=0. It did not stay that way." },
+            Note { at: 24, text: "IRTE0 is on vCPU0's list with IsRun=1 while vCPU0 sleeps: stale." },
+            Note { at: 27, text: "The interrupt rings pCPU1's doorbell: vCPU0 is never woken." },
+        ],
+        run_shows: &[StaleIrte, LostWakeup],
+        takeaway: "Linux 6.17 reworked the path: unlink the IRTE from the previous vCPU first, then write it once, with its target pCPU (or none), under the new vCPU's ir_list_lock, and request GA-log interrupts only while the vCPU blocks. The checker finds no violation of any kind in any scenario for that strategy.",
+        claims: &[
+            Claim { scenarios: &["retarget-vs-old-owner"], strategy: "lock-fix", memory: &[], expect: Expect::Shows(LostWakeup) },
+            Claim { scenarios: &[], strategy: "upstream-latest", memory: &[Sc, Tso], expect: Expect::Safe },
+        ],
+        commits: &[
+            Commit { id: "0a917e9d4b70", title: "KVM: SVM: Delete IRTE link from previous vCPU before setting new IRTE" },
+            Commit { id: "c3d591c91f9c", title: "KVM: SVM: Take and hold ir_list_lock across IRTE updates in IOMMU" },
+            Commit { id: "f965255dc503", title: "iommu/amd: KVM: SVM: Set pCPU info in IRTE when setting vCPU affinity" },
+            Commit { id: "b03500f03ea0", title: "KVM: SVM: Generate GA log IRQs only if the associated vCPUs is blocking" },
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_numbers_are_unique_and_in_order() {
+        for (i, l) in all().iter().enumerate() {
+            assert_eq!(l.number, i + 1);
+            assert_eq!(by_id(l.id).unwrap().id, l.id);
+        }
+        let err = by_id("nope").unwrap_err().to_string();
+        assert!(
+            err.contains("unknown lesson 'nope'") && err.contains("first-patch"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn note_at_picks_the_latest_note_so_far() {
+        let l = by_id("first-patch").unwrap();
+        assert_eq!(l.note_at(0).unwrap().at, 0);
+        assert_eq!(l.note_at(5).unwrap().at, 1);
+        assert_eq!(l.note_at(6).unwrap().at, 6);
+        assert_eq!(l.note_at(100).unwrap().at, 19);
+    }
+
+    #[test]
+    fn commit_urls_point_at_the_tree_or_the_list() {
+        let c = Commit {
+            id: "4c08e737f056",
+            title: "",
+        };
+        assert!(c.url().ends_with("commit/?id=4c08e737f056"));
+        let m = Commit {
+            id: "a@b",
+            title: "",
+        };
+        assert_eq!(m.url(), "https://lore.kernel.org/all/a@b/");
+    }
+
+    #[test]
+    fn a_claim_that_does_not_hold_says_where() {
+        let wrong = Claim {
+            scenarios: &["put-block-vs-affinity"],
+            strategy: "naive-update",
+            memory: &[Sc],
+            expect: Expect::Safe,
+        };
+        let r = wrong.verify();
+        assert!(!r.holds);
+        assert!(
+            r.detail.contains("put-block-vs-affinity (sc): found"),
+            "{}",
+            r.detail
+        );
+        assert_eq!(
+            wrong.to_string(),
+            "naive-update, put-block-vs-affinity (sc): safe: no violation in any interleaving"
+        );
+    }
+}
