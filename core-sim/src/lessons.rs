@@ -286,8 +286,8 @@ impl Lesson {
         self.notes.iter().rev().find(|n| n.at <= position)
     }
 
-    /// A share link to this lesson at `step` (`None`: the start).
-    pub fn link(&self, step: Option<usize>) -> Link {
+    /// A share link to this lesson, `step` steps into its run.
+    pub fn link(&self, step: usize) -> Link {
         Link {
             scenario: ScenarioRef::Shipped(self.scenario.to_string()),
             knobs: Strategy::preset(self.strategy)
@@ -295,7 +295,7 @@ impl Lesson {
                 .unwrap_or(crate::strategy::PRESETS[0].knobs),
             memory: self.memory,
             schedule: self.schedule.to_string(),
-            step,
+            step: Some(step),
             view: View::Lesson,
             lesson: Some(self.id.to_string()),
             embed: false,

@@ -1,6 +1,6 @@
 //! `avic-lab`: the AVIC / IRTE race lab on the command line.
 //!
-//! Model commands (`check`, `matrix`, `replay`, `random`, `list`) drive `core-sim`; host commands
+//! Model commands (`check`, `matrix`, `replay`, `open`, `random`, `list`) drive `core-sim`; host commands
 //! (`stress`, `probe`, `trace`) run on the real machine.
 //!
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
@@ -28,6 +28,8 @@ enum Command {
     Matrix(cli::matrix::MatrixArgs),
     /// Replay a schedule string step by step.
     Replay(cli::replay::ReplayArgs),
+    /// Open a share link from the web app, or a guided lesson, on the terminal.
+    Open(cli::open::OpenArgs),
     /// Seeded random (or PCT) runs: what do they hit?
     Random(cli::random::RandomArgs),
     /// List scenarios, strategies, knobs, memory models and violation kinds.
@@ -45,6 +47,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(a) => cli::check::run(a),
         Command::Matrix(a) => cli::matrix::run(a),
         Command::Replay(a) => cli::replay::run(a),
+        Command::Open(a) => cli::open::run(a),
         Command::Random(a) => cli::random::run(a),
         Command::List(a) => cli::list::run(a),
         Command::Stress(a) => host::stress::run(a),

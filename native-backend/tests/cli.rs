@@ -747,3 +747,77 @@ fn check_memory_limit_bounds_the_search_and_zero_is_refused() {
         "--max-memory must be at least 1",
     );
 }
+
+#[test]
+fn open_plays_a_lesson_with_its_notes_and_verified_claims() {
+    let r = run(&["open", "--lessons"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout
+            .lines()
+            .filter(|l| l.starts_with(char::is_numeric))
+            .count(),
+        6
+    );
+
+    let r = run(&["open", "first-patch"]);
+    assert_eq!(r.code, 1, "the lesson's run loses a wake-up: {}", r.stderr);
+    assert!(
+        r.stdout.starts_with("Lesson 2: The first patch"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("▶ May 2023") && r.stdout.contains("[lost-wakeup] HANG"));
+    assert!(r.stdout.contains("Takeaway:") && r.stdout.contains("add --verify"));
+
+    let r = run(&["open", "lock-fix", "--verify"]);
+    assert_eq!(
+        r.code, 0,
+        "the lock-fix lesson's run is clean: {}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.matches("  ✓ ").count(), 2, "{}", r.stdout);
+    assert!(!r.stdout.contains('✗'));
+    assert!(r.stdout.contains("4c08e737f056"));
+}
+
+#[test]
+fn open_reads_share_links_old_and_new() {
+    let v2 = "http://127.0.0.1:8080/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=9";
+    let r = run(&["open", v2, "--json"]);
+    assert_eq!(r.code, 1);
+    let j = json(&r);
+    assert_eq!(j["step"], 9);
+    assert_eq!(j["strategy"], "naive-update");
+    assert_eq!(j["link"], &v2[v2.find('?').unwrap()..]);
+
+    let r = run(&["open", v2]);
+    let marker = r
+        .stdout
+        .find("the link shows the state here, after step 9")
+        .unwrap();
+    assert!(r.stdout[marker..]
+        .trim_start_matches(|c| c != '\n')
+        .trim_start()
+        .starts_with("10."));
+
+    let v1 = "?v=1&scenario=running-retarget&strategy=lock-fix&memory=tso&schedule=0111";
+    let j = json(&run(&["open", v1, "--json"]));
+    assert_eq!(
+        (j["memory_model"].as_str(), j["step"].as_u64()),
+        (Some("tso"), Some(4))
+    );
+}
+
+#[test]
+fn open_refuses_bad_links_with_a_reason() {
+    assert_input_error(&["open", "?v=3&s=x"], "newer version of the lab");
+    assert_input_error(&["open", "first-patchx"], "unknown lesson 'first-patchx'");
+    assert_input_error(&["open", "?v=2&m=arm"], "unknown memory model 'arm'");
+    assert_input_error(
+        &["open", "?v=2&s=running-retarget&t=kick&r=99"],
+        "schedule step 0: there is no thread 9",
+    );
+    assert_input_error(&["open", "?v=2&s=nope"], "unknown scenario 'nope'");
+    assert_input_error(&["open", "?v=2&r=00&at=7"], "only 2 steps");
+}

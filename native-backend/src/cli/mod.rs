@@ -16,6 +16,7 @@ pub mod exit;
 pub mod knobs;
 pub mod list;
 pub mod matrix;
+pub mod open;
 pub mod output;
 pub mod progress;
 pub mod random;

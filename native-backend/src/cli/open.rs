@@ -1,0 +1,186 @@
+//! `avic-lab open`: open a share link (or a lesson) from the web app on the terminal: the same
+//! world and run, printed step by step, with the link's step marked and a lesson's notes in place.
+
+use super::exit;
+use super::report;
+use anyhow::{Context, Result};
+use clap::Args;
+use core_sim::lessons::{self, Lesson};
+use core_sim::share::{self, Link, View};
+use core_sim::timeline::Timeline;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `avic-lab open`.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A share link from the web app (the whole URL or just its `?…` query), or a lesson id
+    /// (see `--lessons`).
+    #[arg(value_name = "LINK|LESSON", required_unless_present = "lessons")]
+    pub link: Option<String>,
+    /// List the lessons and exit.
+    #[arg(long)]
+    pub lessons: bool,
+    /// Also check each lesson claim exhaustively and print the result.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print JSON (the link, the timeline and violations) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the run as an SVG sequence diagram.
+    #[arg(long, value_name = "OUT.svg")]
+    pub svg: Option<PathBuf>,
+}
+
+/// Run `avic-lab open`.
+pub fn run(args: OpenArgs) -> Result<ExitCode> {
+    if args.lessons {
+        return list_lessons(args.json);
+    }
+    let text = args.link.as_deref().unwrap_or_default().trim();
+    let link = resolve(text).context("cannot open the link")?;
+    let lesson = link
+        .lesson
+        .as_deref()
+        .and_then(|id| lessons::by_id(id).ok());
+    let opened = link.open().context("cannot open the link")?;
+    let mut session = opened.session;
+    let at = session.position();
+    session.goto(session.len());
+    let timeline = Timeline::from_session(&session);
+    let violations = session.violations();
+    if let Some(path) = &args.svg {
+        report::write_svg(path, &timeline)?;
+    }
+    let code = ExitCode::from(if violations.is_empty() {
+        exit::SAFE
+    } else {
+        exit::VIOLATION
+    });
+    if args.json {
+        let out = json!({
+            "link": share::encode(&link),
+            "lesson": lesson.map(|l| l.id),
+            "scenario": opened.sim.scenario.id,
+            "strategy": opened.sim.strategy.name(),
+            "memory_model": opened.sim.memory.id(),
+            "schedule": link.schedule,
+            "step": at,
+            "violations": violations,
+            "timeline": timeline,
+        });
+        super::output::emit_json(&out)?;
+        return Ok(code);
+    }
+    let mut text = String::new();
+    if let Some(l) = lesson {
+        outln!(text, "Lesson {}: {}", l.number, l.title);
+    }
+    let mut notes = lesson
+        .map(|l| l.notes)
+        .unwrap_or_default()
+        .iter()
+        .peekable();
+    for line in timeline.to_text().lines() {
+        let step = step_number(line);
+        if let Some(n) = step {
+            while let Some(note) = notes.next_if(|note| note.at < n) {
+                outln!(text, "\n  ▶ {}\n", note.text);
+            }
+            if link.view != View::Lesson && n == at + 1 && at > 0 {
+                outln!(
+                    text,
+                    "  ── the link shows the state here, after step {at} ──"
+                );
+            }
+        }
+        outln!(text, "{line}");
+    }
+    for note in notes {
+        outln!(text, "\n  ▶ {}", note.text);
+    }
+    if let Some(l) = lesson {
+        lesson_footer(&mut text, l, args.verify);
+    }
+    outln!(text);
+    outln!(
+        text,
+        "{} step(s), {} violation(s){}",
+        session.len(),
+        violations.len(),
+        if link.view == View::Lesson {
+            String::new()
+        } else {
+            format!("; the link's step: {at}")
+        }
+    );
+    super::output::emit(&text)?;
+    Ok(code)
+}
+
+fn step_number(line: &str) -> Option<usize> {
+    line.trim_start()
+        .split_once(". ")
+        .and_then(|(n, _)| n.parse().ok())
+}
+
+fn lesson_footer(text: &mut String, l: &Lesson, verify: bool) {
+    outln!(text, "\nTakeaway: {}", l.takeaway);
+    outln!(
+        text,
+        "\nClaims{}:",
+        if verify {
+            " (checked now, every interleaving)"
+        } else {
+            " (add --verify to check them)"
+        }
+    );
+    for c in l.claims {
+        if verify {
+            let r = c.verify();
+            let mark = if r.holds { "✓" } else { "✗" };
+            outln!(text, "  {mark} {c}: {}", r.detail);
+        } else {
+            outln!(text, "  - {c}");
+        }
+    }
+    if !l.commits.is_empty() {
+        outln!(text, "\nKernel history:");
+        for c in l.commits {
+            outln!(text, "  {} {}\n      {}", c.id, c.title, c.url());
+        }
+    }
+}
+
+fn list_lessons(as_json: bool) -> Result<ExitCode> {
+    if as_json {
+        let out: Vec<_> = lessons::all()
+            .iter()
+            .map(|l| {
+                json!({
+                    "id": l.id, "number": l.number, "title": l.title,
+                    "scenario": l.scenario, "strategy": l.strategy, "memory_model": l.memory.id(),
+                    "schedule": l.schedule, "link": share::encode(&l.link(0)),
+                })
+            })
+            .collect();
+        super::output::emit_json(&out)?;
+    } else {
+        let mut text = String::new();
+        for l in lessons::all() {
+            outln!(text, "{}. {:<16} {}", l.number, l.id, l.title);
+        }
+        outln!(text, "\nopen one with: avic-lab open <id>");
+        super::output::emit(&text)?;
+    }
+    Ok(ExitCode::from(exit::SAFE))
+}
+
+/// The link a lesson id or a share link stands for. Text without `?` or `=` is a lesson id.
+fn resolve(text: &str) -> Result<Link> {
+    if !text.contains(['?', '=']) {
+        return Ok(lessons::by_id(text)?.link(0));
+    }
+    Ok(share::decode(share::query_of(text))?)
+}
