@@ -26,8 +26,49 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-/// Render a timeline; `current` marks a row (1-based step) as the one on screen.
+/// Render a timeline as a standalone SVG file; `current` marks a row (1-based step) as the one on
+/// screen. Colours are presentation attributes (light), plus an embedded style sheet that follows
+/// the viewer's dark mode.
 pub fn render(t: &Timeline, current: Option<usize>) -> String {
+    draw(t, current, true)
+}
+
+/// The same drawing for inserting into a page's DOM: no `<style>` element (so it works under a
+/// strict Content-Security-Policy and leaks no rules into the page). The light colours are
+/// presentation attributes, which the page's own style sheet may override, e.g. with
+/// `svg.avic-timeline .box { fill: … }`.
+pub fn render_inline(t: &Timeline, current: Option<usize>) -> String {
+    draw(t, current, false)
+}
+
+/// Light-theme colours of each class, as presentation attributes.
+fn paint(class: &str) -> &'static str {
+    match class {
+        "bg" => r##"fill="#ffffff""##,
+        "lane" => r##"stroke="#c8ccd4" stroke-dasharray="4 4""##,
+        "head" => r##"fill="#1f2430" font-weight="700""##,
+        "box" => r##"fill="#e8f0fe" stroke="#4a6fd1""##,
+        "flush" => r##"fill="#fff4d6" stroke="#c99a1b""##,
+        "badbox" => r##"fill="#fde7ea" stroke="#b00020""##,
+        "cur" => r##"stroke="#111111" stroke-width="2.5""##,
+        "txt" => r##"fill="#1f2430""##,
+        "num" => r##"fill="#7a8190""##,
+        "chg" => r##"fill="#39604a""##,
+        "bad" => r##"fill="#b00020" font-weight="700""##,
+        _ => "",
+    }
+}
+
+/// Fill of a box class, for a current box whose stroke is the `cur` one.
+fn fill_only(class: &str) -> &'static str {
+    match class {
+        "flush" => r##"fill="#fff4d6""##,
+        "badbox" => r##"fill="#fde7ea""##,
+        _ => r##"fill="#e8f0fe""##,
+    }
+}
+
+fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
     let lanes = t.lanes.len().max(1);
     let extra_rows = t.final_violations.len() + t.initial_violations.len();
     let width = LEFT + lanes * LANE_W + NOTES_W;
@@ -35,16 +76,18 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{title}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{title}">"#,
         title = esc(&t.title)
     );
-    s.push_str(
-        "<style>.bg{fill:#ffffff}.lane{stroke:#c8ccd4;stroke-dasharray:4 4}.head{font-weight:700;fill:#1f2430}\
+    if with_style {
+        s.push_str(
+            "<style>.bg{fill:#ffffff}.lane{stroke:#c8ccd4;stroke-dasharray:4 4}.head{font-weight:700;fill:#1f2430}\
 .box{fill:#e8f0fe;stroke:#4a6fd1}.flush{fill:#fff4d6;stroke:#c99a1b}.cur{stroke:#111;stroke-width:2.5}\
 .txt{fill:#1f2430}.num{fill:#7a8190}.chg{fill:#39604a}.bad{fill:#b00020;font-weight:700}.badbox{fill:#fde7ea;stroke:#b00020}\
 @media (prefers-color-scheme: dark){.bg{fill:#16181d}.head,.txt{fill:#e6e8ee}.box{fill:#233052;stroke:#7d9cf0}\
 .flush{fill:#4a3b12;stroke:#e0b341}.cur{stroke:#fff}.chg{fill:#8fd3a8}.bad{fill:#ff6b81}.badbox{fill:#4a1820;stroke:#ff6b81}.num{fill:#9aa1ae}}</style>",
-    );
+        );
+    }
     let _ = write!(
         s,
         r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#
@@ -145,5 +188,108 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
         y += ROW_H;
     }
     s.push_str("</svg>");
+    with_paint(s)
+}
+
+/// Give every classed element its light colours as presentation attributes. (Text is escaped, so
+/// `class="` only occurs in markup.)
+fn with_paint(mut s: String) -> String {
+    for box_class in ["box", "flush", "badbox"] {
+        s = s.replace(
+            &format!(r#"class="{box_class} cur""#),
+            &format!(
+                r#"class="{box_class} cur" {} {}"#,
+                fill_only(box_class),
+                paint("cur")
+            ),
+        );
+    }
+    for class in [
+        "bg", "lane", "head", "box", "flush", "badbox", "txt", "num", "chg", "bad",
+    ] {
+        s = s.replace(
+            &format!(r#"class="{class}""#),
+            &format!(r#"class="{class}" {}"#, paint(class)),
+        );
+    }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::Session;
+    use crate::Sim;
+
+    fn timeline() -> Timeline {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        Timeline::from_session(&Session::replay(&sim, "0000000001111111222").unwrap())
+    }
+
+    /// Attribute names of every start tag; none may repeat (that is not well-formed XML).
+    fn attribute_names(svg: &str) -> Vec<Vec<String>> {
+        svg.split('<')
+            .skip(1)
+            .filter(|t| !t.starts_with('/'))
+            .map(|t| {
+                let tag = t.split('>').next().unwrap();
+                let mut names = Vec::new();
+                let mut in_value = false;
+                let mut word = String::new();
+                for c in tag.chars() {
+                    match c {
+                        '"' => in_value = !in_value,
+                        '=' if !in_value => names.push(std::mem::take(&mut word)),
+                        c if c.is_whitespace() && !in_value => word.clear(),
+                        c if !in_value => word.push(c),
+                        _ => {}
+                    }
+                }
+                names
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inline_drawing_has_no_style_element_and_paints_every_shape() {
+        let t = timeline();
+        let inline = render_inline(&t, Some(12));
+        assert!(!inline.contains("<style"), "CSP-safe: no <style>");
+        assert!(inline.contains(r#"class="avic-timeline""#));
+        for tag in inline
+            .split('<')
+            .filter(|t| t.starts_with("rect") || t.starts_with("text"))
+        {
+            assert!(tag.contains("fill=\""), "unpainted: <{tag}");
+        }
+        assert_eq!(
+            inline.matches(r#"stroke-width="2.5""#).count(),
+            1,
+            "exactly the current step is outlined"
+        );
+        for names in attribute_names(&inline) {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(
+                sorted.len(),
+                names.len(),
+                "duplicate attribute in {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_standalone_file_adds_a_dark_mode_style_sheet() {
+        let t = timeline();
+        let file = render(&t, None);
+        assert!(file.contains("<style>") && file.contains("prefers-color-scheme: dark"));
+        assert_eq!(
+            file.replace(
+                &file[file.find("<style>").unwrap()..file.find("</style>").unwrap() + 8],
+                ""
+            ),
+            render_inline(&t, None)
+        );
+    }
 }
