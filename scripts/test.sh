@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as CI runs it (.ci/run):
-#   setup, rustfmt, clippy, cargo test, the wasm build, and the real-browser tests
+#   setup, rustfmt, clippy, cargo test, the wasm build, the core's wasm32 tests, and the
+#   real-browser tests
 #   against dist/ served on a free port of 127.0.0.1.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -36,6 +37,7 @@ step rustfmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test" cargo test --workspace
 step build-web bash scripts/build-web.sh
+step "wasm tests (core-sim under node)" bash scripts/test-wasm.sh
 
 # --- Browser tests: serve dist/ on a free port, then drive Chromium -------------
 printf '\n=== browser tests\n' >&2

@@ -35,7 +35,9 @@ pub fn random_run(sim: &Sim, seed: u64) -> Session {
         if en.is_empty() {
             break;
         }
-        let a = en[rng.gen_range(0..en.len())];
+        // u32, not usize: rand samples a usize range differently on 32-bit targets (wasm32), and a
+        // seed must give the same run everywhere.
+        let a = en[rng.gen_range(0..en.len() as u32) as usize];
         s.step(a).expect("enabled action runs");
     }
     s
@@ -57,9 +59,9 @@ pub fn pct_run(sim: &Sim, seed: u64, depth: u8) -> Session {
     let mut prio: Vec<i64> = (0..2 * n)
         .map(|_| rng.gen_range(depth as i64..1_000_000))
         .collect();
-    let estimate = 64usize;
+    let estimate = 64u32;
     let mut changes: Vec<Option<usize>> = (1..depth)
-        .map(|_| Some(rng.gen_range(0..estimate)))
+        .map(|_| Some(rng.gen_range(0..estimate) as usize))
         .collect();
     let mut s = Session::new(sim);
     while s.position() < MAX_STEPS {
