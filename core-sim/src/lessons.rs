@@ -431,7 +431,7 @@ static LESSONS: [Lesson; 6] = [
             Note { at: 2, text: "avic_vcpu_load() takes the lock and reads the entry (host APIC ID 2: pCPU1, where vCPU0 last ran)." },
             Note { at: 3, text: "A plain 64-bit store may be split by the compiler. The high half lands first: IsRunning=1, with the old host ID still in the low half." },
             Note { at: 4, text: "AVIC reads the entry: IsRunning=1, host pCPU1 — a value nobody ever stored. The torn-read oracle fires." },
-            Note { at: 6, text: "AVIC rings the doorbell of pCPU1, where vCPU1 runs: the wrong CPU. Here the vector is in vCPU0's IRR before it enters the guest, so it is taken at VMRUN; with the halves in other states, the doorbell can go nowhere useful while vCPU0 is already running." },
+            Note { at: 6, text: "AVIC rings the doorbell of pCPU1, where vCPU1 runs: the wrong CPU. Nothing is lost in this run (the vector already sits in vCPU0's IRR and is taken at VMRUN); the harm is that hardware acted on an entry that is neither the old state nor the new one." },
             Note { at: 7, text: "The low half lands: the entry is whole again, too late for AVIC." },
         ],
         run_shows: &[TornRead],
