@@ -1,0 +1,71 @@
+// Browser helpers the wasm module imports (web/src/browser.rs): copying text and exporting the
+// timeline as PNG. Plain DOM APIs, nothing inline, so they work under the page's strict CSP
+// (the PNG goes through blob: URLs, which img-src allows). Nothing here runs at import time: the
+// Web Worker imports web.js, and so this file, too.
+
+/** Copies `text`; if the Clipboard API is missing or refused, selects the text of the element
+ *  `fallbackId` (an <input> or <textarea>) and tries the old copy command. Resolves with
+ *  'copied' or 'selected' (the text is selected for Ctrl+C). */
+export async function copyText(text, fallbackId) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return 'copied';
+    }
+  } catch (_) { /* refused (permissions, iframe): fall back */ }
+  const el = document.getElementById(fallbackId);
+  if (el && typeof el.select === 'function') {
+    el.focus();
+    el.select();
+    try {
+      if (document.execCommand('copy')) return 'copied';
+    } catch (_) { /* not supported */ }
+  }
+  return 'selected';
+}
+
+/** Draws an SVG document onto a canvas at `scale` (lowered if the bitmap would be too large
+ *  for the browser) and downloads it as a PNG named `fileName`. Resolves with "W×H". */
+export function exportPng(svgText, scale, fileName) {
+  return new Promise((resolve, reject) => {
+    const svgUrl = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml;charset=utf-8' }));
+    const img = new Image();
+    img.onload = () => {
+      URL.revokeObjectURL(svgUrl);
+      const w = img.naturalWidth || 1;
+      const h = img.naturalHeight || 1;
+      const max = 16384;
+      const s = Math.max(0.25, Math.min(scale, max / w, max / h, Math.sqrt(120e6 / (w * h))));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(w * s);
+      canvas.height = Math.round(h * s);
+      const ctx = canvas.getContext('2d');
+      if (!ctx) {
+        reject(new Error('this browser has no 2D canvas'));
+        return;
+      }
+      ctx.scale(s, s);
+      ctx.drawImage(img, 0, 0, w, h);
+      canvas.toBlob((png) => {
+        if (!png) {
+          reject(new Error('the browser could not encode the PNG'));
+          return;
+        }
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(png);
+        a.download = fileName;
+        a.hidden = true;
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+        resolve(`${canvas.width}×${canvas.height}`);
+      }, 'image/png');
+    };
+    img.onerror = () => {
+      URL.revokeObjectURL(svgUrl);
+      reject(new Error('the browser could not draw the timeline'));
+    };
+    img.src = svgUrl;
+  });
+}
