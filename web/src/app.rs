@@ -1,15 +1,19 @@
 //! The top-level component: owns the one reducer and the side effects (Web Workers, the URL,
-//! the theme, keyboard shortcuts); everything below gets props and sends messages up.
+//! the theme, keyboard shortcuts, Play's timer); everything below gets props and sends
+//! messages up.
 
 use crate::components::explorer::Explorer;
+use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
+use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
 use crate::jobs::{self, Request, Response};
-use crate::state::{self, AppState, CheckState, Level, Msg, StateRef, Theme};
-use crate::url::{self, View};
+use crate::state::{self, AppState, CheckState, Level, Msg, Overlay, StateRef, PACES};
+use crate::url::{self, Link, Theme, View};
 use crate::worker::{Pool, Source};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -17,30 +21,79 @@ use yew::prelude::*;
 /// Where the worker script is, relative to the page.
 pub const WORKER_URL: &str = "assets/worker.js";
 const THEME_KEY: &str = "avic-race-lab.theme";
+const PACE_KEY: &str = "avic-race-lab.pace";
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
-/// The page's first state: from the URL's query string, with the saved theme.
+fn storage() -> Option<web_sys::Storage> {
+    window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn saved(key: &str) -> Option<String> {
+    storage().and_then(|st| st.get_item(key).ok().flatten())
+}
+
+fn save(key: &str, value: &str) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(key, value);
+    }
+}
+
+/// The page's first state: from the URL's query string, with the viewer's saved theme (unless
+/// the link names one, or the page is embedded in someone else's) and pace.
 fn initial_state() -> AppState {
     let query = window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let mut s = state::from_query(&query);
-    let saved = window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|st| st.get_item(THEME_KEY).ok().flatten());
-    if let Some(t) = saved {
-        s.theme = Theme::from_id(&t);
+    if !s.theme_in_link && !s.embed {
+        if let Some(t) = saved(THEME_KEY).and_then(|t| Theme::from_id(&t)) {
+            s.theme = t;
+        }
+    }
+    if let Some(ms) = saved(PACE_KEY).and_then(|p| p.parse::<u32>().ok()) {
+        if PACES.iter().any(|(m, _)| *m == ms) {
+            s.pace_ms = ms;
+        }
     }
     s
 }
 
-fn system_dark() -> bool {
+/// This page's address without its query: the base of share links.
+fn base_url() -> String {
     window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// What a link shows, in a few words (the iframe's title, the Markdown link's text).
+fn describe(s: &AppState) -> String {
+    let pos = s.session.as_ref().map_or(0, |x| x.position());
+    if let Some(g) = &s.guided {
+        return format!(
+            "lesson {}, {} (step {pos})",
+            g.lesson.number, g.lesson.title
+        );
+    }
+    match s.view {
+        View::Matrix => format!("the strategy × scenario matrix ({})", s.matrix.memory.id()),
+        View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
+        View::Explorer => format!(
+            "{} × {} ({}), step {pos}",
+            s.scenario.id,
+            s.preset_id().unwrap_or("custom knobs"),
+            s.memory.id()
+        ),
+    }
 }
 
 fn matrix_workers() -> usize {
@@ -83,18 +136,36 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     }
 }
 
+/// What the keyboard handler needs to know about the page.
+#[derive(Clone, Copy, PartialEq)]
+struct KeyContext {
+    /// A run is on screen (the explorer, or a lesson being played).
+    run: bool,
+    overlay: Overlay,
+}
+
 /// Key presses the page understands, when focus is not in a form field.
-fn key_msg(key: &str) -> Option<Msg> {
+fn key_msg(key: &str, cx: KeyContext) -> Option<Msg> {
+    match (key, cx.overlay) {
+        ("Escape", Overlay::Help | Overlay::Share) => return Some(Msg::SetOverlay(Overlay::None)),
+        ("?", Overlay::Help) => return Some(Msg::SetOverlay(Overlay::None)),
+        ("?", Overlay::None) => return Some(Msg::SetOverlay(Overlay::Help)),
+        (_, Overlay::None) if cx.run => {}
+        _ => return None,
+    }
     let mut chars = key.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return match key {
             "ArrowLeft" => Some(Msg::Back),
-            "ArrowRight" => Some(Msg::Forward),
+            "ArrowRight" => Some(Msg::Next),
             "Home" => Some(Msg::Goto(0)),
             "End" => Some(Msg::Goto(usize::MAX)),
             _ => None,
         };
     };
+    if c == ' ' {
+        return Some(Msg::TogglePlay);
+    }
     core_sim::Action::from_char(c).map(Msg::Act)
 }
 
@@ -116,6 +187,12 @@ pub fn app() -> Html {
                     (_, Response::Cell { job, cell }) => {
                         dispatcher.dispatch(Msg::MatrixCell(job, Box::new(cell), now()))
                     }
+                    (
+                        _,
+                        Response::Claim {
+                            job, index, result, ..
+                        },
+                    ) => dispatcher.dispatch(Msg::ClaimDone(job, index, result)),
                     (Source::Check, Response::Failed { job, error }) => {
                         dispatcher.dispatch(Msg::CheckFailed(job, error))
                     }
@@ -127,8 +204,14 @@ pub fn app() -> Html {
         })
     };
     let jobs_counter = use_mut_ref(|| 1u64);
-    let view_now = use_mut_ref(|| View::Explorer);
-    *view_now.borrow_mut() = state.view;
+    let key_cx: Rc<RefCell<KeyContext>> = use_mut_ref(|| KeyContext {
+        run: false,
+        overlay: Overlay::None,
+    });
+    *key_cx.borrow_mut() = KeyContext {
+        run: state.view == View::Explorer || state.guided.is_some(),
+        overlay: state.overlay,
+    };
 
     let new_job = {
         let jobs_counter = jobs_counter.clone();
@@ -150,10 +233,11 @@ pub fn app() -> Html {
         });
     }
 
-    // Keyboard: 0-9 run a thread, a-j flush its store buffer, arrows go back and forward.
+    // Keyboard: 0-9 run a thread, a-j flush its store buffer, arrows go back and forward, space
+    // plays, ? shows the keys (see the help overlay).
     {
         let dispatcher = state.dispatcher();
-        let view_now = view_now.clone();
+        let key_cx = key_cx.clone();
         use_effect_with((), move |_| {
             let listener = window().and_then(|w| w.document()).map(|doc| {
                 let opts = gloo::events::EventListenerOptions::enable_prevent_default();
@@ -161,23 +245,22 @@ pub fn app() -> Html {
                     let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
-                    if e.ctrl_key()
-                        || e.meta_key()
-                        || e.alt_key()
-                        || *view_now.borrow() != View::Explorer
-                    {
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
-                    let in_field = e
+                    let key = e.key();
+                    let target = e
                         .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|el| {
-                            matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                        });
-                    if in_field {
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    let tag = target.as_ref().map(|el| el.tag_name()).unwrap_or_default();
+                    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") && key != "Escape" {
                         return;
                     }
-                    if let Some(msg) = key_msg(&e.key()) {
+                    // Space and Enter on a focused button press it; space means Play elsewhere.
+                    if tag == "BUTTON" && (key == " " || key == "Enter") {
+                        return;
+                    }
+                    if let Some(msg) = key_msg(&key, *key_cx.borrow()) {
                         e.prevent_default();
                         dispatcher.dispatch(msg);
                     }
@@ -204,12 +287,45 @@ pub fn app() -> Html {
         });
     }
 
-    // Theme.
+    // Theme (saved where the viewer picks it: see on_theme).
     {
         use_effect_with(state.theme, |t| {
-            set_root_attr("data-theme", (*t != Theme::System).then_some(t.id()));
-            if let Some(st) = window().and_then(|w| w.local_storage().ok().flatten()) {
-                let _ = st.set_item(THEME_KEY, t.id());
+            set_root_attr("data-theme", (*t != Theme::Auto).then_some(t.id()));
+        });
+    }
+
+    // Play: one step per beat while playing.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.playing, state.pace_ms), move |(playing, pace)| {
+            let timer = playing.then(|| {
+                gloo::timers::callback::Interval::new(*pace, move || dispatcher.dispatch(Msg::Tick))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // A lesson's claims are verified by the exhaustive checker in the check worker.
+    {
+        let want = state
+            .guided
+            .as_ref()
+            .filter(|g| g.job.is_none())
+            .map(|g| g.lesson.id);
+        let pool = pool.clone();
+        let dispatcher = state.dispatcher();
+        let new_job = new_job.clone();
+        use_effect_with(want, move |want| {
+            if let Some(lesson) = want {
+                let job = new_job();
+                let req = Request::Claims {
+                    job,
+                    lesson: lesson.to_string(),
+                };
+                if let Ok(json) = serde_json::to_string(&req) {
+                    dispatcher.dispatch(Msg::ClaimsStarted(job));
+                    pool.check(job, json);
+                }
             }
         });
     }
@@ -340,23 +456,69 @@ pub fn app() -> Html {
         })
     };
 
+    let on_theme = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |t: Theme| {
+            save(THEME_KEY, t.id());
+            dispatcher.dispatch(Msg::SetTheme(t));
+        })
+    };
+    let on_pace = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |ms: u32| {
+            save(PACE_KEY, &ms.to_string());
+            dispatcher.dispatch(Msg::SetPace(ms));
+        })
+    };
+    let on_msg_run = {
+        let on_msg = on_msg.clone();
+        Callback::from(move |m: Msg| match m {
+            Msg::SetPace(ms) => on_pace.emit(ms),
+            m => on_msg.emit(m),
+        })
+    };
+
     let on_open = on_world.reform(Msg::OpenCell);
-    let dark = match state.theme {
-        Theme::Dark => true,
-        Theme::Light => false,
-        Theme::System => system_dark(),
+    let link = state.link();
+    let full_link = AttrValue::from(format!(
+        "{}{}",
+        base_url(),
+        url::encode(&Link {
+            embed: false,
+            ..link.clone()
+        })
+    ));
+    let close = on_msg.reform(|_: ()| Msg::SetOverlay(Overlay::None));
+    let overlay = match state.overlay {
+        Overlay::Share if !state.embed => html! {
+            <ShareDialog snippets={url::snippets(&base_url(), &link, &describe(&state))} on_close={close} />
+        },
+        Overlay::Help => html! { <HelpOverlay on_close={close} /> },
+        _ => html! {},
+    };
+    let view_class = match (state.view, state.guided.is_some()) {
+        (View::Matrix, _) => "view-matrix",
+        (View::Lesson, false) => "view-lessons",
+        (View::Lesson, true) => "view-lesson",
+        (View::Explorer, _) => "view-explorer",
     };
     let state_ref = StateRef(state.clone());
     html! {
-        <div class={classes!("app", format!("view-{}", if state.view == View::Matrix { "matrix" } else { "explorer" }))}>
-            <Topbar view={state.view} on_view={on_msg.reform(Msg::SetView)} {dark} on_theme={on_msg.reform(Msg::SetTheme)} />
+        <div class={classes!("app", view_class, state.embed.then_some("embed"))}>
+            if !state.embed {
+                <Topbar view={state.view} on_view={on_msg.reform(Msg::SetView)} theme={state.theme} {on_theme}
+                    on_overlay={on_msg.reform(Msg::SetOverlay)} />
+            }
             <Notices notices={state.notices.clone()} on_dismiss={on_msg.reform(Msg::Dismiss)} />
             if state.view == View::Matrix {
                 <MatrixView matrix={state.matrix.clone()} scenarios={state.scenarios.clone()}
                     on_memory={on_memory_matrix} on_run={start_matrix} on_cancel={cancel_matrix} {on_open} />
+            } else if state.view == View::Lesson && state.guided.is_none() {
+                <LessonList on_open={on_world.reform(Msg::OpenLesson)} />
             } else {
-                <Explorer state={state_ref} {on_msg} {on_world} on_find={find} on_cancel={cancel_check} {on_dice} />
+                <Explorer state={state_ref} on_msg={on_msg_run} {on_world} on_find={find} on_cancel={cancel_check} {on_dice} {full_link} />
             }
+            { overlay }
         </div>
     }
 }
@@ -377,12 +539,48 @@ mod tests {
     use super::*;
     use core_sim::Action;
 
+    const RUN: KeyContext = KeyContext {
+        run: true,
+        overlay: Overlay::None,
+    };
+
     #[test]
     fn keys_map_to_actions() {
-        assert_eq!(key_msg("3"), Some(Msg::Act(Action::Step(3))));
-        assert_eq!(key_msg("b"), Some(Msg::Act(Action::Flush(1))));
-        assert_eq!(key_msg("ArrowLeft"), Some(Msg::Back));
-        assert_eq!(key_msg("x"), None);
-        assert_eq!(key_msg("Shift"), None);
+        assert_eq!(key_msg("3", RUN), Some(Msg::Act(Action::Step(3))));
+        assert_eq!(key_msg("b", RUN), Some(Msg::Act(Action::Flush(1))));
+        assert_eq!(key_msg("ArrowLeft", RUN), Some(Msg::Back));
+        assert_eq!(key_msg("ArrowRight", RUN), Some(Msg::Next));
+        assert_eq!(key_msg(" ", RUN), Some(Msg::TogglePlay));
+        assert_eq!(key_msg("?", RUN), Some(Msg::SetOverlay(Overlay::Help)));
+        assert_eq!(key_msg("x", RUN), None);
+        assert_eq!(key_msg("Shift", RUN), None);
+    }
+
+    #[test]
+    fn overlays_and_other_views_keep_the_run_keys_quiet() {
+        let help = KeyContext {
+            overlay: Overlay::Help,
+            ..RUN
+        };
+        assert_eq!(key_msg("ArrowRight", help), None);
+        assert_eq!(key_msg("?", help), Some(Msg::SetOverlay(Overlay::None)));
+        assert_eq!(
+            key_msg("Escape", help),
+            Some(Msg::SetOverlay(Overlay::None))
+        );
+        let share = KeyContext {
+            overlay: Overlay::Share,
+            ..RUN
+        };
+        assert_eq!(key_msg("1", share), None);
+        assert_eq!(
+            key_msg("Escape", share),
+            Some(Msg::SetOverlay(Overlay::None))
+        );
+        let matrix = KeyContext { run: false, ..RUN };
+        assert_eq!(key_msg("1", matrix), None);
+        assert_eq!(key_msg(" ", matrix), None);
+        assert_eq!(key_msg("?", matrix), Some(Msg::SetOverlay(Overlay::Help)));
+        assert_eq!(key_msg("Escape", RUN), None);
     }
 }

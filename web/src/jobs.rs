@@ -38,6 +38,13 @@ pub enum Request {
         /// Memory model.
         memory: MemoryModel,
     },
+    /// Verify every claim of a lesson with the exhaustive checker, one answer per claim.
+    Claims {
+        /// Job id.
+        job: u64,
+        /// Lesson id.
+        lesson: String,
+    },
 }
 
 /// What a worker answers.
@@ -67,6 +74,17 @@ pub enum Response {
         /// Its verdict.
         cell: MatrixCell,
     },
+    /// One claim of a lesson, checked.
+    Claim {
+        /// Job id.
+        job: u64,
+        /// Which claim of the lesson.
+        index: usize,
+        /// Claims in the lesson (the answer for the last one ends the job).
+        count: usize,
+        /// What the checker found.
+        result: ClaimResult,
+    },
     /// The request could not be carried out.
     Failed {
         /// Job id (0 if the request did not even parse).
@@ -83,9 +101,52 @@ impl Response {
             Response::Progress { job, .. }
             | Response::Checked { job, .. }
             | Response::Cell { job, .. }
+            | Response::Claim { job, .. }
             | Response::Failed { job, .. } => *job,
         }
     }
+
+    /// Whether this answer ends its job (progress reports and all but the last claim do not).
+    pub fn is_final(&self) -> bool {
+        match self {
+            Response::Progress { .. } => false,
+            Response::Claim { index, count, .. } => index + 1 >= *count,
+            _ => true,
+        }
+    }
+}
+
+/// A lesson's claim, verified by the exhaustive checker (`core_sim::lessons::Claim::verify`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimResult {
+    /// Whether it held in every world.
+    pub holds: bool,
+    /// Worlds checked.
+    pub worlds: usize,
+    /// States visited in all of them.
+    pub states: usize,
+    /// What was found, in words.
+    pub detail: String,
+    /// Milliseconds the checks took.
+    pub ms: f64,
+}
+
+/// Verify claim `index` of a lesson.
+pub fn verify_claim(lesson: &str, index: usize) -> Result<ClaimResult, String> {
+    let lesson = core_sim::lessons::by_id(lesson).map_err(|e| e.to_string())?;
+    let claim = lesson
+        .claims
+        .get(index)
+        .ok_or_else(|| format!("lesson '{}' has no claim {index}", lesson.id))?;
+    let t0 = now_ms();
+    let c = claim.verify();
+    Ok(ClaimResult {
+        holds: c.holds,
+        worlds: c.worlds,
+        states: c.states,
+        detail: c.detail,
+        ms: now_ms() - t0,
+    })
 }
 
 /// One counterexample, flattened for JSON and the page.
@@ -279,6 +340,28 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
             Ok(cell) => send(Response::Cell { job, cell }),
             Err(error) => send(Response::Failed { job, error }),
         },
+        Request::Claims { job, lesson } => {
+            let count = match core_sim::lessons::by_id(&lesson) {
+                Ok(l) => l.claims.len(),
+                Err(e) => {
+                    return send(Response::Failed {
+                        job,
+                        error: e.to_string(),
+                    })
+                }
+            };
+            for index in 0..count {
+                match verify_claim(&lesson, index) {
+                    Ok(result) => send(Response::Claim {
+                        job,
+                        index,
+                        count,
+                        result,
+                    }),
+                    Err(error) => return send(Response::Failed { job, error }),
+                }
+            }
+        }
     }
 }
 
@@ -348,6 +431,47 @@ mod tests {
         let mut out = Vec::new();
         handle("{not json", &mut |s| out.push(s));
         assert!(out[0].contains("does not understand"), "{out:?}");
+    }
+
+    #[test]
+    fn claims_are_verified_by_the_checker_one_answer_each() {
+        let out = run(&Request::Claims {
+            job: 4,
+            lesson: "once-accessors".into(),
+        });
+        let lesson = core_sim::lessons::by_id("once-accessors").unwrap();
+        assert_eq!(out.len(), lesson.claims.len());
+        for (i, (r, claim)) in out.iter().zip(lesson.claims).enumerate() {
+            let Response::Claim {
+                job: 4,
+                index,
+                count,
+                result,
+            } = r
+            else {
+                panic!("{r:?}")
+            };
+            assert_eq!((*index, *count), (i, lesson.claims.len()));
+            assert_eq!(r.is_final(), i + 1 == lesson.claims.len());
+            let direct = claim.verify();
+            assert!(result.holds && direct.holds, "{}", result.detail);
+            assert_eq!(
+                (result.worlds, result.states, &result.detail),
+                (direct.worlds, direct.states, &direct.detail)
+            );
+            assert!(result.states > 0);
+        }
+        let out = run(&Request::Claims {
+            job: 5,
+            lesson: "no-such-lesson".into(),
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 5, error }] if error.contains("unknown lesson 'no-such-lesson'")),
+            "{out:?}"
+        );
+        assert!(verify_claim("lock-fix", 99)
+            .unwrap_err()
+            .contains("no claim 99"));
     }
 
     #[test]

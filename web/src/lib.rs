@@ -1,7 +1,8 @@
 //! Web front end of avic-race-lab: a Yew (CSR) app compiled to wasm32.
 //!
 //! - [`state`]: the page's one state and its reducer (pure, unit-tested natively);
-//! - [`url`]: the link format (versioned; decode never fails);
+//! - [`url`]: share links (the core's codec) as messages and snippets for the page;
+//! - [`browser`]: clipboard and PNG export (assets/lab.js);
 //! - [`jobs`]: the work Web Workers do (exhaustive checks, matrix cells) and its JSON protocol;
 //! - [`worker`]: the page's worker pool; [`api`]: functions exported to JavaScript;
 //! - [`app`] and [`components`]: the UI.
@@ -11,6 +12,7 @@
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod jobs;
 pub mod state;

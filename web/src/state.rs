@@ -1,42 +1,58 @@
 //! The page's one state and its reducer. Pure Rust over `core_sim` (no browser API), so every
 //! transition is unit-tested natively; side effects (workers, URL, theme) live in `app.rs`.
 
-use crate::jobs::{self, Cex, MatrixCell};
-use crate::url::{self, Link, ScenarioRef, View};
+use crate::jobs::{self, Cex, ClaimResult, MatrixCell};
+use crate::url::{self, Link, ScenarioRef, Theme, View};
 use core_sim::explore::{CheckReport, Outcome, Progress, ReplayError, Session, Verdict};
+use core_sim::lessons::{self, Lesson};
 use core_sim::strategy::PRESETS;
 use core_sim::{Action, Knobs, MemoryModel, Scenario, Sim, Strategy};
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
 
-/// Colour theme.
+/// Steps per second the Play button may use: milliseconds per step, and the label.
+pub const PACES: [(u32, &str); 3] = [(500, "0.5 s"), (1000, "1 s"), (2000, "2 s")];
+
+/// Which overlay covers the page, if any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Theme {
-    /// Follow `prefers-color-scheme`.
+pub enum Overlay {
+    /// None.
     #[default]
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
+    None,
+    /// The keyboard help (`?`).
+    Help,
+    /// The Share / Embed dialog.
+    Share,
 }
 
-impl Theme {
-    /// Stable id (localStorage, `data-theme`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Theme::System => "system",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
+/// A lesson claim as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimStatus {
+    /// Not checked yet (the worker is on it).
+    Pending,
+    /// Checked.
+    Done(ClaimResult),
+    /// The check could not run.
+    Failed(String),
+}
 
-    /// Parse an id; anything else is `System`.
-    pub fn from_id(id: &str) -> Theme {
-        match id {
-            "light" => Theme::Light,
-            "dark" => Theme::Dark,
-            _ => Theme::System,
+/// A lesson being played: its world is the page's world, its schedule the page's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guided {
+    /// The lesson.
+    pub lesson: &'static Lesson,
+    /// Its claims, as the worker verifies them.
+    pub claims: Vec<ClaimStatus>,
+    /// The worker job verifying them (`None`: not asked yet).
+    pub job: Option<u64>,
+}
+
+impl Guided {
+    fn new(lesson: &'static Lesson) -> Guided {
+        Guided {
+            lesson,
+            claims: vec![ClaimStatus::Pending; lesson.claims.len()],
+            job: None,
         }
     }
 }
@@ -215,8 +231,20 @@ pub struct AppState {
     pub seed_text: String,
     /// The matrix.
     pub matrix: MatrixState,
-    /// Theme.
+    /// Theme on screen.
     pub theme: Theme,
+    /// The theme belongs in the link (the link named it, or the viewer picked it here).
+    pub theme_in_link: bool,
+    /// Minimal chrome for an iframe.
+    pub embed: bool,
+    /// The lesson being played (guided mode), if any.
+    pub guided: Option<Guided>,
+    /// Play is on: the run advances one step per `pace_ms`.
+    pub playing: bool,
+    /// Milliseconds per step when playing.
+    pub pace_ms: u32,
+    /// The overlay on screen.
+    pub overlay: Overlay,
     /// Bumped whenever the session changes (a cheap memo key).
     pub revision: u64,
     /// Bumped by every message.
@@ -259,8 +287,25 @@ pub enum Msg {
     Act(Action),
     /// One step back.
     Back,
-    /// One step forward (redo).
-    Forward,
+    /// Presenter forward (→): replay the next recorded step; at the end of the recording,
+    /// run the only thread that can run (none or several: a hint instead).
+    Next,
+    /// Play or pause.
+    TogglePlay,
+    /// A tick of Play: like [`Msg::Next`], but stops playing (quietly) where it cannot go on.
+    Tick,
+    /// Milliseconds per step for Play.
+    SetPace(u32),
+    /// Show an overlay (or none).
+    SetOverlay(Overlay),
+    /// Start a lesson, by id, at its first step.
+    OpenLesson(String),
+    /// Leave guided mode at the current step, keeping the world and the run.
+    TakeOver,
+    /// The worker was asked to verify the lesson's claims.
+    ClaimsStarted(u64),
+    /// One claim verified.
+    ClaimDone(u64, usize, ClaimResult),
     /// Back to the initial state, dropping the run.
     Reset,
     /// Jump to a recorded step.
@@ -304,7 +349,7 @@ pub enum Msg {
     Notify(Level, String),
     /// Hide a message.
     Dismiss(u64),
-    /// Theme.
+    /// Theme (picked by the viewer: it goes into the link).
     SetTheme(Theme),
 }
 
@@ -312,6 +357,10 @@ impl AppState {
     /// The page opened with this link; `errors` are the link's decoding messages.
     pub fn from_link(link: &Link, errors: Vec<String>) -> AppState {
         let shipped = core_sim::scenario::shipped();
+        let guided = match (link.view, &link.lesson) {
+            (View::Lesson, Some(id)) => lessons::by_id(id).ok().map(Guided::new),
+            _ => None,
+        };
         let mut s = AppState {
             view: link.view,
             scenarios: Rc::new(shipped.clone()),
@@ -323,7 +372,13 @@ impl AppState {
             check: CheckState::Idle,
             seed_text: "1".into(),
             matrix: MatrixState::new(link.memory),
-            theme: Theme::System,
+            theme: link.theme,
+            theme_in_link: link.theme != Theme::Auto,
+            embed: link.embed,
+            guided: None,
+            playing: false,
+            pace_ms: PACES[1].0,
+            overlay: Overlay::None,
             revision: 0,
             generation: 0,
             next_notice: 1,
@@ -379,11 +434,31 @@ impl AppState {
                 Rc::make_mut(session).goto(step.min(len));
             }
         }
+        s.guided = guided;
         s
     }
 
     /// The link for what is on screen.
     pub fn link(&self) -> Link {
+        let mut link = self.world_link();
+        if let Some(g) = &self.guided {
+            // A lesson link names only the lesson and the step; the lesson holds the world.
+            link.view = View::Lesson;
+            link.lesson = Some(g.lesson.id.to_string());
+        } else if link.view == View::Lesson {
+            // The list of lessons: the link keeps the world on screen.
+            link.view = View::Explorer;
+        }
+        link.embed = self.embed;
+        link.theme = if self.theme_in_link {
+            self.theme
+        } else {
+            Theme::Auto
+        };
+        link
+    }
+
+    fn world_link(&self) -> Link {
         let shipped = core_sim::scenario::shipped().contains(&self.scenario);
         Link {
             scenario: if shipped {
@@ -400,7 +475,68 @@ impl AppState {
                 .unwrap_or_default(),
             step: self.session.as_ref().map(|s| s.position()),
             view: self.view,
+            ..Link::default()
         }
+    }
+
+    /// Whether [`Msg::Next`] can move: a recorded step ahead, or (outside a lesson) exactly one
+    /// thread that can run.
+    pub fn can_advance(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| {
+            s.position() < s.len() || (self.guided.is_none() && s.enabled().len() == 1)
+        })
+    }
+
+    /// One step forward as → does it; `false` if it could not move.
+    fn advance(&mut self) -> bool {
+        if !self.can_advance() {
+            return false;
+        }
+        self.with_session(|s| {
+            if s.position() < s.len() {
+                s.forward();
+            } else if let [only] = s.enabled()[..] {
+                let _ = s.step(only);
+            }
+        });
+        true
+    }
+
+    /// Why → cannot move here, in words.
+    fn why_stuck(&self) -> String {
+        let Some(s) = self.session.as_ref() else {
+            return "Nothing to run: this scenario cannot run.".into();
+        };
+        if self.guided.is_some() {
+            return "This is the end of the lesson. Press Take over to go on as the scheduler, or ← to go back.".into();
+        }
+        let enabled = s.enabled();
+        if enabled.is_empty() {
+            return "The run is over: no thread can run.".into();
+        }
+        let keys: Vec<String> = enabled.iter().map(|a| a.to_char().to_string()).collect();
+        format!(
+            "{} threads can run here: you choose. Press {} (or click a thread).",
+            enabled.len(),
+            keys.join(", ")
+        )
+    }
+
+    /// Play the lesson `lesson` from step `step` (clamped to its run).
+    fn enter_lesson(&mut self, lesson: &'static Lesson, step: usize) {
+        match core_sim::scenario::by_id(lesson.scenario) {
+            Ok(sc) => self.scenario = sc,
+            Err(e) => return self.notify(Level::Error, e.to_string()),
+        }
+        if let Ok(p) = Strategy::preset(lesson.strategy) {
+            self.knobs = p.knobs;
+        }
+        self.memory = lesson.memory;
+        self.view = View::Lesson;
+        self.rebuild();
+        self.load_schedule(lesson.schedule, "The lesson's run");
+        self.with_session(|s| s.goto(step));
+        self.guided = Some(Guided::new(lesson));
     }
 
     /// The preset the knobs equal, if any.
@@ -438,6 +574,7 @@ impl AppState {
     /// Rebuild the world after a scenario, strategy or memory change: a fresh session.
     fn rebuild(&mut self) {
         self.check = CheckState::Idle;
+        self.guided = None;
         match Sim::new(
             self.scenario.clone(),
             Strategy::custom(self.knobs),
@@ -507,8 +644,31 @@ impl AppState {
     }
 
     fn apply_inner(&mut self, msg: Msg) {
+        if matches!(
+            msg,
+            Msg::Back
+                | Msg::Reset
+                | Msg::Goto(_)
+                | Msg::Act(_)
+                | Msg::Load(_)
+                | Msg::RandomRun
+                | Msg::SelectScenario(_)
+                | Msg::SelectPreset(_)
+                | Msg::SetKnobs(_)
+                | Msg::SetMemory(_)
+                | Msg::OpenCell(_)
+                | Msg::OpenLesson(_)
+                | Msg::TakeOver
+                | Msg::SetView(_)
+        ) {
+            self.playing = false;
+        }
         match msg {
-            Msg::SetView(v) => self.view = v,
+            Msg::SetView(v) => {
+                // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
+                self.guided = None;
+                self.view = v;
+            }
             Msg::SelectScenario(id) => match self.scenarios.iter().find(|s| s.id == id) {
                 Some(sc) => {
                     self.scenario = sc.clone();
@@ -531,6 +691,10 @@ impl AppState {
                 self.memory = m;
                 self.rebuild();
             }
+            Msg::Act(_) if self.guided.is_some() => self.notify(
+                Level::Info,
+                "This is a guided lesson: press → or Play to go on, or Take over to be the scheduler yourself.".into(),
+            ),
             Msg::Act(a) => {
                 let mut err = None;
                 self.with_session(|s| {
@@ -547,9 +711,58 @@ impl AppState {
             Msg::Back => self.with_session(|s| {
                 s.back();
             }),
-            Msg::Forward => self.with_session(|s| {
-                s.forward();
-            }),
+            Msg::Next => {
+                if self.advance() {
+                    self.notices.retain(|n| n.level != Level::Info);
+                } else {
+                    let why = self.why_stuck();
+                    self.notify(Level::Info, why);
+                }
+            }
+            Msg::Tick => {
+                if self.playing && !self.advance() {
+                    self.playing = false;
+                }
+            }
+            Msg::TogglePlay => {
+                if self.playing {
+                    self.playing = false;
+                } else {
+                    if !self.can_advance() && self.guided.is_some() {
+                        // Play at the end of a lesson plays it again.
+                        self.with_session(|s| s.goto(0));
+                    }
+                    if self.can_advance() {
+                        self.playing = true;
+                        self.notices.retain(|n| n.level != Level::Info);
+                    } else {
+                        let why = self.why_stuck();
+                        self.notify(Level::Info, why);
+                    }
+                }
+            }
+            Msg::SetPace(ms) => self.pace_ms = ms.clamp(100, 10_000),
+            Msg::SetOverlay(o) => self.overlay = o,
+            Msg::OpenLesson(id) => match lessons::by_id(&id) {
+                Ok(l) => self.enter_lesson(l, 0),
+                Err(e) => self.notify(Level::Error, format!("{e}.")),
+            },
+            Msg::TakeOver => {
+                self.guided = None;
+                self.view = View::Explorer;
+            }
+            Msg::ClaimsStarted(job) => {
+                if let Some(g) = self.guided.as_mut() {
+                    g.job = Some(job);
+                }
+            }
+            Msg::ClaimDone(job, i, result) => {
+                if let Some(g) = self.guided.as_mut().filter(|g| g.job == Some(job)) {
+                    if let Some(c) = g.claims.get_mut(i) {
+                        *c = ClaimStatus::Done(result);
+                    }
+                }
+            }
             Msg::Reset => self.with_session(Session::reset),
             Msg::Goto(n) => self.with_session(|s| s.goto(n)),
             Msg::Load(schedule) => self.load_schedule(&schedule, "The counterexample"),
@@ -584,6 +797,13 @@ impl AppState {
                 }
             }
             Msg::CheckFailed(job, e) => {
+                if let Some(g) = self.guided.as_mut().filter(|g| g.job == Some(job)) {
+                    for c in g.claims.iter_mut() {
+                        if *c == ClaimStatus::Pending {
+                            *c = ClaimStatus::Failed(e.clone());
+                        }
+                    }
+                }
                 if matches!(self.check, CheckState::Running { job: j, .. } if j == job) {
                     self.check = CheckState::Failed(e);
                 }
@@ -629,7 +849,10 @@ impl AppState {
             Msg::OpenCell(i) => self.open_cell(i),
             Msg::Notify(level, text) => self.notify(level, text),
             Msg::Dismiss(id) => self.notices.retain(|n| n.id != id),
-            Msg::SetTheme(t) => self.theme = t,
+            Msg::SetTheme(t) => {
+                self.theme = t;
+                self.theme_in_link = t != Theme::Auto;
+            }
         }
     }
 
@@ -702,8 +925,8 @@ fn clip(s: &str, n: usize) -> String {
 
 /// Shortcut for tests and the app: the state for a query string.
 pub fn from_query(query: &str) -> AppState {
-    let (link, errors) = url::decode(query);
-    AppState::from_link(&link, errors)
+    let (link, problems) = url::decode_lenient(query);
+    AppState::from_link(&link, problems.iter().map(url::problem_text).collect())
 }
 
 #[cfg(test)]
@@ -829,7 +1052,7 @@ mod tests {
         k.kick = true;
         s.apply(Msg::SetKnobs(k));
         assert_eq!(s.preset_id(), None);
-        assert!(url::encode(&s.link()).contains("strategy=custom"));
+        assert!(url::encode(&s.link()).contains("&t=k."));
     }
 
     #[test]
@@ -858,6 +1081,175 @@ mod tests {
         };
         assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
         assert!(s.session.as_ref().unwrap().position() > 0);
+    }
+
+    #[test]
+    fn share_links_reopen_the_exact_state_in_both_formats() {
+        let v2 = "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=12";
+        let s = from_query(v2);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        let sess = s.session.as_ref().unwrap();
+        assert_eq!((sess.position(), sess.len()), (12, 19));
+        assert_eq!(url::encode(&s.link()), v2);
+        // The first web release's spelling of the same view.
+        let v1 = from_query(
+            "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=0000000001111111222&step=12",
+        );
+        assert!(v1.notices.is_empty(), "{:?}", v1.notices);
+        assert_eq!(url::encode(&v1.link()), v2);
+        // Presentation survives: embed and a theme named by the link.
+        let s = from_query(&format!("{v2}&embed=1&theme=large"));
+        assert!(s.embed && s.theme == Theme::Large && s.theme_in_link);
+        assert!(url::encode(&s.link()).ends_with("&embed=1&theme=large"));
+    }
+
+    #[test]
+    fn future_and_corrupt_links_say_so_and_open_the_default_page() {
+        let s = from_query("?v=7&s=running-retarget&r=0101");
+        assert!(
+            errors(&s)[0].starts_with("This link was made by a newer version of the lab"),
+            "{:?}",
+            s.notices
+        );
+        assert_eq!(s.scenario.id, "put-block-vs-affinity");
+        assert_eq!(s.session.as_ref().unwrap().len(), 0);
+        let s = from_query("?v=2&view=lesson&l=no-such-lesson");
+        assert!(errors(&s)[0].contains("unknown lesson 'no-such-lesson'"));
+        assert_eq!((s.view, s.guided.is_none()), (View::Explorer, true));
+    }
+
+    #[test]
+    fn next_replays_then_runs_the_only_choice_then_asks() {
+        let mut s = from_query("?v=2&s=put-block-vs-affinity&t=naive-update&r=00");
+        assert_eq!(s.session.as_ref().unwrap().position(), 2);
+        s.apply(Msg::Back);
+        s.apply(Msg::Back);
+        s.apply(Msg::Next);
+        assert_eq!(
+            s.session.as_ref().unwrap().position(),
+            1,
+            "replays the record"
+        );
+        s.apply(Msg::Next);
+        // At the end of the record several threads can run: a hint, no step.
+        assert!(s.session.as_ref().unwrap().enabled().len() > 1);
+        s.apply(Msg::Next);
+        assert_eq!(s.session.as_ref().unwrap().position(), 2);
+        assert!(
+            s.notices[0].text.contains("threads can run here"),
+            "{:?}",
+            s.notices
+        );
+        assert!(!s.can_advance());
+        // Where only one thread can run, → runs it.
+        let sim = s.session.as_ref().unwrap().sim().clone();
+        let mut run = Session::new(&sim);
+        let mut schedule = String::new();
+        while run.enabled().len() > 1 || run.enabled().is_empty() {
+            let Some(&a) = run.enabled().first() else {
+                break;
+            };
+            run.step(a).unwrap();
+            schedule.push(a.to_char());
+        }
+        assert_eq!(run.enabled().len(), 1, "the run reaches a single choice");
+        let mut t = from_query(&format!(
+            "?v=2&s=put-block-vs-affinity&t=naive-update&r={schedule}"
+        ));
+        let before = t.session.as_ref().unwrap().position();
+        t.apply(Msg::Next);
+        assert_eq!(t.session.as_ref().unwrap().position(), before + 1);
+        assert!(t.notices.is_empty());
+    }
+
+    #[test]
+    fn play_ticks_until_it_must_stop() {
+        let mut s = from_query("?v=2&s=put-block-vs-affinity&t=naive-update&r=0011&at=1");
+        s.apply(Msg::TogglePlay);
+        assert!(s.playing);
+        s.apply(Msg::Tick);
+        s.apply(Msg::Tick);
+        assert_eq!(s.session.as_ref().unwrap().position(), 3);
+        s.apply(Msg::Tick);
+        s.apply(Msg::Tick); // a choice: Play stops quietly
+        assert!(!s.playing);
+        assert_eq!(s.session.as_ref().unwrap().position(), 4);
+        s.apply(Msg::TogglePlay);
+        assert!(!s.playing, "nothing to play");
+        s.apply(Msg::Goto(0));
+        s.apply(Msg::TogglePlay);
+        s.apply(Msg::Back);
+        assert!(!s.playing, "stepping by hand pauses");
+    }
+
+    #[test]
+    fn a_lesson_plays_to_its_takeaway_and_can_be_taken_over() {
+        let lesson = lessons::by_id("first-patch").unwrap();
+        let mut s = from_query("?v=2&view=lesson&l=first-patch&at=3");
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!(s.guided.as_ref().unwrap().lesson.id, "first-patch");
+        assert_eq!(s.session.as_ref().unwrap().position(), 3);
+        assert_eq!(
+            url::encode(&s.link()),
+            "?v=2&view=lesson&l=first-patch&at=3"
+        );
+        // The lesson schedules: a thread key only says how to take over.
+        s.apply(Msg::Act(Action::Step(1)));
+        assert_eq!(s.session.as_ref().unwrap().position(), 3);
+        assert!(s.notices[0].text.contains("Take over"));
+        s.apply(Msg::TogglePlay);
+        while s.playing {
+            s.apply(Msg::Tick);
+        }
+        let sess = s.session.as_ref().unwrap();
+        assert_eq!(sess.position(), lesson.len());
+        assert_eq!(full_schedule(sess), lesson.schedule);
+        assert!(sess
+            .violations()
+            .iter()
+            .any(|v| v.kind == ViolationKind::LostWakeup));
+        // Claims: only the worker job asked for them counts.
+        s.apply(Msg::ClaimsStarted(8));
+        let result = jobs::verify_claim("first-patch", 0).unwrap();
+        s.apply(Msg::ClaimDone(7, 0, result.clone()));
+        assert_eq!(s.guided.as_ref().unwrap().claims[0], ClaimStatus::Pending);
+        s.apply(Msg::ClaimDone(8, 0, result.clone()));
+        assert_eq!(
+            s.guided.as_ref().unwrap().claims[0],
+            ClaimStatus::Done(result)
+        );
+        // Take over: same world and run, now an explorer link.
+        s.apply(Msg::Goto(12));
+        s.apply(Msg::TakeOver);
+        assert!(s.guided.is_none());
+        assert_eq!(
+            url::encode(&s.link()),
+            format!(
+                "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r={}&at=12",
+                lesson.schedule
+            )
+        );
+        s.apply(Msg::Act(Action::Step(2)));
+        assert_eq!(s.session.as_ref().unwrap().position(), 13);
+    }
+
+    #[test]
+    fn lessons_open_from_the_list_and_unknown_ones_say_so() {
+        let mut s = from_query("");
+        s.apply(Msg::SetView(View::Lesson));
+        assert!(s.guided.is_none());
+        s.apply(Msg::OpenLesson("lock-fix".into()));
+        let g = s.guided.as_ref().unwrap();
+        assert_eq!((g.lesson.number, g.claims.len()), (4, 2));
+        assert_eq!(s.session.as_ref().unwrap().position(), 0);
+        assert_eq!(s.preset_id(), Some("lock-fix"));
+        s.apply(Msg::OpenLesson("nope".into()));
+        assert!(errors(&s)[0].contains("unknown lesson 'nope'"));
+        // The Explorer tab takes the lesson's run over.
+        s.apply(Msg::Next);
+        s.apply(Msg::SetView(View::Explorer));
+        assert!(s.guided.is_none());
+        assert_eq!(s.session.as_ref().unwrap().position(), 1);
     }
 
     #[test]

@@ -258,7 +258,7 @@ impl Pool {
                 error: format!("unreadable answer from the worker: {err}"),
             },
         };
-        let finished = !matches!(response, Response::Progress { .. });
+        let finished = response.is_final();
         let source = match id {
             SlotId::Check => Source::Check,
             SlotId::Matrix(_) => Source::Matrix,

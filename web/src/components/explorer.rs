@@ -3,6 +3,7 @@
 
 use super::check_panel::CheckPanel;
 use super::last_step::LastStep;
+use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
 use super::random_panel::RandomPanel;
 use super::state_pane::StatePane;
@@ -11,7 +12,8 @@ use super::thread_pane::ThreadPane;
 use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
-use crate::state::{full_schedule, Msg, StateRef};
+use crate::state::{full_schedule, Level, Msg, StateRef};
+use crate::url::View;
 use core_sim::explore::Session;
 use core_sim::timeline::{Row, Timeline};
 use core_sim::{svg, view, Action, Violation};
@@ -33,12 +35,17 @@ pub struct ExplorerProps {
     pub on_cancel: Callback<()>,
     /// Pick a random seed.
     pub on_dice: Callback<()>,
+    /// The full page's link (embeds link to it).
+    pub full_link: AttrValue,
 }
 
 /// What the timeline needs, computed once per session change.
 #[derive(PartialEq)]
 struct Drawn {
+    /// For the page: no `<style>` element (strict CSP); style.css colours it by theme.
     svg: AttrValue,
+    /// The standalone file (SVG and PNG downloads).
+    file_svg: AttrValue,
     rows: Vec<Row>,
     later: Vec<Violation>,
 }
@@ -54,7 +61,8 @@ fn draw(s: &Session) -> Drawn {
         .filter(|v| v.step > pos)
         .collect();
     Drawn {
-        svg: AttrValue::from(svg::render(&timeline, Some(pos))),
+        svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
+        file_svg: AttrValue::from(svg::render(&timeline, Some(pos))),
         rows: timeline.rows,
         later,
     }
@@ -79,7 +87,15 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         .unwrap_or_default()
         .into();
     let seed_error = st.seed().err().map(AttrValue::from);
-    let sidebar = html! {
+    let sidebar = if st.embed {
+        html! {}
+    } else if let Some(g) = &st.guided {
+        html! {
+            <LessonPanel guided={g.clone()} on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)}
+                on_list={p.on_msg.reform(|_: ()| Msg::SetView(View::Lesson))} />
+        }
+    } else {
+        html! {
         <aside class="sidebar" aria-label="World">
             <ScenarioPicker scenarios={st.scenarios.clone()} selected={st.scenario.clone()} on_select={on_scenario} />
             <StrategyPicker knobs={st.knobs} {on_preset} {on_knobs} />
@@ -90,6 +106,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                 on_seed={p.on_msg.reform(Msg::SetSeed)} on_dice={p.on_dice.clone()}
                 on_run={p.on_msg.reform(|_: ()| Msg::RandomRun)} />
         </aside>
+        }
     };
     let (Some(session), Some(drawn)) = (st.session.as_deref(), drawn.as_ref()) else {
         return html! {
@@ -138,22 +155,46 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         .map(|r| sim.thread_name(r.lane).to_string())
         .unwrap_or_default();
     let file_name = format!(
-        "avic-{}-{}-{}-step{pos}.svg",
+        "avic-{}-{}-{}-step{pos}",
         sim.scenario.id,
         sim.strategy.preset_id().unwrap_or("custom"),
         sim.memory.id()
     );
     let enabled = session.enabled();
+    let guided = st.guided.is_some();
+    let on_notice = p.on_msg.reform(|(l, t): (Level, String)| Msg::Notify(l, t));
+    let caption = if st.embed {
+        html! {
+            <div class="embed-head">
+                <span class="embed-world" id="scenario-caption">
+                    <strong>{ &sim.scenario.title }</strong>
+                    { format!(" · {} · {}", sim.strategy.preset_id().unwrap_or("custom knobs"), sim.memory.id()) }
+                </span>
+                <a class="button" id="open-full" href={p.full_link.clone()} target="_blank" rel="noopener"
+                    title="Open this view in the full AVIC race lab">{ "Open in the full lab ↗" }</a>
+            </div>
+        }
+    } else {
+        html! {
+            <p class="caption" id="scenario-caption">
+                <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
+            </p>
+        }
+    };
     html! {
-        <div class="explorer">
+        <div class={classes!("explorer", guided.then_some("guided"))}>
             { sidebar }
             <main class="main" aria-label="Run">
-                <p class="caption" id="scenario-caption">
-                    <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
-                </p>
+                { caption }
+                if let Some(g) = &st.guided {
+                    <LessonNote lesson={g.lesson} position={pos} on_open={p.on_msg.reform(Msg::OpenLesson)}
+                        on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)} />
+                }
                 <HangBanner violations={violations.clone()} />
                 <RunToolbar position={pos} len={session.len()} schedule={loaded.clone()} terminal={enabled.is_empty()}
-                    on_back={p.on_msg.reform(|_: ()| Msg::Back)} on_forward={p.on_msg.reform(|_: ()| Msg::Forward)}
+                    can_forward={st.can_advance()} playing={st.playing} pace_ms={st.pace_ms} {guided}
+                    on_play={p.on_msg.reform(|_: ()| Msg::TogglePlay)} on_pace={p.on_msg.reform(Msg::SetPace)}
+                    on_back={p.on_msg.reform(|_: ()| Msg::Back)} on_forward={p.on_msg.reform(|_: ()| Msg::Next)}
                     on_reset={p.on_msg.reform(|_: ()| Msg::Reset)} on_goto={p.on_msg.reform(Msg::Goto)} />
                 <LastStep {row} who={AttrValue::from(who)} />
                 <div class="workbench">
@@ -162,7 +203,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                             let buffered = m.threads.get(t).map_or(0, |ts| ts.buffer.len());
                             html! {
                                 <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))}
-                                    has_forced={sim.threads[t].forced.is_some()} {buffered}
+                                    has_forced={sim.threads[t].forced.is_some()} {buffered} {guided}
                                     ran={ran.and_then(|(rt, p, l)| (rt == t).then_some((p, l)))}
                                     on_step={p.on_msg.reform(|t: usize| Msg::Act(Action::Step(t as u8)))}
                                     on_flush={p.on_msg.reform(|t: usize| Msg::Act(Action::Flush(t as u8)))} />
@@ -171,10 +212,37 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     </div>
                     <StatePane {cells} {changed} />
                 </div>
-                <Violations now={violations} later={drawn.later.clone()} on_goto={p.on_msg.reform(Msg::Goto)} />
-                <TimelinePane svg={drawn.svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
-                    on_goto={p.on_msg.reform(Msg::Goto)} />
+                if !st.embed {
+                    <Violations now={violations} later={drawn.later.clone()} on_goto={p.on_msg.reform(Msg::Goto)} />
+                }
+                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
+                    on_goto={p.on_msg.reform(Msg::Goto)} {on_notice} strip={st.embed} />
             </main>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_gets_a_timeline_without_inline_styles_and_downloads_a_standalone_one() {
+        let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let mut s = Session::replay(&sim, "0000000001111111222").unwrap();
+        s.goto(12);
+        let d = draw(&s);
+        // A strict CSP (style-src 'self') refuses <style> elements and style attributes.
+        assert!(!d.svg.contains("<style") && !d.svg.contains("style="));
+        assert!(d.svg.contains("data-step=\"12\""));
+        assert!(
+            d.file_svg.contains("<style>"),
+            "the file keeps its own colours"
+        );
+        assert_eq!(d.rows.len(), 19);
+        assert!(d
+            .later
+            .iter()
+            .any(|v| v.kind == core_sim::ViolationKind::LostWakeup));
     }
 }

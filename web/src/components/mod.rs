@@ -4,11 +4,13 @@
 pub mod check_panel;
 pub mod explorer;
 pub mod last_step;
+pub mod lesson;
 pub mod matrix;
 pub mod notices;
 pub mod pickers;
 pub mod random_panel;
 pub mod select;
+pub mod share;
 pub mod state_pane;
 pub mod strategy_picker;
 pub mod thread_pane;

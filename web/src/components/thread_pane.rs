@@ -22,6 +22,9 @@ pub struct ThreadPaneProps {
     pub buffered: usize,
     /// The (program, line) it ran in the last step, if the last step was its.
     pub ran: Option<(usize, usize)>,
+    /// A guided lesson plays the run: the button only says how to take over.
+    #[prop_or_default]
+    pub guided: bool,
     /// Run its next step.
     pub on_step: Callback<usize>,
     /// Flush its oldest buffered store.
@@ -85,8 +88,8 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
         <section class={classes!("thread-pane", status_class(v), v.enabled.then_some("is-enabled"))}
             data-thread={t.to_string()} data-enabled={v.enabled.to_string()} aria-label={v.name.clone()}>
             <div class="thread-head">
-                <button type="button" class="thread-run" id={format!("run-{t}")} disabled={!v.enabled}
-                    title={if v.enabled { format!("Run the next micro-step of {} (key {key})", v.name) } else { format!("{} cannot run: {}", v.name, v.status) }}
+                <button type="button" class="thread-run" id={format!("run-{t}")} disabled={!v.enabled || p.guided}
+                    title={if p.guided { "The lesson schedules the threads: Take over to do it yourself".to_string() } else if v.enabled { format!("Run the next micro-step of {} (key {key})", v.name) } else { format!("{} cannot run: {}", v.name, v.status) }}
                     onclick={p.on_step.reform(move |_: MouseEvent| t)}>
                     <kbd>{ key }</kbd>
                     <span class="thread-name">{ &v.name }</span>

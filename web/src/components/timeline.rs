@@ -1,5 +1,7 @@
-//! The run as a sequence diagram (the core's SVG), with click-to-jump and download.
+//! The run as a sequence diagram (the core's SVG), with click-to-jump and download as SVG or
+//! PNG (2× for slides).
 
+use crate::state::Level;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
@@ -7,14 +9,23 @@ use yew::prelude::*;
 /// Props of [`TimelinePane`].
 #[derive(Properties, PartialEq)]
 pub struct TimelinePaneProps {
-    /// The SVG of the whole recorded run, the current step marked.
+    /// The SVG of the whole recorded run, the current step marked, for the page (the core's
+    /// `render_inline`: no `<style>` element, so it works under a strict CSP; style.css colours
+    /// it by theme).
     pub svg: AttrValue,
+    /// The same drawing as a standalone file (SVG and PNG downloads).
+    pub file_svg: AttrValue,
     /// The step on screen.
     pub position: usize,
-    /// File name for downloads.
+    /// File name for downloads, without extension.
     pub file_name: AttrValue,
     /// Jump to a step.
     pub on_goto: Callback<usize>,
+    /// Say how an export went.
+    pub on_notice: Callback<(Level, String)>,
+    /// A short strip (embeds) instead of the full pane.
+    #[prop_or_default]
+    pub strip: bool,
 }
 
 /// The step a click landed on: the `data-step` of the nearest `<g class="step">`.
@@ -64,17 +75,40 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             on_goto.emit(n);
         }
     });
-    let href = format!("data:image/svg+xml;charset=utf-8,{}", js_encode(&p.svg));
+    let view = html! {
+        <div class={classes!("timeline-view", p.strip.then_some("timeline-strip"))} id="timeline" ref={holder} {onclick}>
+            { Html::from_html_unchecked(p.svg.clone()) }
+        </div>
+    };
+    if p.strip {
+        return view;
+    }
+    let href = format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        js_encode(&p.file_svg)
+    );
+    let on_png = {
+        let (svg, name, notice) = (p.file_svg.clone(), p.file_name.clone(), p.on_notice.clone());
+        Callback::from(move |_: MouseEvent| {
+            let notice = notice.clone();
+            crate::browser::export_png(&svg, 2.0, &format!("{name}.png"), move |r| {
+                notice.emit(match r {
+                    Ok(size) => (Level::Info, format!("Saved the timeline as a {size} PNG.")),
+                    Err(e) => (Level::Error, format!("Could not make the PNG: {e}.")),
+                })
+            });
+        })
+    };
     html! {
         <section class="timeline-pane" aria-labelledby="timeline-title">
             <div class="pane-head">
                 <h2 id="timeline-title" class="pane-title">{ "Timeline" }</h2>
                 <span class="hint">{ "click a step to go there" }</span>
-                <a class="button" id="download-svg" download={p.file_name.clone()} {href}>{ "Download SVG" }</a>
+                <a class="button" id="download-svg" download={format!("{}.svg", p.file_name)} {href}>{ "Download SVG" }</a>
+                <button type="button" id="download-png" title="The timeline as a PNG at twice its size, for slides"
+                    onclick={on_png}>{ "Download PNG" }</button>
             </div>
-            <div class="timeline-view" id="timeline" ref={holder} {onclick}>
-                { Html::from_html_unchecked(p.svg.clone()) }
-            </div>
+            { view }
         </section>
     }
 }

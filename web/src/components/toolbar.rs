@@ -1,5 +1,7 @@
-//! Back / forward / reset, the step counter and the schedule as a scrubber.
+//! Back / forward / play / reset, the step counter and the schedule as a scrubber.
 
+use super::select::{Select, SelectOption};
+use crate::state::PACES;
 use yew::prelude::*;
 
 /// Props of [`RunToolbar`].
@@ -13,6 +15,19 @@ pub struct RunToolbarProps {
     pub schedule: AttrValue,
     /// Nothing can run at the current position.
     pub terminal: bool,
+    /// → can move (a recorded step ahead, or a single thread that can run).
+    pub can_forward: bool,
+    /// Play is on.
+    pub playing: bool,
+    /// Milliseconds per step when playing.
+    pub pace_ms: u32,
+    /// A guided lesson (no reset; the status line says how to go on).
+    #[prop_or_default]
+    pub guided: bool,
+    /// Play / pause.
+    pub on_play: Callback<()>,
+    /// Pick the pace.
+    pub on_pace: Callback<u32>,
     /// Back one step.
     pub on_back: Callback<()>,
     /// Forward one step.
@@ -23,10 +38,23 @@ pub struct RunToolbarProps {
     pub on_goto: Callback<usize>,
 }
 
+fn pace_options() -> Vec<SelectOption> {
+    PACES
+        .iter()
+        .map(|(ms, label)| SelectOption::new(ms.to_string(), format!("{label} / step")))
+        .collect()
+}
+
 /// The toolbar.
 #[function_component(RunToolbar)]
 pub fn run_toolbar(p: &RunToolbarProps) -> Html {
-    let status = if p.terminal {
+    let status = if p.guided {
+        if p.position >= p.len {
+            "the end of the lesson: Take over to go on as the scheduler"
+        } else {
+            "press → or Play to follow the lesson"
+        }
+    } else if p.terminal {
         "the run is over: no thread can run"
     } else if p.position < p.len {
         "you went back: stepping replays the recorded run, another thread starts a new branch"
@@ -37,10 +65,22 @@ pub fn run_toolbar(p: &RunToolbarProps) -> Html {
         <div class="toolbar" role="toolbar" aria-label="Run">
             <button type="button" id="back" disabled={p.position == 0} title="One step back (←)"
                 onclick={p.on_back.reform(|_: MouseEvent| ())}>{ "◀ Back" }</button>
-            <button type="button" id="forward" disabled={p.position >= p.len} title="One step forward (→)"
+            <button type="button" id="forward" disabled={!p.can_forward}
+                title="One step forward (→): the next recorded step, or the only thread that can run"
                 onclick={p.on_forward.reform(|_: MouseEvent| ())}>{ "Forward ▶" }</button>
-            <button type="button" id="reset" disabled={p.len == 0} title="Back to the initial state, forgetting the run"
-                onclick={p.on_reset.reform(|_: MouseEvent| ())}>{ "⟲ Reset" }</button>
+            <button type="button" id="play" class={classes!(p.playing.then_some("primary"))} aria-pressed={p.playing.to_string()}
+                title="Play / pause (space): one step per beat" onclick={p.on_play.reform(|_: MouseEvent| ())}>
+                { if p.playing { "❚❚ Pause" } else { "▶▶ Play" } }
+            </button>
+            <label class="pace" title="Pace of Play">
+                <span class="sr-only">{ "Seconds per step" }</span>
+                <Select id="pace" value={p.pace_ms.to_string()} options={pace_options()}
+                    on_change={p.on_pace.reform(|v: String| v.parse().unwrap_or(PACES[1].0))} />
+            </label>
+            if !p.guided {
+                <button type="button" id="reset" disabled={p.len == 0} title="Back to the initial state, forgetting the run"
+                    onclick={p.on_reset.reform(|_: MouseEvent| ())}>{ "⟲ Reset" }</button>
+            }
             <span class="position" id="position" data-position={p.position.to_string()} data-len={p.len.to_string()}>
                 { format!("step {} of {}", p.position, p.len) }
             </span>

@@ -1,7 +1,8 @@
-//! The page header: title, view tabs, theme toggle.
+//! The page header: title, view tabs, theme, Share and keyboard help.
 
-use crate::state::Theme;
-use crate::url::View;
+use super::select::{Select, SelectOption};
+use crate::state::Overlay;
+use crate::url::{Theme, View};
 use yew::prelude::*;
 
 /// The title shown at the top of the page.
@@ -14,13 +15,15 @@ pub struct TopbarProps {
     pub view: View,
     /// Switch view.
     pub on_view: Callback<View>,
-    /// Whether the page is dark right now (explicitly or by the system's preference).
-    pub dark: bool,
+    /// The theme picked (Auto follows the system).
+    pub theme: Theme,
     /// Pick a theme.
     pub on_theme: Callback<Theme>,
+    /// Open an overlay (Share, help).
+    pub on_overlay: Callback<Overlay>,
 }
 
-/// Title, tabs and the theme toggle.
+/// Title, tabs, theme, Share and help.
 #[function_component(Topbar)]
 pub fn topbar(p: &TopbarProps) -> Html {
     let tab = |v: View, label: &str, id: &str| {
@@ -31,8 +34,18 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 onclick={p.on_view.reform(move |_: MouseEvent| v)}>{ label }</button>
         }
     };
-    let next = if p.dark { Theme::Light } else { Theme::Dark };
-    let label = if p.dark { "☀ Light" } else { "☾ Dark" };
+    let options: Vec<SelectOption> = [
+        (Theme::Auto, "Auto theme"),
+        (Theme::Light, "Light"),
+        (Theme::Dark, "Dark"),
+        (Theme::Large, "Large (presenter)"),
+    ]
+    .into_iter()
+    .map(|(t, label)| SelectOption::new(t.id(), label))
+    .collect();
+    let on_theme = p
+        .on_theme
+        .reform(|id: String| Theme::from_id(&id).unwrap_or_default());
     html! {
         <header class="topbar">
             <div class="brand">
@@ -41,10 +54,17 @@ pub fn topbar(p: &TopbarProps) -> Html {
             </div>
             <nav class="tabs" role="tablist" aria-label="View">
                 { tab(View::Explorer, "Explorer", "tab-explorer") }
+                { tab(View::Lesson, "Lessons", "tab-lessons") }
                 { tab(View::Matrix, "Strategy × scenario matrix", "tab-matrix") }
             </nav>
-            <button type="button" id="theme-toggle" class="theme-toggle" title="Switch between light and dark theme"
-                onclick={p.on_theme.reform(move |_: MouseEvent| next)}>{ label }</button>
+            <button type="button" id="share-open" title="Share this view: link, iframe embed, Markdown, reveal.js"
+                onclick={p.on_overlay.reform(|_: MouseEvent| Overlay::Share)}>{ "Share / Embed" }</button>
+            <label class="theme-pick" title="Theme: Large is for projectors (big type, high contrast)">
+                <span class="sr-only">{ "Theme" }</span>
+                <Select id="theme-select" value={p.theme.id()} {options} on_change={on_theme} />
+            </label>
+            <button type="button" id="help-open" class="help-open" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+                onclick={p.on_overlay.reform(|_: MouseEvent| Overlay::Help)}>{ "?" }</button>
         </header>
     }
 }
