@@ -33,7 +33,7 @@ gz() { gzip -9 -c "$1" | wc -c; }
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
 WASM=dist/web_bg.wasm
 JS=dist/web.js
-OTHER=(dist/index.html dist/assets/style.css dist/assets/worker.js dist/assets/icon.svg)
+OTHER=(dist/index.html dist/assets/*.css dist/assets/*.js dist/assets/icon.svg)
 wasm_raw=$(size "$WASM"); wasm_gz=$(gz "$WASM")
 js_raw=$(size "$JS"); js_gz=$(gz "$JS")
 other_raw=0; other_gz=0
@@ -77,7 +77,7 @@ printf '\n%-44s %14s   %-10s %s\n' "measure" "value" "target" ""
 printf '%-44s %14s   %-10s %s\n' "--------------------------------------------" "--------------" "----------" "------"
 printf '%-44s %10s KiB   %-10s\n' "wasm raw / gzipped" "$(kib "$wasm_raw") / $(kib "$wasm_gz")" ""
 printf '%-44s %10s KiB   %-10s\n' "JS glue raw / gzipped" "$(kib "$js_raw") / $(kib "$js_gz")" ""
-printf '%-44s %10s KiB   %-10s\n' "html+css+worker+icon raw / gzipped" "$(kib "$other_raw") / $(kib "$other_gz")" ""
+printf '%-44s %10s KiB   %-10s\n' "html+css+assets js+icon raw / gzipped" "$(kib "$other_raw") / $(kib "$other_gz")" ""
 printf '%-44s %10s KiB   %-10s %s\n' "total gzipped" "$(kib "$total_gz")" "<= 300" "$(ok "$(kib "$total_gz")" 300)"
 printf '%-44s %11s ms   %-10s %s\n' "first render, localhost (median of ${RUNS:-5})" "$first" "< 500" "$(ok "$first" 500)"
 printf '%-44s %11s ms   %-10s\n' "first render, first (cold cache) load" "$first_cold" ""

@@ -1,78 +1,26 @@
 // Real-browser tests of the web front end: playwright-core driving Debian's
 // Chromium (never a downloaded browser). Run by scripts/test.sh as
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/run.mjs
-// Screenshots go to tests/browser/artifacts/ (gitignored).
+// Screenshots go to tests/browser/artifacts/ (gitignored). Presenting and teaching (share
+// links, embeds, keys, PNG, lessons) are in teach.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, openPage as open, position, waitPosition, shot, REPO } from './lib.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = resolve(HERE, '..', '..');
-const ARTIFACTS = join(HERE, 'artifacts');
-const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080/';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const TIMEOUT_MS = 30_000;
-
+let browser;
 let context;
-let profileDir;
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // A fresh profile every run; launchPersistentContext passes it as --user-data-dir.
-  profileDir = mkdtempSync(join(tmpdir(), 'avic-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: TIMEOUT_MS,
-    viewport: { width: 1280, height: 720 },
-    colorScheme: 'light',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launch();
+  context = browser.context;
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
-/** Opens a page that records console errors, page errors and failed requests. */
-async function openPage(path = '') {
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT_MS);
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  const response = await page.goto(new URL(path, BASE_URL).href, { waitUntil: 'load' });
-  assert.equal(response?.status(), 200, `GET ${BASE_URL}${path}`);
-  await page.waitForSelector('html[data-ready="true"]');
-  return { page, problems };
-}
-
-const position = async (page) => Number(await page.locator('#position').getAttribute('data-position'));
-const waitPosition = (page, n) =>
-  page.waitForFunction((n) => document.querySelector('#position')?.dataset.position === String(n), n);
-const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, name) });
+const openPage = (path = '') => open(context, path);
 
 test('the explorer shows the world, and the user is the scheduler', async () => {
   const { page, problems } = await openPage();
@@ -104,7 +52,7 @@ test('the explorer shows the world, and the user is the scheduler', async () => 
     await page.locator('#back').click();
     await waitPosition(page, 1);
     assert.equal(await page.locator('#position').getAttribute('data-len'), '2');
-    await page.waitForFunction(() => location.search.includes('schedule=01') && location.search.includes('step=1'));
+    await page.waitForFunction(() => location.search.includes('r=01') && location.search.includes('at=1'));
     await page.locator('#forward').click();
     await waitPosition(page, 2);
     // The timeline: click a step to jump there.
@@ -135,7 +83,7 @@ test('x86-TSO: buffered stores get a flush button', async () => {
     const n = await position(page);
     await flush.click();
     await waitPosition(page, n + 1);
-    assert.match(await page.locator('#position').evaluate(() => location.search), /schedule=[0-9]*a/);
+    assert.match(await page.locator('#position').evaluate(() => location.search), /r=[0-9]*a/);
     await shot(page, 'explorer-tso-flush.png');
     assert.deepEqual(problems, []);
   } finally {
@@ -299,20 +247,26 @@ test('bad links and impossible scenarios show a clear message, never a blank pag
   }
 });
 
-test('light and dark themes: toggle and prefers-color-scheme', async () => {
+test('light and dark themes: the picker and prefers-color-scheme', async () => {
   const { page, problems } = await openPage('?scenario=migrate-vs-affinity&strategy=naive-update&schedule=0101');
   try {
     const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const light = await bg();
-    await page.locator('#theme-toggle').click();
+    await page.locator('#theme-select').selectOption('dark');
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
     const dark = await bg();
     assert.notEqual(light, dark);
+    // The timeline follows the page's theme (style.css, not the SVG's own <style>).
+    const tlBg = () => page.evaluate(() => getComputedStyle(document.querySelector('#timeline .bg')).fill);
+    assert.equal(await tlBg(), 'rgb(22, 24, 29)');
     await shot(page, 'explorer-dark.png');
-    await page.locator('#theme-toggle').click();
+    await page.locator('#theme-select').selectOption('light');
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    assert.equal(await tlBg(), 'rgb(255, 255, 255)');
+    assert.equal(await page.evaluate(() => localStorage.getItem('avic-race-lab.theme')), 'light');
     // Back to following the system, which says dark.
-    await page.evaluate(() => localStorage.removeItem('avic-race-lab.theme'));
+    await page.locator('#theme-select').selectOption('auto');
+    await page.waitForFunction(() => !document.documentElement.dataset.theme && !location.search.includes('theme='));
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
     await page.waitForSelector('html[data-ready="true"]');
