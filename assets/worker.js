@@ -5,31 +5,28 @@ import init, { worker_handle } from '../web.js';
 
 const ready = init();
 
+// Requests are {"<kind>": {"job": N, ...}} (web/src/jobs.rs).
 function jobOf(request) {
   try {
-    return JSON.parse(request).job ?? 0;
+    return Object.values(JSON.parse(request))[0]?.job ?? 0;
   } catch (_) {
     return 0;
   }
 }
+
+const failed = (request, error) => JSON.stringify({ failed: { job: jobOf(request), error } });
 
 self.onmessage = async (event) => {
   const request = event.data;
   try {
     await ready;
   } catch (err) {
-    self.postMessage(JSON.stringify({
-      kind: 'failed', job: jobOf(request),
-      error: `the worker could not load the WebAssembly module: ${err}`,
-    }));
+    self.postMessage(failed(request, `the worker could not load the WebAssembly module: ${err}`));
     return;
   }
   try {
     worker_handle(request, (json) => self.postMessage(json));
   } catch (err) {
-    self.postMessage(JSON.stringify({
-      kind: 'failed', job: jobOf(request),
-      error: `the check stopped with an internal error: ${err}`,
-    }));
+    self.postMessage(failed(request, `the check stopped with an internal error: ${err}`));
   }
 };

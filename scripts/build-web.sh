@@ -10,18 +10,36 @@ cd "$REPO_ROOT"
 
 DIST="$REPO_ROOT/dist"
 CRATE=web
-# Smaller code for the browser; set here so native release builds keep opt-level 3.
-export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-s}"
-export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-true}"
+# Small code for the UI, fast code for the checker; set here so native release builds keep
+# opt-level 3. The UI (yew, serde, the web crate, ...) is built for size (z); the model and the
+# allocator/hash-table/std code its exhaustive search spends its time in keep opt-level 3.
+# No LTO: fat LTO re-optimises everything at the final crate's level, which either slows the
+# checker (z) or grows the UI (s). Measured with scripts/bench-web.sh on the Debian route:
+# ~35 KiB gzipped smaller than opt-level s with fat LTO, and the checker no slower.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-z}"
+export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-false}"
 export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP="${CARGO_PROFILE_RELEASE_STRIP:-debuginfo}"
+# Built at opt-level 3: the hash table the checker's visited set lives in; the model itself
+# (core-sim) at CORE_OPT, default 3 (s or z are ~25 KiB smaller but the checker gets ~1.5x
+# slower in the browser); and the crates std is built from on the Debian route (-Zbuild-std).
+FAST=(hashbrown)
+FAST_STD=(alloc core compiler_builtins dlmalloc)
+fast_config() {
+    local p
+    for p in "$@"; do printf -- '--config\nprofile.release.package.%s.opt-level=3\n' "$p"; done
+    local o="${CORE_OPT:-3}"
+    case "$o" in s | z) o="\"$o\"" ;; esac
+    printf -- '--config\nprofile.release.package.core-sim.opt-level=%s\n' "$o"
+}
 
 ROUTE="$(detect_route)"
 case "$ROUTE" in
     rustup)
         export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
         log "cargo build -p $CRATE --release --target $WASM_TARGET (rustup route)"
-        cargo build -p "$CRATE" --release --target "$WASM_TARGET"
+        mapfile -t CONFIG < <(fast_config "${FAST[@]}")
+        cargo build -p "$CRATE" --release --target "$WASM_TARGET" "${CONFIG[@]}"
         ;;
     debian)
         for f in /usr/bin/rustc /usr/bin/cargo; do
@@ -32,12 +50,16 @@ case "$ROUTE" in
         export CARGO_TARGET_DIR="$REPO_ROOT/target/wasm"
         log "cargo build -p $CRATE --release --target $WASM_TARGET -Zbuild-std (Debian rustc-web route)"
         # Without reference types (std is rebuilt with the same flags): Debian 12's
-        # wasm-opt (binaryen 108) cannot parse the table.fill they bring in.
+        # wasm-opt (binaryen 108) cannot parse the table.fill they bring in. Build-std already
+        # needs RUSTC_BOOTSTRAP, so three size flags come free: no file/line strings in panic
+        # locations, no Debug formatting code (the page never shows {:?} output), and one copy of
+        # each generic function for all crates (without LTO, each crate would make its own).
+        mapfile -t CONFIG < <(fast_config "${FAST[@]}" "${FAST_STD[@]}")
         PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LINKER" \
-            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types}" \
+            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}" \
             /usr/bin/cargo build -p "$CRATE" --release --target "$WASM_TARGET" \
-            -Zbuild-std=std,panic_abort
+            -Zbuild-std=std,panic_abort "${CONFIG[@]}"
         ;;
     *)
         die "no way to build for $WASM_TARGET here. Run: rustup target add $WASM_TARGET"
@@ -61,7 +83,7 @@ WASM_OUT="$DIST/${CRATE}_bg.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
     # The features rustc enables by default for wasm32 (bulk memory, reference types,
     # multivalue, ...); --detect-features cannot see them after wasm-bindgen.
-    if wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+    if wasm-opt -Oz --converge --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-reference-types --enable-multivalue \
         -o "$WASM_OUT.opt" "$WASM_OUT"; then
         mv "$WASM_OUT.opt" "$WASM_OUT"
@@ -75,6 +97,17 @@ fi
 
 cp index.html "$DIST/"
 if [ -d assets ]; then cp -R assets "$DIST/"; fi
+# Comments and indentation out of the style sheet (whitespace only around { } ; , so selectors
+# such as "a :hover" keep their meaning).
+python3 - "$DIST/assets/style.css" <<'PY'
+import re, sys
+path = sys.argv[1]
+css = open(path, encoding="utf-8").read()
+css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+css = re.sub(r"\s+", " ", css)
+css = re.sub(r"\s*([{};,])\s*", r"\1", css)
+open(path, "w", encoding="utf-8").write(css.strip() + "\n")
+PY
 
 raw=$(stat -c %s "$WASM_OUT")
 gz=$(gzip -9 -c "$WASM_OUT" | wc -c)

@@ -22,17 +22,14 @@ pub fn matrix_json(memory: &str) -> String {
     let result = MemoryModel::from_id(memory).and_then(jobs::matrix);
     match result {
         Ok(cells) => serde_json::to_string(&cells).unwrap_or_default(),
-        Err(e) => serde_json::json!({ "error": e }).to_string(),
+        Err(e) => error_json(&e),
     }
 }
 
-/// One matrix cell (scenario id, preset id, memory model) as JSON (or `{"error": …}`).
-#[wasm_bindgen]
-pub fn cell_json(scenario: &str, strategy: &str, memory: &str) -> String {
-    let result =
-        MemoryModel::from_id(memory).and_then(|m| jobs::matrix_cell(0, scenario, strategy, m));
-    match result {
-        Ok(cell) => serde_json::to_string(&cell).unwrap_or_default(),
-        Err(e) => serde_json::json!({ "error": e }).to_string(),
-    }
+/// `{"error": "…"}`.
+fn error_json(e: &str) -> String {
+    format!(
+        "{{\"error\":{}}}",
+        serde_json::to_string(e).unwrap_or_default()
+    )
 }

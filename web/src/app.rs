@@ -227,7 +227,10 @@ pub fn app() -> Html {
         let pool = pool.clone();
         use_effect_with((), move |_| {
             pool.warm_up();
-            set_root_attr("data-first-render-ms", Some(&format!("{:.1}", now())));
+            set_root_attr(
+                "data-first-render-ms",
+                Some(&crate::components::check_panel::tenths(now())),
+            );
             set_root_attr("data-ready", Some("true"));
             || ()
         });

@@ -2,6 +2,8 @@
 //!
 //! Both directions are JSON strings: the page posts a [`Request`], the worker (assets/worker.js,
 //! which loads this same wasm module) passes it to [`handle`] and posts back every [`Response`].
+//! Both enums are externally tagged (`{"check": {"job": 1, …}}`): serde's internally tagged
+//! enums buffer every message and cost several times the code in the wasm module.
 //! All of it is plain Rust over `core_sim`, so the same code runs natively in tests and in the
 //! `native_matrix` example that the browser tests compare against.
 
@@ -12,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a worker is asked to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Request {
     /// An exhaustive check of one world (shortest counterexamples).
     Check {
@@ -49,7 +51,7 @@ pub enum Request {
 
 /// What a worker answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Response {
     /// A check is under way.
     Progress {
@@ -366,7 +368,11 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
 }
 
 fn failed_json(job: u64, error: &str) -> String {
-    serde_json::json!({ "kind": "failed", "job": job, "error": error }).to_string()
+    serde_json::to_string(&Response::Failed {
+        job,
+        error: error.to_string(),
+    })
+    .unwrap_or_default()
 }
 
 /// Milliseconds from some fixed point (wall clock; for durations only).
@@ -431,6 +437,27 @@ mod tests {
         let mut out = Vec::new();
         handle("{not json", &mut |s| out.push(s));
         assert!(out[0].contains("does not understand"), "{out:?}");
+    }
+
+    /// assets/worker.js reads the job of a request and writes failures in this shape.
+    #[test]
+    fn the_wire_format_is_externally_tagged() {
+        let req = Request::Claims {
+            job: 3,
+            lesson: "x".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&req).unwrap(),
+            r#"{"claims":{"job":3,"lesson":"x"}}"#
+        );
+        let failed: Response =
+            serde_json::from_str(r#"{"failed":{"job":3,"error":"the worker could not load"}}"#)
+                .unwrap();
+        assert_eq!(failed.job(), 3);
+        assert_eq!(
+            failed_json(4, "e\"x"),
+            r#"{"failed":{"job":4,"error":"e\"x"}}"#
+        );
     }
 
     #[test]

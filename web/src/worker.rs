@@ -351,5 +351,7 @@ fn describe(e: JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    e.as_string()
+        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "an unknown error".to_string())
 }

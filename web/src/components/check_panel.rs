@@ -35,13 +35,22 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-/// Milliseconds in words.
+/// Milliseconds in words. (Integer formatting only: float formatting would add ~12 KB of code
+/// to the wasm module.)
 pub fn duration(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
+    let ms = ms.max(0.0);
+    if ms < 999.5 {
+        format!("{} ms", ms.round() as u64)
     } else {
-        format!("{:.2} s", ms / 1000.0)
+        let cs = (ms / 10.0).round() as u64;
+        format!("{}.{:02} s", cs / 100, cs % 100)
     }
+}
+
+/// A non-negative number with one decimal, e.g. `12.3`.
+pub fn tenths(x: f64) -> String {
+    let t = (x.max(0.0) * 10.0).round() as u64;
+    format!("{}.{}", t / 10, t % 10)
 }
 
 fn summary(p: &CheckPanelProps, s: &CheckSummary) -> Html {
@@ -161,5 +170,10 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(duration(12.3), "12 ms");
         assert_eq!(duration(1500.0), "1.50 s");
+        assert_eq!(duration(999.7), "1.00 s");
+        assert_eq!(duration(-1.0), "0 ms");
+        assert_eq!(tenths(144.44), "144.4");
+        assert_eq!(tenths(0.06), "0.1");
+        assert_eq!(tenths(7.0), "7.0");
     }
 }

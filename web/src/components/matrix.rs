@@ -1,7 +1,7 @@
 //! The strategy × scenario matrix: each cell's verdict, checked in the workers; each cell opens
 //! the explorer at its worst counterexample.
 
-use super::check_panel::{duration, thousands};
+use super::check_panel::{duration, tenths, thousands};
 use super::pickers::MemoryPicker;
 use super::{kind_title, severity_class};
 use crate::state::MatrixState;
@@ -99,7 +99,7 @@ pub fn matrix_view(p: &MatrixViewProps) -> Html {
     } else if m.job.is_some() {
         html! { <span aria-live="polite">{ format!("checking… {} of {} cells ({} workers)", m.done(), m.cells.len(), m.workers) }</span> }
     } else if let Some(ms) = m.elapsed_ms {
-        html! { <span id="matrix-time" data-ms={format!("{ms:.1}")}>{ format!("{} cells in {} on {} worker(s)", m.cells.len(), duration(ms), m.workers) }</span> }
+        html! { <span id="matrix-time" data-ms={tenths(ms)}>{ format!("{} cells in {} on {} worker(s)", m.cells.len(), duration(ms), m.workers) }</span> }
     } else if m.done() > 0 {
         html! { <span>{ format!("stopped after {} of {} cells", m.done(), m.cells.len()) }</span> }
     } else {
