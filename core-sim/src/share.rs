@@ -12,6 +12,7 @@
 //!          (left out: the end of the run)
 //! &view=matrix                      the strategy × scenario matrix
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
+//! &view=lesson                      the list of lessons (over the world the link names)
 //! &embed=1  &theme=light|dark|large presentation
 //! ```
 //!
@@ -54,7 +55,7 @@ pub enum View {
     Explorer,
     /// The strategy × scenario verdicts.
     Matrix,
-    /// A guided lesson (see [`Link::lesson`]).
+    /// A guided lesson (see [`Link::lesson`]), or the list of lessons when that is `None`.
     Lesson,
 }
 
@@ -278,8 +279,11 @@ pub fn encode(link: &Link) -> String {
         if let Some(step) = link.step.filter(|&s| s != link.schedule.chars().count()) {
             push(&mut out, "at", &step.to_string());
         }
-        if link.view == View::Matrix {
-            push(&mut out, "view", "matrix");
+        match link.view {
+            View::Matrix => push(&mut out, "view", "matrix"),
+            // The list of lessons, over the world on screen.
+            View::Lesson => push(&mut out, "view", "lesson"),
+            View::Explorer => {}
         }
     }
     if link.embed {
@@ -533,12 +537,7 @@ impl Decoder {
 
     fn settle_lesson(&mut self) {
         let Some(id) = self.lesson.take() else {
-            self.problems.push(bad(
-                "view",
-                "a lesson link needs l=<lesson id>".to_string(),
-                "Showing the explorer.",
-            ));
-            self.link.view = View::Explorer;
+            // `view=lesson` alone: the list of lessons, over the world the link names.
             return;
         };
         match lessons::by_id(&id) {
@@ -973,7 +972,14 @@ mod tests {
             problems[0].to_string().contains("no-such-lesson"),
             "{problems:?}"
         );
-        assert!(decode("?v=2&view=lesson").is_err());
+        // Without a lesson id: the list of lessons, over the link's world.
+        let list = decode("?v=2&s=running-retarget&t=kick&m=tso&view=lesson").unwrap();
+        assert_eq!((list.view, list.lesson.as_deref()), (View::Lesson, None));
+        assert_eq!(
+            list.scenario,
+            ScenarioRef::Shipped("running-retarget".into())
+        );
+        assert_eq!(decode(&encode(&list)), Ok(list));
         // Found by the fuzzer: a failed lesson link falls back to a plain link that reads back.
         let (fallback, _) = decode_lenient("?v=2&view=lesson&l=nope&at=0");
         assert_eq!(decode(&encode(&fallback)), Ok(fallback));

@@ -445,9 +445,6 @@ impl AppState {
             // A lesson link names only the lesson and the step; the lesson holds the world.
             link.view = View::Lesson;
             link.lesson = Some(g.lesson.id.to_string());
-        } else if link.view == View::Lesson {
-            // The list of lessons: the link keeps the world on screen.
-            link.view = View::Explorer;
         }
         link.embed = self.embed;
         link.theme = if self.theme_in_link {
@@ -1238,6 +1235,11 @@ mod tests {
         let mut s = from_query("");
         s.apply(Msg::SetView(View::Lesson));
         assert!(s.guided.is_none());
+        // The list has a link of its own, and reloading it shows the list again.
+        let list = core_sim::share::encode(&s.link());
+        assert!(list.ends_with("&view=lesson"), "{list}");
+        let again = from_query(&list);
+        assert_eq!((again.view, again.guided.is_none()), (View::Lesson, true));
         s.apply(Msg::OpenLesson("lock-fix".into()));
         let g = s.guided.as_ref().unwrap();
         assert_eq!((g.lesson.number, g.claims.len()), (4, 2));
