@@ -37,7 +37,7 @@ step rustfmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test" cargo test --workspace
 step build-web bash scripts/build-web.sh
-step "wasm tests (core-sim under node)" bash scripts/test-wasm.sh
+step "wasm tests (core-sim under node, web components in Chromium)" bash scripts/test-wasm.sh
 
 # --- Browser tests: serve dist/ on a free port, then drive Chromium -------------
 printf '\n=== browser tests\n' >&2

@@ -24,7 +24,8 @@ pub use app::App;
 /// Entry point called by the wasm-bindgen glue when the module is instantiated. In the page it
 /// renders the app; in a Web Worker (no `window`) it does nothing: the worker calls
 /// [`api::worker_handle`].
-#[cfg(target_arch = "wasm32")]
+/// (Not in the wasm32 test build: component tests render into their own elements.)
+#[cfg(all(target_arch = "wasm32", not(test)))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {

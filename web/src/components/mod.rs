@@ -18,6 +18,8 @@ pub mod timeline;
 pub mod toolbar;
 pub mod topbar;
 pub mod violations;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod wasm_tests;
 
 use core_sim::ViolationKind;
 
