@@ -170,8 +170,26 @@ pub struct ThreadView {
     pub pc: usize,
     /// Can run now.
     pub enabled: bool,
+    /// Its state, for styling.
+    pub state: ThreadState,
     /// A word on its status.
     pub status: String,
+}
+
+/// What a thread is doing, as a UI needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThreadState {
+    /// Its next step can run now.
+    Ready,
+    /// Blocked: spinning on a lock, or waiting for its store buffer to drain.
+    Waiting,
+    /// A vCPU thread asleep in `schedule()`.
+    Asleep,
+    /// A handler with nothing to handle.
+    Idle,
+    /// Its script is finished.
+    Done,
 }
 
 /// One program of a thread, as lines of pseudo-code.
@@ -217,24 +235,61 @@ pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
                 }
             });
             let enabled = next_step(sim, m, t).is_some();
-            let status = match (current, th.actor) {
-                (None, _) if th.is_daemon() => "idle (GA log empty)".to_string(),
-                (None, _) => "done".to_string(),
+            let state = match (current, th.actor) {
+                (None, _) if th.is_daemon() => ThreadState::Idle,
+                (None, _) => ThreadState::Done,
                 (Some(_), Actor::Vcpu(v)) if m.vcpus[v as usize].run == RunState::Sleeping => {
-                    "asleep".to_string()
+                    ThreadState::Asleep
                 }
-                (Some(_), _) if !enabled => {
-                    "spinning on a lock / draining its store buffer".to_string()
-                }
-                _ => "ready".to_string(),
+                (Some(_), _) if !enabled => ThreadState::Waiting,
+                _ => ThreadState::Ready,
             };
+            let status = match state {
+                ThreadState::Idle => "idle (GA log empty)",
+                ThreadState::Done => "done",
+                ThreadState::Asleep => "asleep",
+                ThreadState::Waiting => "spinning on a lock / draining its store buffer",
+                ThreadState::Ready => "ready",
+            }
+            .to_string();
             ThreadView {
                 name: th.name.clone(),
                 program,
                 pc: ts.pc as usize,
                 enabled,
+                state,
                 status,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::Session;
+
+    fn states(session: &Session) -> Vec<ThreadState> {
+        threads(session.sim(), session.state())
+            .iter()
+            .map(|t| t.state)
+            .collect()
+    }
+
+    #[test]
+    fn thread_states_follow_the_run() {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        // vCPU0, the updater, the device, the GA-log handler.
+        let start = Session::new(&sim);
+        use ThreadState::*;
+        assert_eq!(states(&start), [Ready, Ready, Ready, Idle]);
+        // The lost wake-up: vCPU0 asleep for good, the others done, no GA-log entry.
+        let end = Session::replay(&sim, "0000000001111111222").unwrap();
+        assert_eq!(states(&end), [Asleep, Done, Done, Idle]);
+        // The updater holding vCPU0's ir_list_lock makes vCPU0's put spin.
+        let lock = Session::replay(&sim, "0011111").unwrap();
+        let t = threads(&sim, lock.state());
+        assert_eq!(t[0].state, Waiting, "{:?}", t[0]);
+        assert!(t.iter().all(|t| (t.state == Ready) == t.enabled));
+    }
 }

@@ -1,7 +1,7 @@
 //! One thread: a button to run its next micro-step, its flush button under x86-TSO, and its code
 //! with the next line highlighted.
 
-use core_sim::view::{Listing, ThreadView};
+use core_sim::view::{Listing, ThreadState, ThreadView};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -32,16 +32,12 @@ pub struct ThreadPaneProps {
 }
 
 fn status_class(v: &ThreadView) -> &'static str {
-    if v.enabled {
-        "st-ready"
-    } else if v.status == "done" {
-        "st-done"
-    } else if v.status.starts_with("idle") {
-        "st-idle"
-    } else if v.status == "asleep" {
-        "st-asleep"
-    } else {
-        "st-waiting"
+    match v.state {
+        ThreadState::Ready => "st-ready",
+        ThreadState::Done => "st-done",
+        ThreadState::Idle => "st-idle",
+        ThreadState::Asleep => "st-asleep",
+        ThreadState::Waiting => "st-waiting",
     }
 }
 
