@@ -1,8 +1,8 @@
 //! `step(state, action) -> event`: the only place the machine changes.
 
 use crate::machine::memory::{self, Buffered, Loc};
-use crate::machine::{entry, Machine, Regs, RunState};
-use crate::program::{Effect, IrteRef, Part, Step, StepKind, VRef};
+use crate::machine::{entry, lock_order_path, Irte, LockClass, LockId, Machine, Regs, RunState};
+use crate::program::{Effect, IrteRef, LockRef, Part, Step, StepKind, VRef};
 use crate::scenario::IPI_VECTOR;
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
@@ -86,7 +86,27 @@ pub enum Fact {
         ipi: bool,
     },
     /// A lock was released by a thread that did not hold it.
-    UnlockNotHeld(u8),
+    UnlockNotHeld(LockId),
+    /// A lock was taken while holding one of a class that, earlier in the run, was taken while
+    /// holding this one's class: the circular dependency lockdep reports as a possible deadlock.
+    LockOrder {
+        /// The class held.
+        held: LockClass,
+        /// The class taken.
+        taken: LockClass,
+        /// The lock taken.
+        lock: LockId,
+    },
+    /// A publish of an IRTE's software copy carried another writer's edit made since this
+    /// thread's own edit (or lost this thread's edit under another's).
+    MixedIrte {
+        /// The IRTE.
+        irte: u8,
+        /// What this thread's edit left in the copy.
+        mine: Irte,
+        /// What it published.
+        published: Irte,
+    },
     /// A buffered store reached memory.
     Flushed(Buffered),
 }
@@ -145,7 +165,23 @@ impl Fact {
             Fact::Kick { vcpu, ipi: false } => {
                 format!("kick: vCPU{vcpu} not in the guest, request left for its next entry")
             }
-            Fact::UnlockNotHeld(v) => format!("released vCPU{v}'s ir_list_lock without holding it"),
+            Fact::UnlockNotHeld(l) => format!("released {} without holding it", l.describe()),
+            Fact::LockOrder { held, taken, lock } => format!(
+                "took {} while holding a {}: a {} → {} dependency closes a cycle (lockdep: possible deadlock)",
+                lock.describe(),
+                held.name(),
+                held.name(),
+                taken.name()
+            ),
+            Fact::MixedIrte {
+                irte,
+                mine,
+                published,
+            } => format!(
+                "published IRTE{irte}'s copy as {} though this thread's edit left {}: another writer edited it in between",
+                published.describe(),
+                mine.describe()
+            ),
             Fact::Flushed(_) => return None,
         })
     }
@@ -187,6 +223,23 @@ fn resolve(m: &Machine, regs: &Regs, r: VRef) -> Option<u8> {
     }
 }
 
+fn resolve_lock(m: &Machine, regs: &Regs, r: LockRef) -> Option<LockId> {
+    match r {
+        LockRef::IrList(v) => resolve(m, regs, v).map(LockId::IrList),
+        LockRef::Irqfds => Some(LockId::Irqfds),
+        LockRef::RqOf(v) => Some(LockId::Rq(m.vcpus[v as usize].cpu)),
+        LockRef::Rq(p) => Some(LockId::Rq(p)),
+        LockRef::IrqDesc(i) => Some(LockId::IrqDesc(i)),
+    }
+}
+
+fn resolve_irte(regs: &Regs, r: IrteRef) -> u8 {
+    match r {
+        IrteRef::Fixed(i) => i,
+        IrteRef::Cursor => regs.cursor.expect("walk stands on an IRTE"),
+    }
+}
+
 /// The step thread `t` would run next, if it is enabled.
 pub fn next_step<'a>(sim: &'a Sim, m: &Machine, t: usize) -> Option<&'a Step> {
     let (prog, _) = sim.current(m, t)?;
@@ -198,29 +251,22 @@ pub fn next_step<'a>(sim: &'a Sim, m: &Machine, t: usize) -> Option<&'a Step> {
         }
     }
     let drained = ts.buffer.is_empty();
+    // Locked instructions, fences, lock operations, VMRUN (serialising) and set_current_state()
+    // (smp_store_mb) wait for the store buffer to drain.
     let ok = match step.kind {
-        StepKind::Lock(r) => match resolve(m, &ts.regs, r) {
-            Some(v) => drained && m.locks[v as usize].is_none(),
+        StepKind::Lock(r) => match resolve_lock(m, &ts.regs, r) {
+            Some(l) => drained && m.holder(l).is_none(),
             None => true,
         },
-        // The activation rewrites cached fields and flushes the IRT with completion-wait: it
-        // cannot finish while the IOMMU is remapping an interrupt through the old entry.
-        StepKind::Activate(i, _, _) => drained && !remap_in_flight(sim, m, i),
-        StepKind::Unlock(_) | StepKind::Mb | StepKind::UpdateGa(..) | StepKind::Kick(_) => drained,
+        StepKind::Unlock(_)
+        | StepKind::Mb
+        | StepKind::PublishIrte(_)
+        | StepKind::Kick(_)
+        | StepKind::VmRun(_)
+        | StepKind::SetWaiting(_) => drained,
         _ => true,
     };
     ok.then_some(step)
-}
-
-/// Whether some device thread is between reading IRTE `i` and notifying.
-fn remap_in_flight(sim: &Sim, m: &Machine, i: u8) -> bool {
-    (0..sim.threads.len()).any(|t| {
-        sim.current(m, t)
-            .and_then(|(p, _)| p.steps.get(m.threads[t].pc as usize))
-            .is_some_and(
-                |s| matches!(s.kind, StepKind::IommuPost(j) | StepKind::IommuNotify(j) if j == i),
-            )
-    })
 }
 
 /// Every enabled action, steps first, in thread order.
@@ -321,6 +367,7 @@ fn apply_effect(m: &mut Machine, e: Effect) {
         }
         Effect::Halting(v) => m.vcpus[v as usize].run = RunState::Blocking,
         Effect::SchedOut(v) => m.vcpus[v as usize].run = RunState::Preempted,
+        Effect::SetCpu(v, p) => m.vcpus[v as usize].cpu = p,
     }
 }
 
@@ -357,6 +404,26 @@ fn take_irr(m: &mut Machine, v: u8, facts: &mut Vec<Fact>) {
     }
 }
 
+/// Learn the lock-order edges of taking `l` while holding what thread `t` holds, as lockdep does,
+/// and report a dependency that closes a cycle.
+fn note_lock_order(m: &mut Machine, t: u8, l: LockId, facts: &mut Vec<Fact>) {
+    let taken = l.class();
+    for held in m.held_classes(t) {
+        if held == taken {
+            continue;
+        }
+        let bit = 1u16 << (4 * held as u16 + taken as u16);
+        if m.lock_order & bit == 0 && lock_order_path(m.lock_order, taken, held) {
+            facts.push(Fact::LockOrder {
+                held,
+                taken,
+                lock: l,
+            });
+        }
+        m.lock_order |= bit;
+    }
+}
+
 /// `kvm_vcpu_wake_up`.
 fn wake(m: &mut Machine, v: u8, facts: &mut Vec<Fact>) {
     let vc = &mut m.vcpus[v as usize];
@@ -384,7 +451,11 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
     let knobs = sim.strategy.knobs;
     match st.kind {
         StepKind::ReadEntry(v) => {
-            let e = m.entry_view(t, v);
+            let e = if knobs.kvm_copy() {
+                m.kvm_entries[v as usize]
+            } else {
+                m.entry_view(t, v)
+            };
             m.threads[t].regs.entry = e;
             st.jump.is_some() && !entry::is_running(e)
         }
@@ -399,7 +470,7 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             if let Some(u) = update {
                 regs.entry = u.apply(regs.entry, vcpu_cpu, &knobs);
             }
-            let value = regs.entry;
+            let value = knobs.table_value(regs.entry);
             let b = match part {
                 Part::Whole => Buffered {
                     loc: Loc::Entry(v),
@@ -412,10 +483,21 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             store(sim, m, t, b);
             false
         }
-        StepKind::Lock(r) => match resolve(m, &m.threads[t].regs, r) {
-            Some(v) => {
-                m.locks[v as usize] = Some(t as u8);
-                if let VRef::OwnerOf(_) = r {
+        StepKind::WriteKvmEntry(v, update) => {
+            let vcpu_cpu = m.vcpus[v as usize].cpu;
+            let regs = &mut m.threads[t].regs;
+            if let Some(u) = update {
+                regs.entry = u.apply(regs.entry, vcpu_cpu, &knobs);
+            }
+            m.kvm_entries[v as usize] = regs.entry;
+            false
+        }
+        StepKind::Lock(r) => match resolve_lock(m, &m.threads[t].regs, r) {
+            Some(l) => {
+                note_lock_order(m, t as u8, l, facts);
+                let slot = m.lock_slot(l);
+                m.locks[slot] = Some(t as u8);
+                if let (LockRef::IrList(VRef::OwnerOf(_)), LockId::IrList(v)) = (r, l) {
                     m.threads[t].regs.prev = Some(v);
                 }
                 false
@@ -423,11 +505,12 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             None => true,
         },
         StepKind::Unlock(r) => {
-            if let Some(v) = resolve(m, &m.threads[t].regs, r) {
-                if m.locks[v as usize] != Some(t as u8) {
-                    facts.push(Fact::UnlockNotHeld(v));
+            if let Some(l) = resolve_lock(m, &m.threads[t].regs, r) {
+                if m.holder(l) != Some(t as u8) {
+                    facts.push(Fact::UnlockNotHeld(l));
                 }
-                m.locks[v as usize] = None;
+                let slot = m.lock_slot(l);
+                m.locks[slot] = None;
             }
             false
         }
@@ -449,19 +532,50 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
         }
         StepKind::UpdateGa(r, how) => {
             let regs = &m.threads[t].regs;
-            let i = match r {
-                IrteRef::Fixed(i) => i,
-                IrteRef::Cursor => regs.cursor.expect("walk stands on an IRTE"),
-            };
+            let i = resolve_irte(regs, r) as usize;
             let e = regs.entry;
-            how.apply(&mut m.irtes[i as usize], e);
+            how.apply(&mut m.irte_copies[i], e);
+            m.threads[t].regs.edited = Some(m.irte_copies[i]);
             false
         }
-        StepKind::Activate(i, v, target) => {
-            let e = m.threads[t].regs.entry;
-            m.irtes[i as usize] = target.irte(i, v, e, &knobs);
+        StepKind::Activate(r, v, target) => {
+            let regs = &m.threads[t].regs;
+            let i = resolve_irte(regs, r);
+            let e = regs.entry;
+            m.irte_copies[i as usize] = target.irte(i, v, e, &knobs);
+            m.threads[t].regs.edited = Some(m.irte_copies[i as usize]);
             false
         }
+        StepKind::Deactivate(r) => {
+            let i = resolve_irte(&m.threads[t].regs, r) as usize;
+            let copy = &mut m.irte_copies[i];
+            copy.guest_mode = false;
+            copy.is_run = false;
+            copy.ga_log_intr = false;
+            m.threads[t].regs.edited = Some(*copy);
+            false
+        }
+        StepKind::PublishIrte(r) => {
+            let i = resolve_irte(&m.threads[t].regs, r);
+            let published = m.irte_copies[i as usize];
+            if let Some(mine) = m.threads[t].regs.edited.take() {
+                if mine != published {
+                    facts.push(Fact::MixedIrte {
+                        irte: i,
+                        mine,
+                        published,
+                    });
+                }
+            }
+            m.irtes[i as usize] = published;
+            false
+        }
+        StepKind::FlushIrt(r) => {
+            let i = resolve_irte(&m.threads[t].regs, r) as usize;
+            m.iommu_cache[i] = m.irtes[i];
+            false
+        }
+        StepKind::Local => false,
         StepKind::Link(v, i) => {
             m.owners[i as usize] = Some(v);
             store(
@@ -545,7 +659,7 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             false
         }
         StepKind::IommuRead(i) => {
-            m.threads[t].regs.irte = Some(m.irtes[i as usize]);
+            m.threads[t].regs.irte = Some(m.iommu_cache[i as usize]);
             false
         }
         StepKind::IommuPost(_) => {
@@ -559,19 +673,21 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             false
         }
         StepKind::IommuNotify(i) => {
+            // GuestMode, the vector and the root pointer came from the IOMMU's cache; IsRun,
+            // Destination, GATag and GALogIntr are not cached (57cdb720eaa5, 6.7), so they are
+            // read from the table now. The IRR that was set is the cached root's.
             let cached = m.threads[t].regs.irte.expect("IOMMU read the IRTE");
-            let v = cached.ga_tag.unwrap_or(0);
-            // IsRun, Destination and GALogIntr are not cached by the IOMMU (Linux 6.7,
-            // "iommu/amd: Do not flush IRTE when only updating isRun and destination fields").
-            let irte = m.irtes[i as usize];
-            if cached.guest_mode && irte.guest_mode {
-                if irte.is_run {
-                    doorbell(m, irte.destination, v, facts);
-                } else if irte.ga_log_intr {
-                    m.ga_log.push(v);
-                    facts.push(Fact::GaLogged(v));
+            let root = cached.ga_tag.unwrap_or(0);
+            let live = m.irtes[i as usize];
+            if cached.guest_mode {
+                if live.is_run {
+                    doorbell(m, live.destination, root, facts);
+                } else if live.ga_log_intr {
+                    let tag = live.ga_tag.unwrap_or(root);
+                    m.ga_log.push(tag);
+                    facts.push(Fact::GaLogged(tag));
                 } else {
-                    facts.push(Fact::Silent(v));
+                    facts.push(Fact::Silent(root));
                 }
             }
             false
@@ -606,5 +722,220 @@ fn run_kind(sim: &Sim, m: &mut Machine, t: usize, st: &Step, facts: &mut Vec<Fac
             }
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Step-level tests of the hardware facts the model rests on: each fails if the order or the
+    //! rule it pins is reversed.
+    use super::*;
+    use crate::program::GaUpdate;
+    use crate::program::{Actor, Op};
+    use crate::scenario::{IrteInit, Scenario, ThreadSpec, VcpuInit, VcpuStart};
+    use crate::strategy::{Knobs, Strategy};
+
+    fn world(threads: Vec<ThreadSpec>, irtes: Vec<IrteInit>, preset: &str) -> Sim {
+        let scenario = Scenario {
+            id: "unit".into(),
+            title: "unit".into(),
+            description: String::new(),
+            pcpus: 2,
+            vcpus: vec![
+                VcpuInit {
+                    state: VcpuStart::InGuest,
+                    pcpu: 0,
+                },
+                VcpuInit {
+                    state: VcpuStart::InGuest,
+                    pcpu: 1,
+                },
+            ],
+            irtes,
+            threads,
+            oracles: crate::oracle::ViolationKind::ALL.to_vec(),
+        };
+        Sim::new(scenario, Strategy::preset(preset).unwrap(), MemoryModel::Sc).unwrap()
+    }
+
+    fn spec(actor: Actor, ops: Vec<Op>) -> ThreadSpec {
+        ThreadSpec {
+            name: None,
+            actor,
+            ops,
+        }
+    }
+
+    /// Run thread `t` until its next step is of the kind `stop` matches (or it finishes).
+    fn run_until(sim: &Sim, m: &mut Machine, t: u8, stop: impl Fn(&StepKind) -> bool) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        while let Some(s) = next_step(sim, m, t as usize) {
+            if stop(&s.kind) {
+                break;
+            }
+            facts.extend(step(sim, m, Action::Step(t)).unwrap().facts);
+        }
+        facts
+    }
+
+    #[test]
+    fn avic_writes_the_irr_before_it_reads_is_running() {
+        let knobs = Strategy::preset("linux-6.6").unwrap().knobs;
+        let p = crate::program::compile(Actor::Avic, Op::Ipi { to: 0 }, &knobs);
+        let kinds: Vec<StepKind> = p.steps.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                StepKind::AvicSetIrr(0),
+                StepKind::AvicRead(0),
+                StepKind::AvicNotify(0)
+            ]
+        );
+        // The erratum is the reversed order.
+        let erratum = Knobs {
+            avic_erratum_1235: true,
+            ..knobs
+        };
+        let p = crate::program::compile(Actor::Avic, Op::Ipi { to: 0 }, &erratum);
+        assert_eq!(p.steps[0].kind, StepKind::AvicRead(0));
+        assert_eq!(p.steps[1].kind, StepKind::AvicSetIrr(0));
+    }
+
+    #[test]
+    fn without_ipiv_the_table_never_says_running_and_the_ipi_exits_to_kvm() {
+        let sim = world(
+            vec![spec(Actor::Avic, vec![Op::Ipi { to: 0 }])],
+            vec![],
+            "linux-6.17-zen2",
+        );
+        let mut m = sim.initial();
+        assert!(!entry::is_running(m.entries[0]) && entry::is_running(m.kvm_entries[0]));
+        let facts = run_until(&sim, &mut m, 0, |_| false);
+        assert!(facts.contains(&Fact::IncompleteIpi(0)), "{facts:?}");
+        // KVM's kick of a running target: the doorbell path took the vector.
+        assert!(facts
+            .iter()
+            .any(|f| matches!(f, Fact::Delivered { vcpu: 0, .. })));
+    }
+
+    #[test]
+    fn the_iommu_takes_root_and_vector_from_its_cache_and_the_destination_from_the_table() {
+        // IRTE0 posts to vCPU1 and moves to vCPU0 (both running): stop the updater after the
+        // publish, before the flush, and let the device fire.
+        let sim = world(
+            vec![
+                spec(
+                    Actor::Updater,
+                    vec![Op::UpdateAffinity { irte: 0, vcpu: 0 }],
+                ),
+                spec(Actor::Device, vec![Op::Interrupt { irte: 0 }]),
+            ],
+            vec![IrteInit {
+                vcpu: 1,
+                posted: true,
+            }],
+            "linux-6.17",
+        );
+        let mut m = sim.initial();
+        run_until(&sim, &mut m, 0, |k| matches!(k, StepKind::FlushIrt(_)));
+        assert_eq!(
+            m.irtes[0].ga_tag,
+            Some(0),
+            "the table already posts to vCPU0"
+        );
+        assert_eq!(
+            m.iommu_cache[0].ga_tag,
+            Some(1),
+            "the cache still posts to vCPU1"
+        );
+        let facts = run_until(&sim, &mut m, 1, |_| false);
+        // The vector lands in vCPU1's IRR (cached root); the doorbell rings vCPU0's pCPU0.
+        assert!(
+            facts.iter().any(|f| matches!(
+                f,
+                Fact::Doorbell {
+                    apic,
+                    target: 1,
+                    ..
+                } if *apic == entry::apic_id(0)
+            )),
+            "{facts:?}"
+        );
+        // After the flush, the cache agrees with the table.
+        run_until(&sim, &mut m, 0, |_| false);
+        assert_eq!(m.iommu_cache[0], m.irtes[0]);
+    }
+
+    #[test]
+    fn two_editors_of_one_irte_copy_are_seen_at_publish() {
+        // 6.6: the old owner's load edits IRTE0's copy while the updater's activation has edited
+        // it and not yet published.
+        let sim = world(
+            vec![spec(
+                Actor::Updater,
+                vec![Op::UpdateAffinity { irte: 0, vcpu: 0 }],
+            )],
+            vec![IrteInit {
+                vcpu: 1,
+                posted: true,
+            }],
+            "linux-6.6",
+        );
+        let mut m = sim.initial();
+        run_until(&sim, &mut m, 0, |k| matches!(k, StepKind::PublishIrte(_)));
+        // Another writer's edit lands in the copy (as vCPU1's update_ga would).
+        GaUpdate::Run(None).apply(&mut m.irte_copies[0], entry::make(1, 1, true));
+        let facts = step(&sim, &mut m, Action::Step(0)).unwrap().facts;
+        assert!(
+            facts
+                .iter()
+                .any(|f| matches!(f, Fact::MixedIrte { irte: 0, .. })),
+            "{facts:?}"
+        );
+        assert!(
+            m.irtes[0].is_run,
+            "the publish carried the other writer's IsRun=1"
+        );
+    }
+
+    #[test]
+    fn set_current_state_and_vmrun_wait_for_the_store_buffer() {
+        let sim = Sim::from_ids("block-ga-log", "linux-6.5", "tso").unwrap();
+        let mut m = sim.initial();
+        // Exit, then the put up to and including its entry store (the last step before
+        // set_current_state in 6.5's put).
+        run_until(&sim, &mut m, 0, |k| matches!(k, StepKind::SetWaiting(_)));
+        assert!(
+            !m.threads[0].buffer.is_empty(),
+            "the IsRunning=0 store is buffered"
+        );
+        assert!(
+            next_step(&sim, &m, 0).is_none(),
+            "a full barrier waits for the drain"
+        );
+        step(&sim, &mut m, Action::Flush(0)).unwrap();
+        assert!(next_step(&sim, &m, 0).is_some());
+    }
+
+    #[test]
+    fn a_lock_order_cycle_is_reported_when_it_closes() {
+        let sim = Sim::from_ids("lock-order-affinity", "linux-6.17", "sc").unwrap();
+        let mut m = sim.initial();
+        // Host: irq_desc -> rq; then the vCPU's put: rq -> ir_list; then the updater:
+        // ir_list -> irq_desc closes the cycle.
+        run_until(&sim, &mut m, 2, |_| false);
+        run_until(&sim, &mut m, 0, |_| false);
+        let facts = run_until(&sim, &mut m, 1, |_| false);
+        assert!(
+            facts.iter().any(|f| matches!(
+                f,
+                Fact::LockOrder {
+                    held: LockClass::IrList,
+                    taken: LockClass::IrqDesc,
+                    ..
+                }
+            )),
+            "{facts:?}"
+        );
     }
 }

@@ -19,18 +19,23 @@ pub enum ViolationKind {
     DelayedDelivery,
     /// Hardware read an entry value that nobody ever wrote whole.
     TornRead,
-    /// A thread waits for ever on a lock, or a lock was released by a non-holder.
+    /// A thread waits for ever on a lock, a lock was released by a non-holder, or locks were
+    /// taken in an order that closes a cycle (what lockdep reports as a possible deadlock).
     Deadlock,
+    /// Two writers edited one IRTE's software copy (`ir_data->entry`) at once: a publish carried
+    /// another writer's half-done edit, or lost this writer's own.
+    IrteMixedUpdate,
 }
 
 impl ViolationKind {
     /// All kinds.
-    pub const ALL: [ViolationKind; 5] = [
+    pub const ALL: [ViolationKind; 6] = [
         ViolationKind::StaleIrte,
         ViolationKind::LostWakeup,
         ViolationKind::DelayedDelivery,
         ViolationKind::TornRead,
         ViolationKind::Deadlock,
+        ViolationKind::IrteMixedUpdate,
     ];
 
     /// Stable id.
@@ -41,6 +46,7 @@ impl ViolationKind {
             ViolationKind::DelayedDelivery => "delayed-delivery",
             ViolationKind::TornRead => "torn-read",
             ViolationKind::Deadlock => "deadlock",
+            ViolationKind::IrteMixedUpdate => "irte-mixed-update",
         }
     }
 
@@ -49,12 +55,66 @@ impl ViolationKind {
         ViolationKind::ALL.into_iter().find(|k| k.id() == id)
     }
 
+    /// A short title for headings and badges.
+    pub fn title(self) -> &'static str {
+        match self {
+            ViolationKind::StaleIrte => "stale IRTE",
+            ViolationKind::LostWakeup => "lost wake-up",
+            ViolationKind::DelayedDelivery => "delayed delivery",
+            ViolationKind::TornRead => "torn read",
+            ViolationKind::Deadlock => "deadlock",
+            ViolationKind::IrteMixedUpdate => "mixed IRTE update",
+        }
+    }
+
+    /// What it means for the guest or the host, in a few words.
+    pub fn impact(self) -> &'static str {
+        match self {
+            ViolationKind::LostWakeup => {
+                "the vCPU sleeps with a pending interrupt: the guest hangs"
+            }
+            ViolationKind::Deadlock => "threads wait on each other for ever: the host hangs",
+            ViolationKind::StaleIrte => "the IOMMU routes by an out-of-date IRTE",
+            ViolationKind::TornRead => "hardware read a half-written entry",
+            ViolationKind::DelayedDelivery => {
+                "the interrupt waits for the next VM exit: latency, not a hang"
+            }
+            ViolationKind::IrteMixedUpdate => {
+                "one IRTE update is lost or mixed into another: the IOMMU routes by neither"
+            }
+        }
+    }
+
+    /// The oracle's definition in one line.
+    pub fn definition(self) -> &'static str {
+        match self {
+            ViolationKind::StaleIrte => {
+                "an IRTE on a quiescent vCPU's ir_list disagrees with its physical ID entry"
+            }
+            ViolationKind::LostWakeup => {
+                "a vCPU sleeps with a pending interrupt and nothing will wake it"
+            }
+            ViolationKind::DelayedDelivery => {
+                "a running vCPU's interrupt went to the wrong pCPU or the GA log"
+            }
+            ViolationKind::TornRead => "hardware read an entry value nobody ever wrote whole",
+            ViolationKind::Deadlock => {
+                "a thread waits for ever on a lock, a non-holder released it, or locks were taken in a cycle"
+            }
+            ViolationKind::IrteMixedUpdate => {
+                "two writers edited one IRTE's software copy at once: an update was lost or mixed"
+            }
+        }
+    }
+
     /// How bad it is, in a word.
     pub fn severity(self) -> &'static str {
         match self {
             ViolationKind::LostWakeup | ViolationKind::Deadlock => "hang",
             ViolationKind::DelayedDelivery => "latency",
-            ViolationKind::StaleIrte | ViolationKind::TornRead => "corruption",
+            ViolationKind::StaleIrte | ViolationKind::TornRead | ViolationKind::IrteMixedUpdate => {
+                "corruption"
+            }
         }
     }
 }
@@ -139,11 +199,38 @@ pub fn check_facts(sim: &Sim, before: &Machine, facts: &[Fact], step: usize) -> 
                         ),
                     );
             }
-            Fact::UnlockNotHeld(v) if want(ViolationKind::Deadlock) => {
+            Fact::UnlockNotHeld(l) if want(ViolationKind::Deadlock) => {
                 push(
                     ViolationKind::Deadlock,
                     format!(
-                        "vCPU{v}'s ir_list_lock was released by a thread that did not hold it."
+                        "{} was released by a thread that did not hold it.",
+                        l.describe()
+                    ),
+                );
+            }
+            Fact::LockOrder { held, taken, lock } if want(ViolationKind::Deadlock) => {
+                push(
+                    ViolationKind::Deadlock,
+                    format!(
+                        "POSSIBLE DEADLOCK (lock-order cycle): {} was taken while a {} was held, but earlier in this run a {} was taken, directly or through other locks, while a {} was held. Lockdep reports this as a circular locking dependency; with the wrong timing the threads wait on each other for ever.",
+                        lock.describe(),
+                        held.name(),
+                        held.name(),
+                        taken.name()
+                    ),
+                );
+            }
+            Fact::MixedIrte {
+                irte,
+                mine,
+                published,
+            } if want(ViolationKind::IrteMixedUpdate) => {
+                push(
+                    ViolationKind::IrteMixedUpdate,
+                    format!(
+                        "IRTE{irte}'s software copy (ir_data->entry) was edited by two writers at once: this thread's edit left '{}' but it published '{}'. Nothing serialises the two editors, so one update is lost or mixed into the other.",
+                        mine.describe(),
+                        published.describe()
                     ),
                 );
             }
@@ -192,7 +279,12 @@ pub fn check_state(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
         if in_flight(sim, m, v) {
             continue;
         }
-        let e = m.entries[v as usize];
+        // KVM's own view of the entry (the table may say IsRunning=0 on purpose without IPIv).
+        let e = if sim.strategy.knobs.kvm_copy() {
+            m.kvm_entries[v as usize]
+        } else {
+            m.entries[v as usize]
+        };
         let running = entry::is_running(e);
         for i in 0..m.irtes.len() as u8 {
             if m.ir_lists[v as usize] & (1 << i) == 0 {

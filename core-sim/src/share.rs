@@ -565,9 +565,12 @@ fn bad(param: &str, reason: String, fallback: &str) -> LinkError {
     }
 }
 
-/// Custom knobs as `k.` plus three hex digits (v2): bit 0 lock in load/put, 1 READ_ONCE,
+/// Custom knobs as `k.` plus three or four hex digits (v2): bit 0 lock in load/put, 1 READ_ONCE,
 /// 2 WRITE_ONCE, 3 smp_mb, 4 kick, 5 GALogIntr only when blocking, bits 6–8 the index of the
-/// IRTE target in [`IrteTarget::ALL`].
+/// IRTE target in [`IrteTarget::ALL`], then the knobs added later, each 0 at the value the model
+/// had before it existed (so every earlier three-digit code keeps its meaning): 9 irqfds.lock,
+/// 10 KVM's own entry copy, 11 IPI virtualization *off*, 12 AVIC erratum #1235, 13 the
+/// candidate disarm-on-unlink fix (12 and 13 take a fourth digit).
 pub fn knob_code(k: &Knobs) -> String {
     let target = IrteTarget::ALL
         .iter()
@@ -579,23 +582,36 @@ pub fn knob_code(k: &Knobs) -> String {
         | (k.smp_mb as u16) << 3
         | (k.kick as u16) << 4
         | (k.ga_log_only_when_blocking as u16) << 5
-        | target << 6;
+        | target << 6
+        | (k.irqfds_lock as u16) << 9
+        | (k.shadow_entry as u16) << 10
+        | (!k.enable_ipiv as u16) << 11
+        | (k.avic_erratum_1235 as u16) << 12
+        | (k.disarm_on_unlink as u16) << 13;
     format!("k.{bits:03x}")
 }
 
 /// Parse the three hex digits after `k.` (see [`knob_code`]).
 pub fn decode_knob_code(code: &str) -> Result<Knobs, String> {
-    let bits = (code.len() == 3)
-        .then(|| u16::from_str_radix(code, 16).ok())
+    let bits = (code.len() == 3 || code.len() == 4)
+        .then(|| {
+            code.bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| u16::from_str_radix(code, 16).ok())
+                .flatten()
+        })
         .flatten()
-        .ok_or_else(|| format!("custom knobs 'k.{code}' must be k. and three hex digits"))?;
+        .filter(|b| *b < 1 << 14 && (code.len() == 3 || *b >= 0x1000))
+        .ok_or_else(|| {
+            format!("custom knobs 'k.{code}' must be k. and three hex digits (four with bit 12)")
+        })?;
     let target = IrteTarget::ALL
-        .get(usize::from(bits >> 6))
+        .get(usize::from((bits >> 6) & 7))
         .copied()
         .ok_or_else(|| {
             format!(
                 "custom knobs 'k.{code}' name IRTE target #{} of {}",
-                bits >> 6,
+                (bits >> 6) & 7,
                 IrteTarget::ALL.len()
             )
         })?;
@@ -608,6 +624,11 @@ pub fn decode_knob_code(code: &str) -> Result<Knobs, String> {
         kick: bit(4),
         ga_log_only_when_blocking: bit(5),
         irte_target: target,
+        irqfds_lock: bit(9),
+        shadow_entry: bit(10),
+        enable_ipiv: !bit(11),
+        avic_erratum_1235: bit(12),
+        disarm_on_unlink: bit(13),
     })
 }
 
@@ -624,27 +645,22 @@ pub fn decode_knob_list(text: &str) -> Result<Knobs, String> {
             "0" | "false" => Ok(false),
             _ => Err(format!("knob {name}={value}: use 0 or 1")),
         };
-        match name {
-            "lock" => k.lock_in_load_put = flag()?,
-            "read_once" => k.read_once = flag()?,
-            "write_once" => k.write_once = flag()?,
-            "mb" => k.smp_mb = flag()?,
-            "kick" => k.kick = flag()?,
-            "galog_blocking" => k.ga_log_only_when_blocking = flag()?,
-            "target" => {
-                k.irte_target = IrteTarget::ALL
-                    .into_iter()
-                    .find(|t| t.id() == value)
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = IrteTarget::ALL.iter().map(|t| t.id()).collect();
-                        format!("knob target={value}: unknown; known: {}", known.join(", "))
-                    })?
-            }
-            other => {
+        if name == "target" {
+            k.irte_target = IrteTarget::from_id(value).ok_or_else(|| {
+                let known: Vec<&str> = IrteTarget::ALL.iter().map(|t| t.id()).collect();
+                format!("knob target={value}: unknown; known: {}", known.join(", "))
+            })?;
+            continue;
+        }
+        match crate::strategy::FLAGS.iter().find(|f| f.short == name) {
+            Some(f) => (f.set)(&mut k, flag()?),
+            None => {
+                let known: Vec<&str> = crate::strategy::FLAGS.iter().map(|f| f.short).collect();
                 return Err(format!(
-                    "unknown knob '{other}' (known: lock, target, read_once, write_once, mb, \
-                     kick, galog_blocking)"
-                ))
+                    "unknown knob '{other}' (known: target, {})",
+                    known.join(", "),
+                    other = name
+                ));
             }
         }
     }
@@ -751,9 +767,14 @@ mod tests {
         let q = encode(&link);
         assert_eq!(
             q,
-            "?v=2&s=migrate-vs-affinity&t=lock-fix&m=tso&r=0012a1&at=3"
+            "?v=2&s=migrate-vs-affinity&t=linux-6.6&m=tso&r=0012a1&at=3"
         );
         assert_eq!(decode(&q), Ok(link.clone()));
+        // A link written before the version ids, with the old id, opens the same world.
+        assert_eq!(
+            decode("?v=2&s=migrate-vs-affinity&t=lock-fix&m=tso&r=0012a1&at=3"),
+            Ok(link.clone())
+        );
 
         link.knobs.kick = true;
         link.knobs.irte_target = IrteTarget::AfterListAdd;
@@ -781,7 +802,16 @@ mod tests {
         );
         assert!(decode_knob_code("fff")
             .unwrap_err()
-            .contains("IRTE target #63"));
+            .contains("IRTE target #7"));
+        // The knobs added later take the fourth digit or bits 9..11, all 0 in earlier codes.
+        let k = decode_knob_code("1e00").unwrap();
+        assert!(k.irqfds_lock && k.shadow_entry && !k.enable_ipiv && k.avic_erratum_1235);
+        assert_eq!(knob_code(&k), "k.1e00");
+        assert!(
+            decode_knob_code("0e00").is_err(),
+            "a fourth digit only for bit 12"
+        );
+        assert!(decode_knob_code("4000").is_err());
         assert!(decode_knob_code("1g0").is_err());
         assert!(decode_knob_code("10").is_err());
     }

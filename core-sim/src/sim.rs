@@ -1,6 +1,6 @@
 //! A scenario compiled for a strategy and a memory model: the immutable world every explorer shares.
 
-use crate::machine::{entry, Irte, Machine, RunState, ThreadState, Vcpu};
+use crate::machine::{entry, lock_slots, Irte, Machine, RunState, ThreadState, Vcpu};
 use crate::program::{self, Actor, Program};
 use crate::scenario::{Scenario, ScenarioError, VcpuStart};
 use crate::strategy::{MemoryModel, Strategy};
@@ -47,6 +47,10 @@ impl Sim {
     ) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let knobs = strategy.knobs;
+        // The scheduler's run-queue locks matter only where another thread takes one too.
+        let ctx = program::Context {
+            rq_locks: scenario.threads.iter().any(|t| t.actor == Actor::Host),
+        };
         let mut threads: Vec<SimThread> = scenario
             .threads
             .iter()
@@ -57,7 +61,7 @@ impl Sim {
                 programs: spec
                     .ops
                     .iter()
-                    .map(|op| program::compile(spec.actor, *op, &knobs))
+                    .map(|op| program::compile_in(spec.actor, *op, &knobs, &ctx))
                     .collect(),
                 forced: match spec.actor {
                     Actor::Vcpu(v) if knobs.kick => Some(program::kernel::forced_exit(&knobs, v)),
@@ -89,9 +93,15 @@ impl Sim {
         Sim::new(scenario, strategy, memory).map_err(|e| e.to_string())
     }
 
-    /// The initial machine: every posted IRTE agrees with its vCPU's entry.
+    /// The initial machine, as the strategy's kernel would have set it up: every posted IRTE
+    /// agrees with its vCPU's entry (IsRun and Destination for a loaded vCPU; GALogIntr as that
+    /// kernel leaves it: always 1 up to 6.16, where activation sets it and nothing clears it; in
+    /// 6.17 0 for a running or preempted vCPU, since only a blocking put asks for GA-log
+    /// interrupts); the hardware table has IsRunning clear without IPI virtualization; the IRTE
+    /// software copies and the IOMMU's cache hold what the table holds.
     pub fn initial(&self) -> Machine {
         let s = &self.scenario;
+        let knobs = self.strategy.knobs;
         let vcpus: Vec<Vcpu> = s
             .vcpus
             .iter()
@@ -109,20 +119,21 @@ impl Sim {
                 forced_exit: false,
             })
             .collect();
-        let entries: Vec<u64> = s
+        let kvm_entries: Vec<u64> = s
             .vcpus
             .iter()
             .enumerate()
             .map(|(v, init)| entry::make(v as u8, init.pcpu, init.state != VcpuStart::Preempted))
             .collect();
+        let entries: Vec<u64> = kvm_entries.iter().map(|e| knobs.table_value(*e)).collect();
         let mut ir_lists = vec![0u8; s.vcpus.len()];
         let mut owners = vec![None; s.irtes.len()];
-        let irtes = s
+        let irtes: Vec<Irte> = s
             .irtes
             .iter()
             .enumerate()
             .map(|(i, init)| {
-                let e = entries[init.vcpu as usize];
+                let e = kvm_entries[init.vcpu as usize];
                 if init.posted {
                     ir_lists[init.vcpu as usize] |= 1 << i;
                     owners[i] = Some(init.vcpu);
@@ -130,7 +141,7 @@ impl Sim {
                 Irte {
                     guest_mode: init.posted,
                     is_run: init.posted && entry::is_running(e),
-                    ga_log_intr: init.posted,
+                    ga_log_intr: init.posted && !knobs.ga_log_only_when_blocking,
                     destination: if init.posted { entry::host_id(e) } else { 0 },
                     ga_tag: Some(init.vcpu),
                     vector: i as u8,
@@ -140,12 +151,16 @@ impl Sim {
         Machine {
             pcpus: s.pcpus,
             whole_values: entries.iter().map(|e| vec![*e]).collect(),
+            locks: vec![None; lock_slots(vcpus.len(), s.pcpus as usize, irtes.len())],
+            lock_order: 0,
             vcpus,
             entries,
+            kvm_entries,
+            irte_copies: irtes.clone(),
+            iommu_cache: irtes.clone(),
             irtes,
             ir_lists,
             owners,
-            locks: vec![None; s.vcpus.len()],
             ga_log: Vec::new(),
             threads: vec![ThreadState::default(); self.threads.len()],
             kick_ipis: 0,

@@ -284,10 +284,10 @@ mod tests {
         use ThreadState::*;
         assert_eq!(states(&start), [Ready, Ready, Ready, Idle]);
         // The lost wake-up: vCPU0 asleep for good, the others done, no GA-log entry.
-        let end = Session::replay(&sim, "0000000001111111222").unwrap();
+        let end = Session::replay(&sim, "000000000111111111111222").unwrap();
         assert_eq!(states(&end), [Asleep, Done, Done, Idle]);
         // The updater holding vCPU0's ir_list_lock makes vCPU0's put spin.
-        let lock = Session::replay(&sim, "0011111").unwrap();
+        let lock = Session::replay(&sim, "001111111111").unwrap();
         let t = threads(&sim, lock.state());
         assert_eq!(t[0].state, Waiting, "{:?}", t[0]);
         assert!(t.iter().all(|t| (t.state == Ready) == t.enabled));

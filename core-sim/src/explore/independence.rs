@@ -3,8 +3,9 @@
 //! facts; the sleep-set reduction relies on this (and tests check it against plain enumeration).
 
 use crate::exec::{next_step, Action};
+use crate::machine::LockId;
 use crate::machine::{Loc, Machine};
-use crate::program::{Actor, StepKind, VRef};
+use crate::program::{Actor, IrteRef, LockRef, StepKind, VRef};
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
 
@@ -15,10 +16,18 @@ pub enum Res {
     Entry(u8),
     /// An ir_list in memory.
     List(u8),
-    /// An IRTE.
+    /// An IRTE in the table.
     Irte(u8),
-    /// An ir_list_lock.
+    /// An IRTE's software copy (`ir_data->entry`).
+    IrteCopy(u8),
+    /// The IOMMU's cached copy of an IRTE.
+    IrteCache(u8),
+    /// KVM's own copy of a physical ID entry.
+    KvmEntry(u8),
+    /// A lock, by its slot in `Machine::locks`.
     Lock(u8),
+    /// The lock-order graph.
+    LockOrder,
     /// KVM's record of an IRTE's owner.
     Owner(u8),
     /// Everything about a vCPU's life cycle, IRR and requests.
@@ -63,7 +72,8 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         let v = match effect {
             crate::program::Effect::SchedIn(v, _)
             | crate::program::Effect::Halting(v)
-            | crate::program::Effect::SchedOut(v) => v,
+            | crate::program::Effect::SchedOut(v)
+            | crate::program::Effect::SetCpu(v, _) => v,
         };
         fp.push((Res::Vcpu(v), true));
     }
@@ -74,13 +84,33 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         }
     }
     let regs = &m.threads[t].regs;
-    let lock_of = |r: VRef| match r {
+    let vcpu_of = |r: VRef| match r {
         VRef::Fixed(v) => Some(v),
         VRef::OwnerOf(i) => m.owners[i as usize],
         VRef::Prev => regs.prev,
     };
+    let lock_of = |r: LockRef| {
+        let id = match r {
+            LockRef::IrList(v) => vcpu_of(v).map(LockId::IrList),
+            LockRef::Irqfds => Some(LockId::Irqfds),
+            LockRef::RqOf(v) => Some(LockId::Rq(m.vcpus[v as usize].cpu)),
+            LockRef::Rq(p) => Some(LockId::Rq(p)),
+            LockRef::IrqDesc(i) => Some(LockId::IrqDesc(i)),
+        };
+        id.map(|id| m.lock_slot(id) as u8)
+    };
+    let irte_of = |r: IrteRef| match r {
+        IrteRef::Fixed(i) => Some(i),
+        IrteRef::Cursor => regs.cursor,
+    };
+    let kvm_copy = sim.strategy.knobs.kvm_copy();
     match step.kind {
+        StepKind::ReadEntry(v) if kvm_copy => fp.push((Res::KvmEntry(v), false)),
         StepKind::ReadEntry(v) => fp.push((Res::Entry(v), false)),
+        StepKind::WriteKvmEntry(v, _) => {
+            fp.push((Res::Vcpu(v), false));
+            fp.push((Res::KvmEntry(v), true));
+        }
         StepKind::ReadVcpuCpu(v) => fp.push((Res::Vcpu(v), false)),
         StepKind::WriteEntry(v, _, _) => {
             fp.push((Res::Vcpu(v), false));
@@ -89,11 +119,16 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
             }
         }
         StepKind::Lock(r) => {
-            if let VRef::OwnerOf(i) = r {
-                fp.push((Res::Owner(i), false));
+            match r {
+                LockRef::IrList(VRef::OwnerOf(i)) => fp.push((Res::Owner(i), false)),
+                LockRef::RqOf(v) => fp.push((Res::Vcpu(v), false)),
+                _ => {}
             }
-            if let Some(v) = lock_of(r) {
-                fp.push((Res::Lock(v), true));
+            if let Some(slot) = lock_of(r) {
+                fp.push((Res::Lock(slot), true));
+            }
+            if m.locks.contains(&Some(t as u8)) {
+                fp.push((Res::LockOrder, true));
             }
         }
         StepKind::Unlock(r) => {
@@ -103,16 +138,24 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         }
         StepKind::Mb => {}
         StepKind::WalkNext(v) => fp.push((Res::List(v), false)),
-        StepKind::UpdateGa(r, _) => {
-            let i = match r {
-                crate::program::IrteRef::Fixed(i) => Some(i),
-                crate::program::IrteRef::Cursor => regs.cursor,
-            };
-            if let Some(i) = i {
+        StepKind::UpdateGa(r, _) | StepKind::Activate(r, _, _) | StepKind::Deactivate(r) => {
+            if let Some(i) = irte_of(r) {
+                fp.push((Res::IrteCopy(i), true));
+            }
+        }
+        StepKind::PublishIrte(r) => {
+            if let Some(i) = irte_of(r) {
+                fp.push((Res::IrteCopy(i), false));
                 fp.push((Res::Irte(i), true));
             }
         }
-        StepKind::Activate(i, _, _) => fp.push((Res::Irte(i), true)),
+        StepKind::FlushIrt(r) => {
+            if let Some(i) = irte_of(r) {
+                fp.push((Res::Irte(i), false));
+                fp.push((Res::IrteCache(i), true));
+            }
+        }
+        StepKind::Local => {}
         StepKind::Link(v, i) => {
             fp.push((Res::Owner(i), true));
             if sc {
@@ -121,7 +164,7 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         }
         StepKind::Unlink(r, i) => {
             fp.push((Res::Owner(i), true));
-            if let (true, Some(v)) = (sc, lock_of(r)) {
+            if let (true, Some(v)) = (sc, vcpu_of(r)) {
                 fp.push((Res::List(v), true));
             }
         }
@@ -133,11 +176,8 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         | StepKind::CheckBlock(v)
         | StepKind::Sleep(v)
         | StepKind::AvicSetIrr(v) => fp.push((Res::Vcpu(v), true)),
-        StepKind::IommuRead(i) => fp.push((Res::Irte(i), false)),
-        StepKind::IommuPost(i) => {
-            fp.push((Res::Irte(i), false));
-            fp.push((Res::AllVcpus, true));
-        }
+        StepKind::IommuRead(i) => fp.push((Res::IrteCache(i), false)),
+        StepKind::IommuPost(_) => fp.push((Res::AllVcpus, true)),
         StepKind::IommuNotify(i) => {
             fp.push((Res::Irte(i), false));
             fp.push((Res::AllVcpus, true));

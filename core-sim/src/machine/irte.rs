@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One 128-bit IRTE. The kernel writes it whole (cmpxchg128) and then flushes the IOMMU's cache,
-/// so the model treats every write as one atomic step.
+/// One 128-bit IRTE (`struct irte_ga`), as the fields the race touches. The kernel edits a
+/// software copy of it field by field and publishes the copy with one 128-bit cmpxchg; the table
+/// entry itself therefore only ever changes whole.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Irte {
     /// GuestMode: post to a vCPU (GA mode) instead of remapping to a host vector.
@@ -14,7 +15,9 @@ pub struct Irte {
     pub ga_log_intr: bool,
     /// Destination: a host APIC ID.
     pub destination: u8,
-    /// GA tag: which vCPU this posts to.
+    /// GA tag and GA root pointer: which vCPU this posts to. Both are written together; the
+    /// IOMMU takes the tag (for the GA log) from the table and the root pointer (whose IRR it
+    /// sets) from its cache.
     pub ga_tag: Option<u8>,
     /// The guest vector it sets in the vAPIC IRR (bit index in our 8-bit IRR).
     pub vector: u8,

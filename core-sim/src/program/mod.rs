@@ -5,8 +5,9 @@ pub mod kernel;
 pub mod ops;
 pub mod step;
 
-pub use kernel::compile;
+pub use kernel::{compile, compile_in, Context};
 pub use ops::{Actor, Op};
 pub use step::{
-    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, Part, Program, Step, StepKind, VRef,
+    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, LockRef, Part, Program, Step, StepKind,
+    VRef,
 };

@@ -17,6 +17,9 @@ pub enum Actor {
     Avic,
     /// The GA-log interrupt handler (`avic_ga_log_notifier`); added automatically.
     GaLog,
+    /// The host changing a device interrupt's affinity (`irq_set_affinity`, e.g. irqbalance
+    /// writing `/proc/irq/N/smp_affinity`).
+    Host,
 }
 
 impl fmt::Display for Actor {
@@ -27,6 +30,7 @@ impl fmt::Display for Actor {
             Actor::Device => f.write_str("device + IOMMU"),
             Actor::Avic => f.write_str("AVIC (guest IPI)"),
             Actor::GaLog => f.write_str("GA-log handler"),
+            Actor::Host => f.write_str("host IRQ affinity"),
         }
     }
 }
@@ -65,6 +69,31 @@ pub enum Op {
         /// The target vCPU.
         to: u8,
     },
+    /// The guest halts, and the vCPU task is preempted inside the halt (after
+    /// `avic_vcpu_blocking`, before `set_current_state`) and scheduled back in on the same pCPU:
+    /// `avic_vcpu_put` and `avic_vcpu_load` see a blocking vCPU and return early.
+    BlockPreempted,
+    /// The guest halts; when woken, the scheduler runs the vCPU task on pCPU `pcpu`
+    /// (`vcpu->cpu` changes while `avic_vcpu_load` returns early for the blocking vCPU), and
+    /// `avic_vcpu_unblocking` loads it there.
+    BlockResumeOn {
+        /// The pCPU it wakes up on.
+        pcpu: u8,
+    },
+    /// APICv is inhibited (KVM_REQ_APICV_UPDATE): `avic_refresh_apicv_exec_ctrl` puts the AVIC
+    /// and switches the vCPU's IRTEs to remapped (legacy) mode.
+    ApicvOff,
+    /// The inhibit is lifted: `avic_refresh_apicv_exec_ctrl` loads the AVIC and switches the
+    /// vCPU's IRTEs back to guest mode.
+    ApicvOn,
+    /// The host moves the device interrupt behind IRTE `irte` (`irq_set_affinity` under
+    /// `irq_desc->lock`, which wakes the interrupt's thread on pCPU `pcpu`: `rq->lock`).
+    HostAffinity {
+        /// The IRTE whose host interrupt moves.
+        irte: u8,
+        /// The pCPU whose run queue the wake-up locks.
+        pcpu: u8,
+    },
 }
 
 impl Op {
@@ -73,11 +102,20 @@ impl Op {
         matches!(
             (self, actor),
             (
-                Op::Load { .. } | Op::Enter | Op::Exit | Op::Put | Op::Block,
+                Op::Load { .. }
+                    | Op::Enter
+                    | Op::Exit
+                    | Op::Put
+                    | Op::Block
+                    | Op::BlockPreempted
+                    | Op::BlockResumeOn { .. }
+                    | Op::ApicvOff
+                    | Op::ApicvOn,
                 Actor::Vcpu(_)
             ) | (Op::UpdateAffinity { .. }, Actor::Updater)
                 | (Op::Interrupt { .. }, Actor::Device)
                 | (Op::Ipi { .. }, Actor::Avic)
+                | (Op::HostAffinity { .. }, Actor::Host)
         )
     }
 }
@@ -95,6 +133,16 @@ impl fmt::Display for Op {
             }
             Op::Interrupt { irte } => write!(f, "device interrupt (IRTE{irte})"),
             Op::Ipi { to } => write!(f, "guest IPI → vCPU{to}"),
+            Op::BlockPreempted => f.write_str("halt (preempted while blocking)"),
+            Op::BlockResumeOn { pcpu } => write!(f, "halt (wakes on pCPU{pcpu})"),
+            Op::ApicvOff => f.write_str("APICv inhibited"),
+            Op::ApicvOn => f.write_str("APICv re-activated"),
+            Op::HostAffinity { irte, pcpu } => {
+                write!(
+                    f,
+                    "irq_set_affinity(IRTE{irte}'s host IRQ, thread on pCPU{pcpu})"
+                )
+            }
         }
     }
 }

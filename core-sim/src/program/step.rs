@@ -13,6 +13,21 @@ pub enum VRef {
     Prev,
 }
 
+/// Which lock a step takes or releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LockRef {
+    /// A vCPU's `ir_list_lock`.
+    IrList(VRef),
+    /// `kvm->irqfds.lock`.
+    Irqfds,
+    /// The run-queue lock of the pCPU vCPU `v` is on (`vcpu->cpu`).
+    RqOf(u8),
+    /// The run-queue lock of pCPU `p`.
+    Rq(u8),
+    /// The `irq_desc` lock of the host interrupt behind IRTE `i`.
+    IrqDesc(u8),
+}
+
 /// Which IRTE a step writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum IrteRef {
@@ -71,29 +86,42 @@ pub enum Effect {
     Halting(u8),
     /// The vCPU is put (scheduled out).
     SchedOut(u8),
+    /// `vcpu->cpu` := pCPU: the scheduler ran the (blocking) vCPU's task there.
+    SetCpu(u8, u8),
 }
 
 /// The instruction set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StepKind {
-    /// Load vCPU `v`'s entry into the local copy; with a jump, go there if it is not running.
+    /// Load vCPU `v`'s entry into the local copy (KVM's own copy where the strategy keeps one);
+    /// with a jump, go there if it is not running.
     ReadEntry(u8),
     /// Load `vcpu->cpu` of vCPU `v` (the first 2023 patch's target) into the local copy's host ID.
     ReadVcpuCpu(u8),
-    /// Update the local copy (if asked) and store one part of it.
+    /// Update the local copy (if asked) and store one part of it into the hardware table
+    /// (without KVM's synthetic GA-log bit where KVM keeps a copy, and with IsRunning cleared
+    /// when IPI virtualization is off).
     WriteEntry(u8, Option<EntryUpdate>, Part),
-    /// Take ir_list_lock; with a jump and `OwnerOf`, go there if the IRTE is on no list.
-    Lock(VRef),
-    /// Release ir_list_lock (drains the store buffer first).
-    Unlock(VRef),
+    /// Update the local copy (if asked) and store it into KVM's own copy of the entry.
+    WriteKvmEntry(u8, Option<EntryUpdate>),
+    /// Take a lock; with a jump and an `OwnerOf` vCPU, go there if the IRTE is on no list.
+    Lock(LockRef),
+    /// Release a lock (drains the store buffer first).
+    Unlock(LockRef),
     /// `smp_mb()`.
     Mb,
     /// Advance the `list_for_each_entry` walk of a vCPU's ir_list; jump when past the end.
     WalkNext(u8),
-    /// `amd_iommu_update_ga`: modify an IRTE and write it whole.
+    /// `amd_iommu_update_ga`: edit IsRun/Destination (and GALogIntr) in the IRTE's software copy.
     UpdateGa(IrteRef, GaUpdate),
-    /// `amd_iommu_activate_guest_mode`: write IRTE `irte` whole in GA mode for vCPU `vcpu`.
-    Activate(u8, u8, ActivateTarget),
+    /// `amd_iommu_activate_guest_mode`: rewrite an IRTE's software copy in GA mode for vCPU `vcpu`.
+    Activate(IrteRef, u8, ActivateTarget),
+    /// `amd_iommu_deactivate_guest_mode`: rewrite the IRTE's software copy in remapped (legacy) mode.
+    Deactivate(IrteRef),
+    /// `modify_irte_ga`: publish the IRTE's software copy into the table (one 128-bit cmpxchg).
+    PublishIrte(IrteRef),
+    /// `iommu_flush_irt_and_complete`: invalidate the IOMMU's cached copy of the IRTE and wait.
+    FlushIrt(IrteRef),
     /// `list_add`: link IRTE into a vCPU's ir_list.
     Link(u8, u8),
     /// `list_del`: unlink IRTE from a vCPU's ir_list.
@@ -102,28 +130,31 @@ pub enum StepKind {
     Kick(u8),
     /// `kvm_check_request`: test and clear the refresh request; jump if there was none.
     TestRequest(u8),
-    /// VMRUN: enter the guest and take pending IRR; jump back if a request came in.
+    /// VMRUN (serialising: drains the store buffer): enter the guest and take pending IRR; jump
+    /// back if a request came in.
     VmRun(u8),
     /// #VMEXIT.
     VmExit(u8),
-    /// `set_current_state(TASK_INTERRUPTIBLE)`.
+    /// `set_current_state(TASK_INTERRUPTIBLE)` (a full barrier: drains the store buffer).
     SetWaiting(u8),
     /// `kvm_vcpu_check_block`: jump if an interrupt is pending in the IRR.
     CheckBlock(u8),
     /// `schedule()`: sleep unless already woken.
     Sleep(u8),
-    /// IOMMU: read the IRTE (one 128-bit read).
+    /// A decision on local state only (no shared access); the step's effect says what changed.
+    Local,
+    /// IOMMU: take GuestMode, the vector and the GA root pointer from its cached copy of the IRTE.
     IommuRead(u8),
     /// IOMMU: set the vector in the vCPU's IRR (or, in legacy mode, hand it to the host).
     IommuPost(u8),
-    /// IOMMU: read IsRun/Destination/GALogIntr of the IRTE afresh (the IOMMU does not cache them),
-    /// then doorbell if IsRun, else a GA-log entry if GALogIntr.
+    /// IOMMU: read IsRun/Destination/GATag/GALogIntr of the IRTE from the table (the IOMMU does
+    /// not cache them), then doorbell if IsRun, else a GA-log entry if GALogIntr.
     IommuNotify(u8),
     /// GA-log handler: take the oldest entry.
     GaLogPop,
     /// GA-log handler: `kvm_vcpu_wake_up` the vCPU it names.
     Wake,
-    /// AVIC: read the target's physical ID entry from memory.
+    /// AVIC: read the target's physical ID entry from the hardware table.
     AvicRead(u8),
     /// AVIC: set the IPI vector in the target's IRR.
     AvicSetIrr(u8),

@@ -25,19 +25,7 @@ fn memory_title(m: MemoryModel) -> &'static str {
 }
 
 fn kind_title(k: ViolationKind) -> &'static str {
-    match k {
-        ViolationKind::StaleIrte => {
-            "an IRTE on a quiescent vCPU's ir_list disagrees with its physical ID entry"
-        }
-        ViolationKind::LostWakeup => {
-            "a vCPU sleeps with a pending interrupt and nothing will wake it"
-        }
-        ViolationKind::DelayedDelivery => {
-            "a running vCPU's interrupt went to the wrong pCPU or the GA log"
-        }
-        ViolationKind::TornRead => "hardware read an entry value nobody ever wrote whole",
-        ViolationKind::Deadlock => "a thread waits for ever on a lock, or a non-holder released it",
-    }
+    k.definition()
 }
 
 /// Run `avic-lab list`.

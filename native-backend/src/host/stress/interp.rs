@@ -3,8 +3,8 @@
 
 use super::shared::{lock, status, Hw, SpinLock, World, NONE};
 use core_sim::exec::Fact;
-use core_sim::machine::{entry, Regs, RunState};
-use core_sim::program::{Actor, Effect, IrteRef, Part, Program, Step, StepKind, VRef};
+use core_sim::machine::{entry, LockId, Regs, RunState};
+use core_sim::program::{Actor, Effect, IrteRef, LockRef, Part, Program, Step, StepKind, VRef};
 use core_sim::scenario::IPI_VECTOR;
 use core_sim::{oracle, Sim};
 use std::hint::spin_loop;
@@ -202,7 +202,40 @@ impl<'a> Worker<'a> {
             }
             Effect::Halting(v) => hw.vcpus[v as usize].run = RunState::Blocking,
             Effect::SchedOut(v) => hw.vcpus[v as usize].run = RunState::Preempted,
+            Effect::SetCpu(v, p) => {
+                hw.vcpus[v as usize].cpu = p;
+                self.w.vcpu_cpu[v as usize].store(p, Release);
+            }
         }
+    }
+
+    /// The lock a lock step names, with its slot in [`World::locks`].
+    fn resolve_lock(&self, r: LockRef) -> Option<(LockId, usize)> {
+        let id = match r {
+            LockRef::IrList(v) => LockId::IrList(self.resolve(v)?),
+            LockRef::Irqfds => LockId::Irqfds,
+            LockRef::RqOf(v) => LockId::Rq(self.w.vcpu_cpu[v as usize].load(Acquire)),
+            LockRef::Rq(p) => LockId::Rq(p),
+            LockRef::IrqDesc(i) => LockId::IrqDesc(i),
+        };
+        let nv = self.sim.scenario.vcpus.len();
+        Some((id, id.slot(nv, self.sim.scenario.pcpus as usize)))
+    }
+
+    fn irte_index(&self, r: IrteRef) -> usize {
+        match r {
+            IrteRef::Fixed(i) => i as usize,
+            IrteRef::Cursor => self.regs.cursor.unwrap_or(0) as usize,
+        }
+    }
+
+    /// Edit an IRTE's software copy with a plain load and a plain store, as the driver does.
+    fn edit_copy(&mut self, i: usize, f: impl FnOnce(&mut core_sim::machine::Irte)) {
+        let cell = &self.w.irte_copies[i];
+        let mut irte = super::shared::unpack_irte(cell.load(Acquire));
+        f(&mut irte);
+        cell.store(super::shared::pack_irte(&irte), Release);
+        self.regs.edited = Some(irte);
     }
 
     fn resolve(&self, r: VRef) -> Option<u8> {
@@ -314,7 +347,11 @@ impl<'a> Worker<'a> {
         let knobs = self.sim.strategy.knobs;
         Ok(match st.kind {
             StepKind::ReadEntry(v) => {
-                let e = w.entries[v as usize].value.load(Acquire);
+                let e = if knobs.kvm_copy() {
+                    w.kvm_entries[v as usize].load(Acquire)
+                } else {
+                    w.entries[v as usize].value.load(Acquire)
+                };
                 self.regs.entry = e;
                 st.jump.is_some() && !entry::is_running(e)
             }
@@ -328,7 +365,7 @@ impl<'a> Worker<'a> {
                     self.regs.entry = u.apply(self.regs.entry, cpu, &knobs);
                 }
                 let cell = &w.entries[v as usize];
-                let value = self.regs.entry;
+                let value = knobs.table_value(self.regs.entry);
                 match part {
                     Part::Whole => cell.store_whole(value),
                     Part::Hi => cell.store_hi((value >> 32) as u32),
@@ -336,10 +373,22 @@ impl<'a> Worker<'a> {
                 }
                 false
             }
-            StepKind::Lock(r) => match self.resolve(r) {
-                Some(v) => {
-                    self.acquire(&w.locks[v as usize], Some(v))?;
-                    if let VRef::OwnerOf(_) = r {
+            StepKind::WriteKvmEntry(v, update) => {
+                if let Some(u) = update {
+                    let cpu = w.vcpu_cpu[v as usize].load(Acquire);
+                    self.regs.entry = u.apply(self.regs.entry, cpu, &knobs);
+                }
+                w.kvm_entries[v as usize].store(self.regs.entry, Release);
+                false
+            }
+            StepKind::Lock(r) => match self.resolve_lock(r) {
+                Some((id, slot)) => {
+                    let spin_tag = match id {
+                        LockId::IrList(v) => Some(v),
+                        _ => None,
+                    };
+                    self.acquire(&w.locks[slot], spin_tag)?;
+                    if let (LockRef::IrList(VRef::OwnerOf(_)), LockId::IrList(v)) = (r, id) {
                         self.regs.prev = Some(v);
                     }
                     false
@@ -347,10 +396,10 @@ impl<'a> Worker<'a> {
                 None => true,
             },
             StepKind::Unlock(r) => {
-                if let Some(v) = self.resolve(r) {
-                    if !w.locks[v as usize].unlock(self.t as u8) {
+                if let Some((id, slot)) = self.resolve_lock(r) {
+                    if !w.locks[slot].unlock(self.t as u8) {
                         let hw = lock(&w.hw);
-                        self.judge(&hw, &[Fact::UnlockNotHeld(v)]);
+                        self.judge(&hw, &[Fact::UnlockNotHeld(id)]);
                     }
                 }
                 false
@@ -374,30 +423,52 @@ impl<'a> Worker<'a> {
                 }
             }
             StepKind::UpdateGa(r, how) => {
-                let i = match r {
-                    IrteRef::Fixed(i) => i,
-                    IrteRef::Cursor => self.regs.cursor.unwrap_or(0),
-                };
+                let i = self.irte_index(r);
                 let e = self.regs.entry;
-                // Edit and publish in one atomic read-modify-write (the model's single step; the
-                // kernel's cmpxchg128 is a locked instruction too).
-                let _ = w.irtes[i as usize].fetch_update(SeqCst, SeqCst, |x| {
-                    let mut irte = super::shared::unpack_irte(x);
-                    how.apply(&mut irte, e);
-                    Some(super::shared::pack_irte(&irte))
+                self.edit_copy(i, |irte| how.apply(irte, e));
+                false
+            }
+            StepKind::Activate(r, v, target) => {
+                let i = self.irte_index(r);
+                let irte = target.irte(i as u8, v, self.regs.entry, &knobs);
+                self.edit_copy(i, |copy| *copy = irte);
+                false
+            }
+            StepKind::Deactivate(r) => {
+                let i = self.irte_index(r);
+                self.edit_copy(i, |copy| {
+                    copy.guest_mode = false;
+                    copy.is_run = false;
+                    copy.ga_log_intr = false;
                 });
                 false
             }
-            StepKind::Activate(i, v, target) => {
-                let e = self.regs.entry;
-                let irte = target.irte(i, v, e, &knobs);
-                // The IRT flush with completion-wait cannot finish while the IOMMU is remapping
-                // an interrupt through this IRTE.
-                self.acquire(&w.remap[i as usize], None)?;
-                w.irtes[i as usize].swap(super::shared::pack_irte(&irte), SeqCst);
-                w.remap[i as usize].unlock(self.t as u8);
+            StepKind::PublishIrte(r) => {
+                // modify_irte_ga(): one locked 128-bit cmpxchg of the copy into the table.
+                let i = self.irte_index(r);
+                let published = super::shared::unpack_irte(w.irte_copies[i].load(Acquire));
+                w.irtes[i].swap(super::shared::pack_irte(&published), SeqCst);
+                if let Some(mine) = self.regs.edited.take() {
+                    if mine != published {
+                        let hw = lock(&w.hw);
+                        self.judge(
+                            &hw,
+                            &[Fact::MixedIrte {
+                                irte: i as u8,
+                                mine,
+                                published,
+                            }],
+                        );
+                    }
+                }
                 false
             }
+            StepKind::FlushIrt(r) => {
+                let i = self.irte_index(r);
+                w.iommu_cache[i].store(w.irtes[i].load(SeqCst), SeqCst);
+                false
+            }
+            StepKind::Local => false,
             StepKind::Link(v, i) => {
                 // Plain stores under ir_list_lock, like list_add.
                 w.owners[i as usize].store(v, Release);
@@ -466,9 +537,8 @@ impl<'a> Worker<'a> {
                 false
             }
             StepKind::IommuRead(i) => {
-                self.acquire(&w.remap[i as usize], None)?;
                 self.regs.irte = Some(super::shared::unpack_irte(
-                    w.irtes[i as usize].load(Acquire),
+                    w.iommu_cache[i as usize].load(Acquire),
                 ));
                 false
             }
@@ -485,28 +555,28 @@ impl<'a> Worker<'a> {
             }
             StepKind::IommuNotify(i) => {
                 let cached = self.regs.irte.unwrap_or_default();
-                let v = cached.ga_tag.unwrap_or(0);
+                let root = cached.ga_tag.unwrap_or(0);
                 {
                     // The model reads the IRTE and notifies in one step; holding the hardware
                     // lock across both keeps a VMRUN from slipping in between, which would make
                     // the oracle judge a stale read against a newer vCPU state.
                     let mut hw = lock(&w.hw);
-                    // IsRun, Destination and GALogIntr are read afresh (not cached by the IOMMU).
+                    // IsRun, Destination, GATag and GALogIntr are read afresh (not cached).
                     let irte = super::shared::unpack_irte(w.irtes[i as usize].load(Acquire));
-                    if cached.guest_mode && irte.guest_mode {
+                    if cached.guest_mode {
                         if irte.is_run {
-                            self.doorbell(&mut hw, irte.destination, v);
+                            self.doorbell(&mut hw, irte.destination, root);
                         } else if irte.ga_log_intr {
-                            self.judge(&hw, &[Fact::GaLogged(v)]);
-                            lock(&w.ga_log).queue.push_back(v);
+                            let tag = irte.ga_tag.unwrap_or(root);
+                            self.judge(&hw, &[Fact::GaLogged(tag)]);
+                            lock(&w.ga_log).queue.push_back(tag);
                             w.counters.ga_logged.fetch_add(1, Relaxed);
                         } else {
-                            self.judge(&hw, &[Fact::Silent(v)]);
+                            self.judge(&hw, &[Fact::Silent(root)]);
                             w.counters.silent.fetch_add(1, Relaxed);
                         }
                     }
                 }
-                w.remap[i as usize].unlock(self.t as u8);
                 false
             }
             StepKind::GaLogPop => {

@@ -241,16 +241,20 @@ pub struct Counters {
 pub struct World {
     /// Physical ID table entries by vCPU.
     pub entries: Vec<EntryCell>,
-    /// IRTEs (packed).
+    /// KVM's own copy of each entry (6.17's `svm->avic_physical_id_entry`).
+    pub kvm_entries: Vec<AtomicU64>,
+    /// IRTEs in the table (packed).
     pub irtes: Vec<AtomicU64>,
-    /// Held by the IOMMU from reading an IRTE to notifying; the activation's IRT flush with
-    /// completion-wait waits for it.
-    pub remap: Vec<SpinLock>,
+    /// The driver's software copy of each IRTE (packed), edited with plain loads and stores.
+    pub irte_copies: Vec<AtomicU64>,
+    /// The IOMMU's cached copy of each IRTE (packed), refreshed by an IRT flush.
+    pub iommu_cache: Vec<AtomicU64>,
     /// ir_list of each vCPU as a bitmask of IRTEs.
     pub lists: Vec<AtomicU8>,
     /// KVM's record of which vCPU's ir_list holds each IRTE.
     pub owners: Vec<AtomicU8>,
-    /// ir_list_lock of each vCPU.
+    /// Every lock, laid out as `core_sim::machine::LockId::slot` says (ir_list_lock of each
+    /// vCPU first).
     pub locks: Vec<SpinLock>,
     /// vAPIC IRR of each vCPU.
     pub irr: Vec<AtomicU8>,
@@ -293,11 +297,13 @@ impl World {
         let ni = m.irtes.len();
         let w = World {
             entries: (0..nv).map(|_| EntryCell::new()).collect(),
+            kvm_entries: (0..nv).map(|_| AtomicU64::new(0)).collect(),
             irtes: (0..ni).map(|_| AtomicU64::new(0)).collect(),
-            remap: (0..ni).map(|_| SpinLock::new()).collect(),
+            irte_copies: (0..ni).map(|_| AtomicU64::new(0)).collect(),
+            iommu_cache: (0..ni).map(|_| AtomicU64::new(0)).collect(),
             lists: (0..nv).map(|_| AtomicU8::new(0)).collect(),
             owners: (0..ni).map(|_| AtomicU8::new(NONE)).collect(),
-            locks: (0..nv).map(|_| SpinLock::new()).collect(),
+            locks: (0..m.locks.len()).map(|_| SpinLock::new()).collect(),
             irr: (0..nv).map(|_| AtomicU8::new(0)).collect(),
             delivered: (0..nv).map(|_| AtomicU8::new(0)).collect(),
             waiting: (0..nv).map(|_| AtomicBool::new(false)).collect(),
@@ -324,10 +330,19 @@ impl World {
         for (cell, &e) in self.entries.iter().zip(&m.entries) {
             cell.reset(e);
         }
+        for (slot, &e) in self.kvm_entries.iter().zip(&m.kvm_entries) {
+            slot.store(e, Relaxed);
+        }
         for (slot, irte) in self.irtes.iter().zip(&m.irtes) {
             slot.store(pack_irte(irte), Relaxed);
         }
-        for l in self.remap.iter().chain(&self.locks) {
+        for (slot, irte) in self.irte_copies.iter().zip(&m.irte_copies) {
+            slot.store(pack_irte(irte), Relaxed);
+        }
+        for (slot, irte) in self.iommu_cache.iter().zip(&m.iommu_cache) {
+            slot.store(pack_irte(irte), Relaxed);
+        }
+        for l in &self.locks {
             l.word.store(NONE, Relaxed);
         }
         for (slot, &l) in self.lists.iter().zip(&m.ir_lists) {
@@ -402,11 +417,23 @@ impl World {
                 .map(|(c, &e)| c.whole_values().unwrap_or_else(|| vec![e]))
                 .collect(),
             entries,
+            kvm_entries: self.kvm_entries.iter().map(|e| e.load(SeqCst)).collect(),
             irtes: self
                 .irtes
                 .iter()
                 .map(|i| unpack_irte(i.load(SeqCst)))
                 .collect(),
+            irte_copies: self
+                .irte_copies
+                .iter()
+                .map(|i| unpack_irte(i.load(SeqCst)))
+                .collect(),
+            iommu_cache: self
+                .iommu_cache
+                .iter()
+                .map(|i| unpack_irte(i.load(SeqCst)))
+                .collect(),
+            lock_order: 0,
             ir_lists: self.lists.iter().map(|l| l.load(SeqCst)).collect(),
             owners: self
                 .owners
