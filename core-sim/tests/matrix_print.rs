@@ -13,9 +13,11 @@ fn print_matrix() {
                 let r = check(&sim, &CheckOptions::default(), &mut |_| true);
                 let kinds: Vec<String> = r.kinds().iter().map(|k| format!("\"{k}\"")).collect();
                 println!(
-                    "    (\"{id}\", \"{}\", \"{mm}\", &[{}]),",
+                    "    (\"{id}\", \"{}\", \"{mm}\", &[{}]), // states={} {:?}",
                     p.id,
-                    kinds.join(", ")
+                    kinds.join(", "),
+                    r.states,
+                    r.outcome
                 );
             }
         }

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 fn knobs() -> impl Strategy<Value = Knobs> {
     (
-        any::<[bool; 6]>(),
+        any::<[bool; 11]>(),
         prop::sample::select(IrteTarget::ALL.to_vec()),
     )
         .prop_map(|(b, t)| Knobs {
@@ -21,6 +21,11 @@ fn knobs() -> impl Strategy<Value = Knobs> {
             kick: b[4],
             ga_log_only_when_blocking: b[5],
             irte_target: t,
+            irqfds_lock: b[6],
+            shadow_entry: b[7],
+            enable_ipiv: b[8],
+            avic_erratum_1235: b[9],
+            disarm_on_unlink: b[10],
         })
 }
 

@@ -304,7 +304,7 @@ fn matrix_json_is_the_full_cross_product() {
     let cells = full_matrix().as_array().expect("one JSON array");
     let ids = scenario_ids();
     let presets: Vec<&str> = core_sim::strategy::PRESETS.iter().map(|p| p.id).collect();
-    assert_eq!(presets.len(), 8);
+    assert_eq!(presets.len(), core_sim::strategy::PRESETS.len());
     assert_eq!(cells.len(), ids.len() * presets.len() * 2);
     let mut seen = std::collections::BTreeSet::new();
     for c in cells {
@@ -384,8 +384,10 @@ fn matrix_text_is_a_table_with_a_summary() {
     assert!(r.stdout.contains("put-block-vs-affinity"));
     assert!(r.stdout.contains("states/s"), "{}", r.stdout);
     assert!(
-        r.stdout
-            .contains(&format!("{} cells", scenario_ids().len() * 8)),
+        r.stdout.contains(&format!(
+            "{} cells",
+            scenario_ids().len() * core_sim::strategy::PRESETS.len()
+        )),
         "{}",
         r.stdout
     );
@@ -512,12 +514,18 @@ fn list_names_every_id() {
         assert!(r.stdout.contains(k), "{k}");
     }
     let v = json(&run(&["list", "--json"]));
-    assert_eq!(v["strategies"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        v["strategies"].as_array().unwrap().len(),
+        core_sim::strategy::PRESETS.len()
+    );
     assert_eq!(
         v["scenarios"].as_array().unwrap().len(),
         scenario_ids().len()
     );
-    assert_eq!(v["violation_kinds"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        v["violation_kinds"].as_array().unwrap().len(),
+        core_sim::ViolationKind::ALL.len()
+    );
 }
 
 #[test]
@@ -783,7 +791,7 @@ fn open_plays_a_lesson_with_its_notes_and_verified_claims() {
 
 #[test]
 fn open_reads_share_links_old_and_new() {
-    let v2 = "http://127.0.0.1:8080/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=9";
+    let v2 = "http://127.0.0.1:8080/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=9";
     let r = run(&["open", v2, "--json"]);
     assert_eq!(r.code, 1);
     let j = json(&r);

@@ -62,7 +62,7 @@ fn stress_safe_strategy_shows_no_violation() {
         out["tallies"]
     );
     let rows = r["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), core_sim::ViolationKind::ALL.len());
     for row in rows {
         assert_eq!(row["observed"], 0, "{row}");
         assert_eq!(row["model_violation"], false, "{row}");

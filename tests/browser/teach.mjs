@@ -23,7 +23,7 @@ after(async () => {
 const openPage = (path = '') => open(context, path);
 
 // The lost wake-up of the first 2023 patch: 19 steps (the CLI's `avic-lab check` output).
-const LOST = '0000000001111111222';
+const LOST = '000000000111111111111222';
 const V2 = `?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=${LOST}`;
 const V1 = `?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=${LOST}`;
 
@@ -379,7 +379,7 @@ test('a lesson plays to its takeaway, its claims are checked live, and Take over
     await waitPosition(page, 1);
     await page.locator('#take-over').click();
     await page.locator('#lesson-note').waitFor({ state: 'detached' });
-    await page.waitForFunction(() => location.search.startsWith('?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=1'));
+    await page.waitForFunction(() => location.search.startsWith('?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=1'));
     assert.equal(await page.locator('#strategy-select').inputValue(), 'naive-update');
     await page.locator('#run-1').click();
     await waitPosition(page, 2);

@@ -1082,7 +1082,8 @@ mod tests {
 
     #[test]
     fn share_links_reopen_the_exact_state_in_both_formats() {
-        let v2 = "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=12";
+        let v2 =
+            "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=12";
         let s = from_query(v2);
         assert!(s.notices.is_empty(), "{:?}", s.notices);
         let sess = s.session.as_ref().unwrap();
@@ -1090,7 +1091,7 @@ mod tests {
         assert_eq!(url::encode(&s.link()), v2);
         // The first web release's spelling of the same view.
         let v1 = from_query(
-            "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=0000000001111111222&step=12",
+            "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=000000000111111111111222&step=12",
         );
         assert!(v1.notices.is_empty(), "{:?}", v1.notices);
         assert_eq!(url::encode(&v1.link()), v2);

@@ -110,7 +110,7 @@ mod tests {
             scenario: ScenarioRef::Shipped("put-block-vs-affinity".into()),
             knobs: Strategy::preset("naive-update").unwrap().knobs,
             memory: MemoryModel::Sc,
-            schedule: "0000000001111111222".into(),
+            schedule: "000000000111111111111222".into(),
             step: Some(12),
             embed: true,
             ..Link::default()
@@ -118,7 +118,7 @@ mod tests {
         let s = snippets("https://lab.example/avic/", &link, "a \"x\" <y> [z]");
         assert_eq!(
             s.link,
-            "https://lab.example/avic/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=12"
+            "https://lab.example/avic/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=12"
         );
         assert_eq!(s.embed, format!("{}&embed=1", s.link));
         assert!(s.iframe.starts_with(

@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn the_page_gets_a_timeline_without_inline_styles_and_downloads_a_standalone_one() {
         let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
-        let mut s = Session::replay(&sim, "0000000001111111222").unwrap();
+        let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
         s.goto(12);
         let d = draw(&s);
         // A strict CSP (style-src 'self') refuses <style> elements and style attributes.

@@ -23,28 +23,14 @@ mod wasm_tests;
 
 use core_sim::ViolationKind;
 
-/// A violation kind in words, for headings and badges.
+/// A violation kind in words, for headings and badges (the core's one vocabulary).
 pub fn kind_title(kind: ViolationKind) -> &'static str {
-    match kind {
-        ViolationKind::StaleIrte => "stale IRTE",
-        ViolationKind::LostWakeup => "lost wake-up",
-        ViolationKind::DelayedDelivery => "delayed delivery",
-        ViolationKind::TornRead => "torn read",
-        ViolationKind::Deadlock => "deadlock",
-    }
+    kind.title()
 }
 
-/// What a kind means for the guest, in a few words.
+/// What a kind means for the guest, in a few words (the core's one vocabulary).
 pub fn kind_impact(kind: ViolationKind) -> &'static str {
-    match kind {
-        ViolationKind::LostWakeup => "the vCPU sleeps with a pending interrupt: the guest hangs",
-        ViolationKind::Deadlock => "a thread waits for ever: the host hangs",
-        ViolationKind::StaleIrte => "the IOMMU routes by an out-of-date IRTE",
-        ViolationKind::TornRead => "hardware read a half-written entry",
-        ViolationKind::DelayedDelivery => {
-            "the interrupt waits for the next VM exit: latency, not a hang"
-        }
-    }
+    kind.impact()
 }
 
 /// CSS class for a kind's severity: `sev-hang`, `sev-corruption`, `sev-latency`.

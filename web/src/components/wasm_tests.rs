@@ -41,7 +41,7 @@ fn click(root: &Element, selector: &str) {
 #[wasm_bindgen_test]
 async fn violations_explain_the_lost_wakeup_and_jump_to_its_step() {
     let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
-    let session = Session::replay(&sim, "0000000001111111222").unwrap();
+    let session = Session::replay(&sim, "000000000111111111111222").unwrap();
     let clicked = Rc::new(Cell::new(None));
     let got = clicked.clone();
     let props = ViolationsProps {
