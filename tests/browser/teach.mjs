@@ -318,7 +318,7 @@ test('the large presenter theme: from the picker and from theme=large, usable at
 });
 
 test('PNG export: the timeline at 2×, a real PNG', async () => {
-  const { page, problems } = await openPage(`${V2}&at=19`);
+  const { page, problems } = await openPage(`${V2}&at=24`);
   try {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-png').click()]);
     assert.equal(download.suggestedFilename(), 'avic-put-block-vs-affinity-naive-update-sc-step19.png');
@@ -370,7 +370,7 @@ test('a lesson plays to its takeaway, its claims are checked live, and Take over
     await page.locator('#lesson-takeaway').waitFor();
     assert.match(await page.locator('#lesson-takeaway').textContent(), /A latency bug became a hang/);
     assert.match(await page.locator('#hang-banner').textContent(), /LOST WAKE-UP/);
-    await page.waitForFunction(() => location.search === '?v=2&view=lesson&l=first-patch&at=19');
+    await page.waitForFunction(() => location.search === '?v=2&view=lesson&l=first-patch&at=24');
     await shot(page, 'lesson-takeaway.png');
     // Take over at step 12: the same world and run, and the user schedules.
     await page.keyboard.press('Home');

@@ -1087,7 +1087,7 @@ mod tests {
         let s = from_query(v2);
         assert!(s.notices.is_empty(), "{:?}", s.notices);
         let sess = s.session.as_ref().unwrap();
-        assert_eq!((sess.position(), sess.len()), (12, 19));
+        assert_eq!((sess.position(), sess.len()), (12, 24));
         assert_eq!(url::encode(&s.link()), v2);
         // The first web release's spelling of the same view.
         let v1 = from_query(
@@ -1245,7 +1245,7 @@ mod tests {
         let g = s.guided.as_ref().unwrap();
         assert_eq!((g.lesson.number, g.claims.len()), (4, 2));
         assert_eq!(s.session.as_ref().unwrap().position(), 0);
-        assert_eq!(s.preset_id(), Some("lock-fix"));
+        assert_eq!(s.preset_id(), Some("linux-6.6"));
         s.apply(Msg::OpenLesson("nope".into()));
         assert!(errors(&s)[0].contains("unknown lesson 'nope'"));
         // The Explorer tab takes the lesson's run over.

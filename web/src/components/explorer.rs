@@ -239,7 +239,7 @@ mod tests {
             d.file_svg.contains("<style>"),
             "the file keeps its own colours"
         );
-        assert_eq!(d.rows.len(), 19);
+        assert_eq!(d.rows.len(), 24);
         assert!(d
             .later
             .iter()
