@@ -226,6 +226,9 @@ pub struct Lesson {
     pub memory: MemoryModel,
     /// The run, as a schedule string.
     pub schedule: &'static str,
+    /// The same run as the first release recorded it (share-link formats v1 and v2, whose
+    /// micro-steps were coarser): old lesson links name steps of this one.
+    pub first_release_schedule: &'static str,
     /// Notes along the run, by position.
     pub notes: &'static [Note],
     /// Kinds of violation the run itself shows (empty: a clean run).
@@ -300,6 +303,7 @@ impl Lesson {
             lesson: Some(self.id.to_string()),
             embed: false,
             theme: Theme::Auto,
+            legacy_steps: false,
         }
     }
 }
@@ -333,6 +337,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "linux-6.5",
         memory: Sc,
         schedule: "0000000000011122",
+        first_release_schedule: "000000011122",
         notes: &[
             Note { at: 0, text: "vCPU0 runs in the guest on pCPU0. Someone (irqbalance, a VFIO user) moves a passed-through device's interrupt from vCPU1 to vCPU0, so KVM's avic_pi_update_irte() re-posts IRTE0. Press → to step." },
             Note { at: 3, text: "Under the host interrupt's irq_desc lock, amd_iommu_activate_guest_mode() rebuilds the IRTE's software copy for its new target: GuestMode=1 with IsRun=0 and Destination=0, always, whatever vCPU0 is doing; modify_irte_ga() publishes it with one 128-bit cmpxchg. The IOMMU now believes vCPU0 is not running. Next the IOMMU's interrupt-table cache is flushed and the irq_desc lock dropped." },
@@ -360,6 +365,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "naive-update",
         memory: Sc,
         schedule: "000000000111111111111222",
+        first_release_schedule: "0000000001111111222",
         notes: &[
             Note { at: 0, text: "May 2023: 'KVM: SVM: Update destination when updating pi irte'. Right after activating the IRTE, write IsRun=1 and the APIC ID of svm->vcpu.cpu into it, with no lock. Maxim Levitsky replied that vcpu->cpu stays set after the vCPU is put; what is needed is 'a flag indicating if the vCPU is currently running', and a lock or barriers. Here vCPU0 is about to halt while the interrupt is re-posted to it." },
             Note { at: 1, text: "The guest executes HLT: #VMEXIT. vCPU0 is still loaded on pCPU0." },
@@ -386,6 +392,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "barrier-only",
         memory: Sc,
         schedule: "00111111111110000000000011222",
+        first_release_schedule: "00111111100000000001222",
         notes: &[
             Note { at: 0, text: "Try Maxim's other option: no lock, barriers. Each side stores first, smp_mb(), then reads the other side's data: put clears IsRunning, then walks ir_list; the updater links the IRTE, then reads IsRunning (a Dekker-style handshake). Under any memory model, at least one side sees the other's store." },
             Note { at: 2, text: "vCPU0 has exited and read its entry: IsRunning=1, so put has work to do." },
@@ -410,6 +417,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "linux-6.6",
         memory: Sc,
         schedule: "0011111111111100000000002223300000000",
+        first_release_schedule: "001111111000000000222330000000",
         notes: &[
             Note { at: 0, text: "August 2023 (Linux 6.6): avic_vcpu_load()/put() take the vCPU's ir_list_lock while they change IsRunning and walk the ir_list, and svm_ir_list_add() reads the entry under the same lock, setting the IRTE's target only if IsRunning. Sean: holding ir_list_lock in load/put 'is the key to avoiding ordering issues'." },
             Note { at: 2, text: "vCPU0 has exited and starts its put." },
@@ -442,6 +450,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "lock-fix-plain-write",
         memory: Sc,
         schedule: "0001110000",
+        first_release_schedule: "0001110000",
         notes: &[
             Note { at: 0, text: "Sean, on the fix: dropping READ_ONCE 'should actually be safe' because the lock keeps loads from seeing different values, but 'the WRITE_ONCE() needs to stay to ensure that hardware doesn't see inconsistent information due to store tearing'. The hardware here is AVIC itself: vCPU1's guest sends an IPI to vCPU0 while vCPU0 is being loaded, and AVIC reads vCPU0's physical ID entry with no lock at all. This run uses a plain store." },
             Note { at: 2, text: "avic_vcpu_load() takes the lock and reads the entry (host APIC ID 2: pCPU1, where vCPU0 last ran)." },
@@ -470,6 +479,7 @@ static LESSONS: [Lesson; 6] = [
         strategy: "linux-6.6",
         memory: Sc,
         schedule: "00000000011112222211112222222333",
+        first_release_schedule: "000000000111121112222222333",
         notes: &[
             Note { at: 0, text: "The 6.6 fix left one window (our reading of 6.6–6.16; upstream's commit calls its change a cleanup): the IRTE is re-posted to its new vCPU before it is unlinked from the old vCPU's ir_list. The old owner, vCPU1, is being scheduled in; the new target, vCPU0, is going to sleep." },
             Note { at: 9, text: "vCPU0 is asleep; its ir_list is empty, so no IRTE was marked for it." },

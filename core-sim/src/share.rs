@@ -2,12 +2,14 @@
 //! model, schedule, current step, view, lesson, embed and theme), versioned so old links keep
 //! opening.
 //!
-//! Version 2 (written by [`encode`]):
+//! Version 3 (written by [`encode`]) spells its parameters as version 2 did; its schedules and
+//! steps count the finer micro-steps of today's model. A v1 or v2 link's schedule and step are
+//! translated when it is opened (see [`crate::explore::legacy`]), so it shows the same run.
 //!
 //! ```text
-//! ?v=2&s=<scenario id>&t=<strategy>&m=sc|tso&r=<schedule>&at=<step>
+//! ?v=3&s=<scenario id>&t=<strategy>&m=sc|tso&r=<schedule>&at=<step>
 //!     s=   a shipped scenario id, or sj=<percent-encoded scenario JSON> for an edited one
-//!     t=   a preset id, or k.<3 hex digits> for custom knobs (see [`knob_code`])
+//!     t=   a preset id (or an older alias), or k.<3 or 4 hex digits> for custom knobs (see [`knob_code`])
 //!     r=   the schedule string (one character per step, 0-9 a-j), at= the step on screen
 //!          (left out: the end of the run)
 //! &view=matrix                      the strategy × scenario matrix
@@ -23,14 +25,15 @@
 
 use std::fmt;
 
-use crate::explore::{ReplayError, Session};
+use crate::explore::legacy::{self, LegacyError};
+use crate::explore::{ReplayError, Schedule, Session};
 use crate::lessons;
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sim::Sim;
 use crate::strategy::{IrteTarget, Knobs, MemoryModel, Strategy, PRESETS};
 
 /// The link format version [`encode`] writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY: usize = 128 * 1024;
 /// Longest schedule accepted, in steps.
@@ -114,6 +117,10 @@ pub struct Link {
     pub embed: bool,
     /// The look.
     pub theme: Theme,
+    /// The schedule and step were recorded with the first model's micro-steps (formats v1 and
+    /// v2): [`Link::open`] replays them with the same meaning in today's steps, and [`encode`]
+    /// keeps writing such a link as v2.
+    pub legacy_steps: bool,
 }
 
 impl Default for Link {
@@ -128,6 +135,7 @@ impl Default for Link {
             lesson: None,
             embed: false,
             theme: Theme::Auto,
+            legacy_steps: false,
         }
     }
 }
@@ -204,6 +212,9 @@ pub enum OpenError {
     /// The schedule does not replay in this world.
     #[error("the link's schedule does not replay: {0}")]
     Replay(ReplayError),
+    /// A schedule recorded with the first model's steps does not fit today's model.
+    #[error("the link was written by an earlier version of the lab, and its schedule cannot be replayed today: {0}")]
+    Legacy(LegacyError),
     /// The step is past the end of the schedule.
     #[error("the link shows step {step}, but its schedule has only {len} steps")]
     StepBeyondEnd {
@@ -221,6 +232,8 @@ pub struct Opened {
     pub sim: Sim,
     /// The run, with its cursor at the link's step.
     pub session: Session,
+    /// The same link in today's format and steps (an old link's schedule translated).
+    pub link: Link,
 }
 
 impl Link {
@@ -232,13 +245,15 @@ impl Link {
         }
     }
 
-    /// Compile the world, replay the schedule and go to the link's step.
+    /// Compile the world, replay the schedule (an old link's translated to today's steps) and go
+    /// to the link's step.
     pub fn open(&self) -> Result<Opened, OpenError> {
         let scenario = self.scenario().map_err(OpenError::Scenario)?;
         let sim = Sim::new(scenario, Strategy::custom(self.knobs), self.memory)
             .map_err(OpenError::Scenario)?;
-        let mut session = Session::replay(&sim, &self.schedule).map_err(OpenError::Replay)?;
-        if let Some(step) = self.step {
+        let link = self.in_current_steps(&sim)?;
+        let mut session = Session::replay(&sim, &link.schedule).map_err(OpenError::Replay)?;
+        if let Some(step) = link.step {
             if step > session.len() {
                 return Err(OpenError::StepBeyondEnd {
                     step,
@@ -247,13 +262,79 @@ impl Link {
             }
             session.goto(step);
         }
-        Ok(Opened { sim, session })
+        Ok(Opened { sim, session, link })
+    }
+
+    /// As [`Link::in_current_steps`], but always a link to show: when an old schedule stops
+    /// fitting, the part before that point, with the reason; when it does not even parse, the
+    /// link as it came, for the replay to report.
+    pub fn in_current_steps_lenient(&self, sim: &Sim) -> (Link, Option<LegacyError>) {
+        match self.in_current_steps(sim) {
+            Ok(link) => (link, None),
+            Err(OpenError::Legacy(e)) => {
+                let prefix = Link {
+                    schedule: self.schedule.chars().take(e.pos - 1).collect(),
+                    step: None,
+                    ..self.clone()
+                };
+                let link = prefix.in_current_steps(sim).unwrap_or_else(|_| Link {
+                    schedule: String::new(),
+                    step: None,
+                    legacy_steps: false,
+                    ..self.clone()
+                });
+                (link, Some(e))
+            }
+            Err(_) => (
+                Link {
+                    legacy_steps: false,
+                    ..self.clone()
+                },
+                None,
+            ),
+        }
+    }
+
+    /// This link in today's steps: an old link's schedule translated and its step moved to
+    /// where the same old step lands (a lesson's through its first-release run). `sim` is the
+    /// world the link names.
+    pub fn in_current_steps(&self, sim: &Sim) -> Result<Link, OpenError> {
+        let mut link = self.clone();
+        link.legacy_steps = false;
+        if !self.legacy_steps {
+            return Ok(link);
+        }
+        let lesson = self
+            .lesson
+            .as_deref()
+            .filter(|_| self.view == View::Lesson)
+            .and_then(|id| lessons::by_id(id).ok());
+        let recorded = match lesson {
+            Some(l) => l.first_release_schedule.to_string(),
+            None => self.schedule.clone(),
+        };
+        let old: Schedule = recorded
+            .parse()
+            .map_err(|e| OpenError::Replay(ReplayError::Parse(e)))?;
+        let t = legacy::translate(sim, &old).map_err(OpenError::Legacy)?;
+        if lesson.is_none() {
+            link.schedule = t.schedule.to_string();
+        }
+        if let Some(step) = self.step {
+            let len = old.0.len();
+            if step > len {
+                return Err(OpenError::StepBeyondEnd { step, len });
+            }
+            link.step = Some(t.positions[step]);
+        }
+        Ok(link)
     }
 }
 
 /// The query string (with its leading `?`) for a link, in the current format.
 pub fn encode(link: &Link) -> String {
-    let mut out = format!("?v={VERSION}");
+    let version = if link.legacy_steps { 2 } else { VERSION };
+    let mut out = format!("?v={version}");
     let lesson = match (link.view, &link.lesson) {
         (View::Lesson, Some(id)) => Some(id),
         _ => None,
@@ -342,16 +423,21 @@ pub fn decode_lenient(query: &str) -> (Link, Vec<LinkError>) {
                 )
             }
         },
-        // Hand-written links may leave the version out: guess it from the parameter names.
-        None if params.iter().any(|(k, _)| V2_KEYS.contains(&k.as_str())) => 2,
+        // Hand-written links may leave the version out: guess it from the parameter names
+        // (short names: today's format and steps).
+        None if params.iter().any(|(k, _)| V2_KEYS.contains(&k.as_str())) => VERSION,
         None => 1,
     };
     let mut d = Decoder::default();
+    // v2 and v3 spell their parameters alike; v3 counts today's finer micro-steps.
     let names = if version == 1 { V1_NAMES } else { V2_NAMES };
     for (key, value) in &params {
         d.param(&names, key, value);
     }
-    d.finish()
+    let (mut link, problems) = d.finish();
+    // Only a schedule or a step depends on how fine the steps are.
+    link.legacy_steps = version < 3 && (!link.schedule.is_empty() || link.step.is_some());
+    (link, problems)
 }
 
 /// Parameter names that only version 2 uses.
@@ -767,13 +853,23 @@ mod tests {
         let q = encode(&link);
         assert_eq!(
             q,
-            "?v=2&s=migrate-vs-affinity&t=linux-6.6&m=tso&r=0012a1&at=3"
+            "?v=3&s=migrate-vs-affinity&t=linux-6.6&m=tso&r=0012a1&at=3"
         );
         assert_eq!(decode(&q), Ok(link.clone()));
-        // A link written before the version ids, with the old id, opens the same world.
+        // A link written before the version ids, with the old id, names the same world; its
+        // schedule counts the first model's steps, and it is written back as it came.
+        let old = "?v=2&s=migrate-vs-affinity&t=lock-fix&m=tso&r=0012a1&at=3";
+        let back = decode(old).unwrap();
         assert_eq!(
-            decode("?v=2&s=migrate-vs-affinity&t=lock-fix&m=tso&r=0012a1&at=3"),
-            Ok(link.clone())
+            back,
+            Link {
+                legacy_steps: true,
+                ..link.clone()
+            }
+        );
+        assert_eq!(
+            encode(&back),
+            "?v=2&s=migrate-vs-affinity&t=linux-6.6&m=tso&r=0012a1&at=3"
         );
 
         link.knobs.kick = true;
@@ -887,11 +983,11 @@ mod tests {
 
     #[test]
     fn future_and_bad_versions_are_refused_with_a_message() {
-        let (link, problems) = decode_lenient("?v=3&s=running-retarget&t=kick");
+        let (link, problems) = decode_lenient("?v=4&s=running-retarget&t=kick");
         assert_eq!(link, Link::default());
         assert_eq!(
             problems,
-            vec![LinkError::FutureVersion { found: "3".into() }]
+            vec![LinkError::FutureVersion { found: "4".into() }]
         );
         assert!(problems[0].to_string().contains("newer version of the lab"));
         assert_eq!(problems[0].fallback(), "Opening the default view instead.");
@@ -959,7 +1055,12 @@ mod tests {
             decode("?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=9")
                 .unwrap();
         let opened = link.open().unwrap();
-        assert_eq!((opened.session.position(), opened.session.len()), (9, 19));
+        // The first model's 19 steps are today's 24; old step 9 (vCPU0 asleep) is still 9.
+        assert_eq!((opened.session.position(), opened.session.len()), (9, 24));
+        assert_eq!(
+            encode(&opened.link),
+            "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=9"
+        );
 
         let past = Link {
             step: Some(20),
@@ -974,7 +1075,15 @@ mod tests {
             step: None,
             ..link.clone()
         };
-        assert!(matches!(wrong.open().unwrap_err(), OpenError::Replay(_)));
+        assert!(matches!(wrong.open().unwrap_err(), OpenError::Legacy(_)));
+        let wrong_now = Link {
+            legacy_steps: false,
+            ..wrong
+        };
+        assert!(matches!(
+            wrong_now.open().unwrap_err(),
+            OpenError::Replay(_)
+        ));
         let unknown = Link {
             scenario: ScenarioRef::Shipped("nope".into()),
             ..link
@@ -991,7 +1100,7 @@ mod tests {
         let lesson = &lessons::all()[1];
         let link = lesson.link(2);
         let q = encode(&link);
-        assert_eq!(q, format!("?v=2&view=lesson&l={}&at=2", lesson.id));
+        assert_eq!(q, format!("?v=3&view=lesson&l={}&at=2", lesson.id));
         let back = decode(&q).unwrap();
         assert_eq!(back, link);
         assert_eq!(back.schedule, lesson.schedule);

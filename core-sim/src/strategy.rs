@@ -447,7 +447,7 @@ pub const PRESETS: [Preset; 12] = [
             "b03500f03ea0 \"KVM: SVM: Generate GA log IRQs only if the associated vCPUs is blocking\"",
             "fd92bd3b4445 \"KVM: SVM: switch to raw spinlock for svm->ir_list_lock\" (6.18)",
         ],
-        summary: "KVM keeps its own copy of the entry; the IRTE is activated with its target pCPU in one write under ir_list_lock, after leaving the previous vCPU's list; GALogIntr is set only while blocking.",
+        summary: "KVM keeps its own copy of the entry; the IRTE is activated with its target pCPU in one write under ir_list_lock, after leaving the previous vCPU's list; GALogIntr is set only while blocking. Not safe everywhere: the model finds a lost wake-up in the unlink window (docs/findings/linux-6.17-unlink-window.md) and the ir_list_lock / irq_desc / rq lock-order cycle reported in Dec 2025.",
         knobs: LINUX_6_17,
     },
     Preset {

@@ -149,21 +149,43 @@ impl Timeline {
     }
 }
 
-fn diff(before: &[view::Cell], after: &[view::Cell]) -> Vec<Change> {
-    after
+/// The cells that differ between two states, in the order of `after` (a cell that only shows in
+/// one of them, such as a lock while it is held, changes from or to "—"); the one diff every
+/// shell uses.
+pub fn diff(before: &[view::Cell], after: &[view::Cell]) -> Vec<Change> {
+    const ABSENT: &str = "—";
+    let label = |a: &view::Cell| {
+        if a.label.starts_with("vCPU") && a.group == "AVIC physical ID table" {
+            format!("entry[{}]", a.label)
+        } else {
+            a.label.clone()
+        }
+    };
+    let mut out: Vec<Change> = after
         .iter()
         .filter_map(|a| {
-            let b = before.iter().find(|b| b.id == a.id)?;
-            (b.value != a.value).then(|| Change {
+            let b = before
+                .iter()
+                .find(|b| b.id == a.id)
+                .map_or(ABSENT, |b| b.value.as_str());
+            (b != a.value).then(|| Change {
                 id: a.id.clone(),
-                label: if a.label.starts_with("vCPU") && a.group == "AVIC physical ID table" {
-                    format!("entry[{}]", a.label)
-                } else {
-                    a.label.clone()
-                },
-                before: b.value.clone(),
+                label: label(a),
+                before: b.to_string(),
                 after: a.value.clone(),
             })
         })
-        .collect()
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|b| !after.iter().any(|a| a.id == b.id))
+            .map(|b| Change {
+                id: b.id.clone(),
+                label: label(b),
+                before: b.value.clone(),
+                after: ABSENT.to_string(),
+            }),
+    );
+    out
 }

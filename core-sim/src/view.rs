@@ -2,7 +2,7 @@
 //! in its code (for code panes).
 
 use crate::exec::next_step;
-use crate::machine::{entry, memory, Machine, RunState};
+use crate::machine::{entry, memory, LockId, Machine, RunState};
 use crate::program::Actor;
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
@@ -84,6 +84,16 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
             format!("{e:#018x}  {}", entry::describe(*e)),
         ));
     }
+    if sim.strategy.knobs.kvm_copy() {
+        for (v, e) in m.kvm_entries.iter().enumerate() {
+            out.push(cell(
+                format!("kvm-entry.{v}"),
+                "KVM's copy of the entries",
+                format!("vCPU{v}"),
+                format!("{e:#018x}  {}", entry::describe(*e)),
+            ));
+        }
+    }
     for (i, irte) in m.irtes.iter().enumerate() {
         out.push(cell(
             format!("irte.{i}"),
@@ -91,6 +101,24 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
             format!("IRTE{i}"),
             irte.describe(),
         ));
+        // The software copy and the IOMMU's cache only while they differ from the table: an
+        // edit not yet published, a publish not yet flushed.
+        if m.irte_copies[i] != *irte {
+            out.push(cell(
+                format!("irte-copy.{i}"),
+                "IOMMU IRTEs",
+                format!("IRTE{i} software copy"),
+                format!("unpublished: {}", m.irte_copies[i].describe()),
+            ));
+        }
+        if m.iommu_cache[i] != *irte {
+            out.push(cell(
+                format!("irte-cache.{i}"),
+                "IOMMU IRTEs",
+                format!("IRTE{i} IOMMU cache"),
+                format!("not yet invalidated: {}", m.iommu_cache[i].describe()),
+            ));
+        }
     }
     for v in 0..m.vcpus.len() {
         let list = m.ir_lists[v];
@@ -117,6 +145,24 @@ pub fn cells(sim: &Sim, m: &Machine) -> Vec<Cell> {
             "ir_lists",
             format!("vCPU{v} ir_list_lock"),
             holder,
+        ));
+    }
+    // The locks beyond the ir_list_locks, by slot.
+    let holder = |h: Option<u8>| match h {
+        None => "free".to_string(),
+        Some(t) => format!("held by {}", sim.thread_name(t as usize)),
+    };
+    let mut others = vec![LockId::Irqfds];
+    others.extend((0..m.irtes.len() as u8).map(LockId::IrqDesc));
+    if sim.scenario.threads.iter().any(|t| t.actor == Actor::Host) {
+        others.extend((0..m.pcpus).map(LockId::Rq));
+    }
+    for id in others.into_iter().filter(|id| m.holder(*id).is_some()) {
+        out.push(cell(
+            format!("lock-{}", m.lock_slot(id)),
+            "other locks",
+            id.describe(),
+            holder(m.holder(id)),
         ));
     }
     if sim.memory == MemoryModel::Tso {

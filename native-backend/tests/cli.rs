@@ -791,13 +791,17 @@ fn open_plays_a_lesson_with_its_notes_and_verified_claims() {
 
 #[test]
 fn open_reads_share_links_old_and_new() {
-    let v2 = "http://127.0.0.1:8080/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=9";
+    // A v2 link counts the first model's steps; it opens the same run, in today's steps.
+    let v2 = "http://127.0.0.1:8080/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=9";
     let r = run(&["open", v2, "--json"]);
     assert_eq!(r.code, 1);
     let j = json(&r);
     assert_eq!(j["step"], 9);
     assert_eq!(j["strategy"], "naive-update");
-    assert_eq!(j["link"], &v2[v2.find('?').unwrap()..]);
+    assert_eq!(
+        j["link"],
+        "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=9"
+    );
 
     let r = run(&["open", v2]);
     let marker = r
@@ -811,21 +815,23 @@ fn open_reads_share_links_old_and_new() {
 
     let v1 = "?v=1&scenario=running-retarget&strategy=lock-fix&memory=tso&schedule=0111";
     let j = json(&run(&["open", v1, "--json"]));
+    // Four steps of the first model: today's activation adds its irq_desc lock, publish, flush
+    // and unlock.
     assert_eq!(
         (j["memory_model"].as_str(), j["step"].as_u64()),
-        (Some("tso"), Some(4))
+        (Some("tso"), Some(8))
     );
 }
 
 #[test]
 fn open_refuses_bad_links_with_a_reason() {
-    assert_input_error(&["open", "?v=3&s=x"], "newer version of the lab");
+    assert_input_error(&["open", "?v=4&s=x"], "newer version of the lab");
     assert_input_error(&["open", "first-patchx"], "unknown lesson 'first-patchx'");
     assert_input_error(&["open", "?v=2&m=arm"], "unknown memory model 'arm'");
     assert_input_error(
-        &["open", "?v=2&s=running-retarget&t=kick&r=99"],
+        &["open", "?v=3&s=running-retarget&t=kick&r=99"],
         "schedule step 0: there is no thread 9",
     );
     assert_input_error(&["open", "?v=2&s=nope"], "unknown scenario 'nope'");
-    assert_input_error(&["open", "?v=2&r=00&at=7"], "only 2 steps");
+    assert_input_error(&["open", "?v=3&r=00&at=7"], "only 2 steps");
 }

@@ -419,6 +419,29 @@ impl AppState {
             },
         }
         s.rebuild();
+        // A link of an earlier version counts the first model's coarser steps: the same run in
+        // today's steps (the core translates it).
+        let current;
+        let link = match (
+            link.legacy_steps,
+            s.session.as_ref().map(|x| x.sim().clone()),
+        ) {
+            (true, Some(sim)) => {
+                let (l, problem) = link.in_current_steps_lenient(&sim);
+                if let Some(e) = problem {
+                    s.notify(
+                        Level::Error,
+                        format!(
+                            "The link's schedule cannot be replayed in this scenario: {e}. Showing the {} step(s) before it.",
+                            l.schedule.chars().count()
+                        ),
+                    );
+                }
+                current = l;
+                &current
+            }
+            _ => link,
+        };
         if !link.schedule.is_empty() {
             s.load_schedule(&link.schedule, "The link's schedule");
         }
@@ -992,9 +1015,11 @@ mod tests {
             "{:?}",
             s.notices
         );
+        // The valid prefix is kept: the first model's "01" (vCPU0 exits; the updater activates
+        // the IRTE) is today's 6 steps (the activation's irq_desc lock, publish, flush, unlock).
         assert_eq!(
             s.session.as_ref().unwrap().position(),
-            2,
+            6,
             "the valid prefix is kept"
         );
 
@@ -1082,21 +1107,27 @@ mod tests {
 
     #[test]
     fn share_links_reopen_the_exact_state_in_both_formats() {
-        let v2 =
-            "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=12";
-        let s = from_query(v2);
+        let v3 =
+            "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=17";
+        let s = from_query(v3);
         assert!(s.notices.is_empty(), "{:?}", s.notices);
         let sess = s.session.as_ref().unwrap();
-        assert_eq!((sess.position(), sess.len()), (12, 24));
-        assert_eq!(url::encode(&s.link()), v2);
-        // The first web release's spelling of the same view.
+        assert_eq!((sess.position(), sess.len()), (17, 24));
+        assert_eq!(url::encode(&s.link()), v3);
+        // The same view as the first web releases wrote it, in the first model's coarser steps
+        // (19 of them, the IRTE write at 12): the same run and moment, written back as v3.
+        let v2 = from_query(
+            "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=12",
+        );
+        assert!(v2.notices.is_empty(), "{:?}", v2.notices);
+        assert_eq!(url::encode(&v2.link()), v3);
         let v1 = from_query(
-            "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=000000000111111111111222&step=12",
+            "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=0000000001111111222&step=12",
         );
         assert!(v1.notices.is_empty(), "{:?}", v1.notices);
-        assert_eq!(url::encode(&v1.link()), v2);
+        assert_eq!(url::encode(&v1.link()), v3);
         // Presentation survives: embed and a theme named by the link.
-        let s = from_query(&format!("{v2}&embed=1&theme=large"));
+        let s = from_query(&format!("{v3}&embed=1&theme=large"));
         assert!(s.embed && s.theme == Theme::Large && s.theme_in_link);
         assert!(url::encode(&s.link()).ends_with("&embed=1&theme=large"));
     }
@@ -1111,14 +1142,14 @@ mod tests {
         );
         assert_eq!(s.scenario.id, "put-block-vs-affinity");
         assert_eq!(s.session.as_ref().unwrap().len(), 0);
-        let s = from_query("?v=2&view=lesson&l=no-such-lesson");
+        let s = from_query("?v=3&view=lesson&l=no-such-lesson");
         assert!(errors(&s)[0].contains("unknown lesson 'no-such-lesson'"));
         assert_eq!((s.view, s.guided.is_none()), (View::Explorer, true));
     }
 
     #[test]
     fn next_replays_then_runs_the_only_choice_then_asks() {
-        let mut s = from_query("?v=2&s=put-block-vs-affinity&t=naive-update&r=00");
+        let mut s = from_query("?v=3&s=put-block-vs-affinity&t=naive-update&r=00");
         assert_eq!(s.session.as_ref().unwrap().position(), 2);
         s.apply(Msg::Back);
         s.apply(Msg::Back);
@@ -1152,7 +1183,7 @@ mod tests {
         }
         assert_eq!(run.enabled().len(), 1, "the run reaches a single choice");
         let mut t = from_query(&format!(
-            "?v=2&s=put-block-vs-affinity&t=naive-update&r={schedule}"
+            "?v=3&s=put-block-vs-affinity&t=naive-update&r={schedule}"
         ));
         let before = t.session.as_ref().unwrap().position();
         t.apply(Msg::Next);
@@ -1162,7 +1193,7 @@ mod tests {
 
     #[test]
     fn play_ticks_until_it_must_stop() {
-        let mut s = from_query("?v=2&s=put-block-vs-affinity&t=naive-update&r=0011&at=1");
+        let mut s = from_query("?v=3&s=put-block-vs-affinity&t=naive-update&r=0011&at=1");
         s.apply(Msg::TogglePlay);
         assert!(s.playing);
         s.apply(Msg::Tick);
@@ -1183,13 +1214,13 @@ mod tests {
     #[test]
     fn a_lesson_plays_to_its_takeaway_and_can_be_taken_over() {
         let lesson = lessons::by_id("first-patch").unwrap();
-        let mut s = from_query("?v=2&view=lesson&l=first-patch&at=3");
+        let mut s = from_query("?v=3&view=lesson&l=first-patch&at=3");
         assert!(s.notices.is_empty(), "{:?}", s.notices);
         assert_eq!(s.guided.as_ref().unwrap().lesson.id, "first-patch");
         assert_eq!(s.session.as_ref().unwrap().position(), 3);
         assert_eq!(
             url::encode(&s.link()),
-            "?v=2&view=lesson&l=first-patch&at=3"
+            "?v=3&view=lesson&l=first-patch&at=3"
         );
         // The lesson schedules: a thread key only says how to take over.
         s.apply(Msg::Act(Action::Step(1)));
@@ -1223,7 +1254,7 @@ mod tests {
         assert_eq!(
             url::encode(&s.link()),
             format!(
-                "?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r={}&at=12",
+                "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r={}&at=12",
                 lesson.schedule
             )
         );

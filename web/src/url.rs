@@ -118,11 +118,11 @@ mod tests {
         let s = snippets("https://lab.example/avic/", &link, "a \"x\" <y> [z]");
         assert_eq!(
             s.link,
-            "https://lab.example/avic/?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=12"
+            "https://lab.example/avic/?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=12"
         );
         assert_eq!(s.embed, format!("{}&embed=1", s.link));
         assert!(s.iframe.starts_with(
-            "<iframe src=\"https://lab.example/avic/?v=2&amp;s=put-block-vs-affinity&amp;"
+            "<iframe src=\"https://lab.example/avic/?v=3&amp;s=put-block-vs-affinity&amp;"
         ));
         assert!(s.iframe.contains("width=\"800\" height=\"450\""));
         assert!(s.iframe.contains("loading=\"lazy\""));
@@ -135,7 +135,7 @@ mod tests {
         );
         assert!(s
             .reveal
-            .contains("<iframe data-src=\"https://lab.example/avic/?v=2&amp;"));
+            .contains("<iframe data-src=\"https://lab.example/avic/?v=3&amp;"));
         assert!(s.reveal.contains("embed=1"));
         // Both links open the same view.
         let (back, problems) = decode_lenient(&s.embed[s.embed.find('?').unwrap()..]);

@@ -3,6 +3,7 @@
 
 pub mod exhaustive;
 pub mod independence;
+pub mod legacy;
 pub mod random;
 pub mod schedule;
 pub mod session;

@@ -39,6 +39,7 @@ impl Asm {
             next: None,
             effect: None,
             quiet: false,
+            origin: Origin::Legacy,
         });
         self.steps.len() - 1
     }
@@ -49,6 +50,11 @@ impl Asm {
 
     fn goto(&mut self, at: usize, to: usize) {
         self.steps[at].next = Some(to);
+    }
+
+    /// Mark a step added since the first model (see [`Origin`]).
+    fn origin(&mut self, at: usize, origin: Origin) {
+        self.steps[at].origin = origin;
     }
 
     fn effect(&mut self, at: usize, effect: Effect) {
@@ -147,17 +153,21 @@ fn store_entry(
                 func,
                 format!("{what}{copy}"),
             );
-            store_table(a, knobs, v, None, func, "");
+            let table = store_table(a, knobs, v, None, func, "");
+            if knobs.write_once {
+                a.origin(table, Origin::After);
+            }
             first
         }
         EntryUpdate::Put(_) if knobs.enable_ipiv => {
             let first = store_table(a, knobs, v, Some(update), func, &what);
-            a.emit(
+            let kvm = a.emit(
                 StepKind::WriteKvmEntry(v, None),
                 "store KVM's entry",
                 func,
                 copy,
             );
+            a.origin(kvm, Origin::After);
             first
         }
         EntryUpdate::Put(_) => a.emit(
@@ -181,19 +191,21 @@ fn entry_read_code(knobs: &Knobs) -> &'static str {
 /// Publish an IRTE's software copy (`modify_irte_ga`: cmpxchg128 under the table lock) and, when
 /// asked, flush the IOMMU's cached copy (`iommu_flush_irt_and_complete`).
 fn publish(a: &mut Asm, irte: IrteRef, flush: bool, func: &'static str) {
-    a.emit(
+    let at = a.emit(
         StepKind::PublishIrte(irte),
         "publish IRTE",
         func,
         "modify_irte_ga(): try_cmpxchg128(&table[index], &old, ir_data->entry)",
     );
+    a.origin(at, Origin::After);
     if flush {
-        a.emit(
+        let at = a.emit(
             StepKind::FlushIrt(irte),
             "flush IRT",
             func,
             "iommu_flush_irt_and_complete()   /* INVALIDATE_INTERRUPT_TABLE + COMPLETION_WAIT */",
         );
+        a.origin(at, Origin::After);
     }
 }
 
@@ -234,6 +246,7 @@ fn walk_irtes(a: &mut Asm, v: u8, how: GaUpdate, func: &'static str) -> usize {
         func,
         "    modify_irte_ga(): try_cmpxchg128(&table[index], &old, ir_data->entry)",
     );
+    a.origin(last, Origin::After);
     a.goto(last, walk);
     let end = a.here();
     a.jump(walk, end);
@@ -581,13 +594,14 @@ fn read_entry_for_target(a: &mut Asm, knobs: &Knobs, v: u8, func: &'static str) 
 /// `irq_desc->lock`, rewrite the IRTE's software copy in GA mode, publish it, flush the IOMMU.
 fn set_vcpu_affinity(a: &mut Asm, irte: u8, v: u8, target: ActivateTarget, code: &str) {
     let desc = LockRef::IrqDesc(irte);
-    lock(
+    let first = lock(
         a,
         desc,
         "lock irq_desc",
         SET_AFFINITY,
         "irq_get_desc_lock(host_irq)   /* raw_spin_lock(&desc->lock) */",
     );
+    a.origin(first, Origin::Before);
     a.emit(
         StepKind::Activate(IrteRef::Fixed(irte), v, target),
         "activate IRTE copy",
@@ -600,25 +614,27 @@ fn set_vcpu_affinity(a: &mut Asm, irte: u8, v: u8, target: ActivateTarget, code:
         true,
         "amd_iommu_activate_guest_mode",
     );
-    unlock(
+    let last = unlock(
         a,
         desc,
         "unlock irq_desc",
         SET_AFFINITY,
         "irq_put_desc_unlock(desc)",
     );
+    a.origin(last, Origin::After);
 }
 
 fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
     let mut a = Asm::new();
     if knobs.irqfds_lock {
-        lock(
+        let at = lock(
             &mut a,
             LockRef::Irqfds,
             "lock irqfds.lock",
             "kvm_irq_routing_update",
             "spin_lock_irq(&kvm->irqfds.lock)",
         );
+        a.origin(at, Origin::Before);
     }
     let ir = LockRef::IrList(VRef::Fixed(v));
     match knobs.irte_target {
@@ -758,13 +774,14 @@ fn update_affinity(knobs: &Knobs, irte: u8, v: u8) -> Program {
         }
     }
     if knobs.irqfds_lock {
-        unlock(
+        let at = unlock(
             &mut a,
             LockRef::Irqfds,
             "unlock irqfds.lock",
             "kvm_irq_routing_update",
             "spin_unlock_irq(&kvm->irqfds.lock)",
         );
+        a.origin(at, Origin::After);
     }
     if knobs.kick {
         a.emit(

@@ -8,6 +8,6 @@ pub mod step;
 pub use kernel::{compile, compile_in, Context};
 pub use ops::{Actor, Op};
 pub use step::{
-    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, LockRef, Part, Program, Step, StepKind,
-    VRef,
+    ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, LockRef, Origin, Part, Program, Step,
+    StepKind, VRef,
 };

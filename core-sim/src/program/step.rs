@@ -162,6 +162,21 @@ pub enum StepKind {
     AvicNotify(u8),
 }
 
+/// Where a step stands relative to the micro-steps of the first model (link formats v1 and v2),
+/// so that a schedule recorded then can be replayed now with the same meaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Origin {
+    /// A step the first model had too: one token of an old schedule.
+    #[default]
+    Legacy,
+    /// Added since: runs together with the thread's next legacy step (a lock the old step did
+    /// not model, taken first).
+    Before,
+    /// Added since: runs together with the thread's previous legacy step (the publish, flush
+    /// and unlock an old step did at once).
+    After,
+}
+
 /// One micro-step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
@@ -181,6 +196,8 @@ pub struct Step {
     pub effect: Option<Effect>,
     /// While a thread waits at this step, its operation does not count as in flight.
     pub quiet: bool,
+    /// How it maps onto the first model's steps (for old links).
+    pub origin: Origin,
 }
 
 /// An operation compiled for one strategy.

@@ -34,8 +34,8 @@ pub fn run(args: ListArgs) -> Result<ExitCode> {
     if args.json {
         let out = json!({
             "scenarios": scenarios.iter().map(|s| json!({"id": s.id, "title": s.title, "description": s.description})).collect::<Vec<_>>(),
-            "strategies": strategy::PRESETS.iter().map(|p| json!({"id": p.id, "title": p.title, "summary": p.summary, "knobs": p.knobs})).collect::<Vec<_>>(),
-            "knobs": knobs::NAMES.iter().map(|k| json!({"name": k, "description": knobs::describe(k)})).collect::<Vec<_>>(),
+            "strategies": strategy::PRESETS.iter().map(|p| json!({"id": p.id, "aliases": p.aliases, "title": p.title, "kind": p.kind, "versions": p.versions, "commits": p.commits, "summary": p.summary, "knobs": p.knobs})).collect::<Vec<_>>(),
+            "knobs": knobs::names().iter().map(|k| json!({"name": k, "description": knobs::describe(k)})).collect::<Vec<_>>(),
             "memory_models": MemoryModel::ALL.iter().map(|m| json!({"id": m.id(), "title": memory_title(*m)})).collect::<Vec<_>>(),
             "violation_kinds": ViolationKind::ALL.iter().map(|k| json!({"id": k.id(), "severity": k.severity(), "title": kind_title(*k)})).collect::<Vec<_>>(),
         });
@@ -56,11 +56,20 @@ pub fn run(args: ListArgs) -> Result<ExitCode> {
         .unwrap_or(0);
     for p in strategy::PRESETS {
         outln!(text, "  {:w$}  {}", p.id, p.title);
+        if !p.versions.is_empty() {
+            outln!(text, "  {:w$}  Linux {}", "", p.versions);
+        }
+        if !p.aliases.is_empty() {
+            outln!(text, "  {:w$}  also named: {}", "", p.aliases.join(", "));
+        }
         outln!(text, "  {:w$}  {}", "", p.summary);
+        for c in p.commits {
+            outln!(text, "  {:w$}    {}", "", c);
+        }
     }
     outln!(text, "\nknobs (--knobs k=v,...; on top of --strategy):");
-    let w = knobs::NAMES.iter().map(|k| k.len()).max().unwrap_or(0);
-    for k in knobs::NAMES {
+    let w = knobs::names().iter().map(|k| k.len()).max().unwrap_or(0);
+    for k in knobs::names() {
         outln!(text, "  {:w$}  {}", k, knobs::describe(k));
     }
     outln!(text, "\nmemory models (--memory ID):");

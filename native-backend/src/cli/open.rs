@@ -60,12 +60,12 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
     });
     if args.json {
         let out = json!({
-            "link": share::encode(&link),
+            "link": share::encode(&opened.link),
             "lesson": lesson.map(|l| l.id),
             "scenario": opened.sim.scenario.id,
             "strategy": opened.sim.strategy.name(),
             "memory_model": opened.sim.memory.id(),
-            "schedule": link.schedule,
+            "schedule": opened.link.schedule,
             "step": at,
             "violations": violations,
             "timeline": timeline,

@@ -129,12 +129,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         Vec::new()
     } else {
         let before = view::cells(sim, session.state_at(pos - 1));
-        cells
-            .iter()
-            .filter_map(|c| {
-                let b = before.iter().find(|b| b.id == c.id)?;
-                (b.value != c.value).then(|| (c.id.clone(), b.value.clone()))
-            })
+        core_sim::timeline::diff(&before, &cells)
+            .into_iter()
+            .map(|c| (c.id, c.before))
             .collect()
     };
     let ran: Option<(usize, usize, usize)> = match session.records().last().map(|r| r.event.action)

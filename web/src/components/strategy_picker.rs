@@ -1,7 +1,7 @@
 //! The strategy: a preset (the kernel's history) or any combination of the knobs.
 
 use super::select::{Select, SelectOption};
-use core_sim::strategy::{IrteTarget, Knobs, Strategy, PRESETS};
+use core_sim::strategy::{IrteTarget, Knobs, Strategy, FLAGS, PRESETS};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -15,53 +15,6 @@ pub struct StrategyPickerProps {
     /// Set the knobs.
     pub on_knobs: Callback<Knobs>,
 }
-
-/// One boolean knob: its label, its explanation, a getter and a setter.
-type Flag = (
-    &'static str,
-    &'static str,
-    fn(&Knobs) -> bool,
-    fn(&mut Knobs, bool),
-);
-
-const FLAGS: [Flag; 6] = [
-    (
-        "ir_list_lock in load/put",
-        "avic_vcpu_load/put hold ir_list_lock around the entry update and the IRTE walk.",
-        |k| k.lock_in_load_put,
-        |k, v| k.lock_in_load_put = v,
-    ),
-    (
-        "READ_ONCE entry loads",
-        "Off: plain loads, which the compiler may repeat for each use.",
-        |k| k.read_once,
-        |k, v| k.read_once = v,
-    ),
-    (
-        "WRITE_ONCE entry stores",
-        "Off: plain 64-bit stores, which may tear into two 32-bit halves.",
-        |k| k.write_once,
-        |k, v| k.write_once = v,
-    ),
-    (
-        "smp_mb() between store and load",
-        "Each side: store, full barrier, then read the other side's data.",
-        |k| k.smp_mb,
-        |k, v| k.smp_mb = v,
-    ),
-    (
-        "kick the vCPU after an IRTE update",
-        "Force the target vCPU out of the guest so its next load rewrites its IRTEs (costs an IPI).",
-        |k| k.kick,
-        |k, v| k.kick = v,
-    ),
-    (
-        "GALogIntr only while blocking",
-        "The 2025 rework: GA-log interrupts are requested only while the vCPU blocks.",
-        |k| k.ga_log_only_when_blocking,
-        |k, v| k.ga_log_only_when_blocking = v,
-    ),
-];
 
 /// Preset select, its summary, and the knobs.
 #[function_component(StrategyPicker)]
@@ -111,8 +64,8 @@ pub fn strategy_picker(p: &StrategyPickerProps) -> Html {
                     <span>{ "IRTE target set" }</span>
                     <Select id="knob-target" value={knobs.irte_target.id()} options={targets} on_change={on_target} />
                 </label>
-                { for FLAGS.iter().enumerate().map(|(i, (label, hint, get, set))| {
-                    let set = *set;
+                { for FLAGS.iter().enumerate().map(|(i, flag)| {
+                    let set = flag.set;
                     let onchange = p.on_knobs.reform(move |e: Event| {
                         let mut k = knobs;
                         set(&mut k, e.target_unchecked_into::<HtmlInputElement>().checked());
@@ -120,9 +73,9 @@ pub fn strategy_picker(p: &StrategyPickerProps) -> Html {
                     });
                     let id = format!("knob-{i}");
                     html! {
-                        <label class="check" for={id.clone()} title={*hint}>
-                            <input type="checkbox" id={id} checked={get(&knobs)} {onchange} />
-                            { *label }
+                        <label class="check" for={id.clone()} title={flag.help}>
+                            <input type="checkbox" id={id} checked={(flag.get)(&knobs)} {onchange} />
+                            { flag.label }
                         </label>
                     }
                 }) }
