@@ -87,8 +87,7 @@ pub fn check_id(id: &str) -> Result<(), String> {
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
     {
         return Err(format!(
-            "the scenario id '{}' contains '{}'; use only letters, digits, '-', '_' and '.'",
-            shown(id, MAX_ECHO),
+            "the scenario id contains '{}'; use only letters, digits, '-', '_' and '.'",
             escape(&c.to_string())
         ));
     }
@@ -171,6 +170,9 @@ mod tests {
             "{e}"
         );
         let e = check_label("the title", &"x".repeat(81), MAX_NAME).unwrap_err();
-        assert!(e.contains("81 characters") && e.contains("at most 80"), "{e}");
+        assert!(
+            e.contains("81 characters") && e.contains("at most 80"),
+            "{e}"
+        );
     }
 }
