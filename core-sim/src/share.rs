@@ -444,7 +444,10 @@ impl Decoder {
                 Ok(s) => self.link.step = Some(s),
                 Err(_) => self.problems.push(bad(
                     key,
-                    format!("'{}' is not a step number", text::shown(value, text::MAX_ECHO)),
+                    format!(
+                        "'{}' is not a step number",
+                        text::shown(value, text::MAX_ECHO)
+                    ),
                     "Showing the end of the run.",
                 )),
             }
@@ -1029,7 +1032,10 @@ mod tests {
             for p in problems {
                 let text = p.to_string();
                 assert!(!text.chars().any(text::is_unsafe), "{q}: {text:?}");
-                assert!(text.contains("\\u{1b}") || text.contains("\\n"), "{q}: {text}");
+                assert!(
+                    text.contains("\\u{1b}") || text.contains("\\n"),
+                    "{q}: {text}"
+                );
             }
         }
         let long = "x".repeat(100_000);
