@@ -5,13 +5,29 @@
 pub mod analyze;
 pub mod parse;
 
+use crate::cli::output;
 use anyhow::{bail, Context};
+use core_sim::text;
 use parse::{Ev, LineKind, Record};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, ErrorKind};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The most bytes read from a trace (a `trace-cmd report` of a few seconds of a busy host is
+/// tens of MiB).
+pub const MAX_INPUT: u64 = 1 << 30;
+/// The most AVIC events kept for the analysis (about 300 MiB of memory).
+pub const MAX_EVENTS: usize = 1_000_000;
+/// Malformed or lost-event lines listed (all are counted).
+pub const MAX_WARNINGS: usize = 100;
+/// Findings listed with `--json` (all are counted); the text lists [`MAX_FINDINGS_TEXT`].
+pub const MAX_FINDINGS: usize = 1_000;
+/// Findings listed in the text report.
+pub const MAX_FINDINGS_TEXT: usize = 100;
+/// Timeline marks kept per vCPU (all events are counted).
+pub const MAX_MARKS: usize = 10_000;
 
 /// Input format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -28,12 +44,13 @@ pub enum Format {
 /// Arguments of `avic-lab trace`.
 #[derive(Debug, clap::Args)]
 pub struct TraceArgs {
-    /// The trace text file.
+    /// The trace text file (at most 1 GiB), or `-` for standard input.
     pub file: PathBuf,
     /// Input format (both are read by one tolerant parser; this only labels the input).
     #[arg(long, value_enum, default_value = "auto")]
     pub format: Format,
-    /// A GA-log wake-up not followed by a VM entry within this many microseconds is reported.
+    /// A GA-log wake-up not followed by a VM entry within this many microseconds is reported
+    /// (1..=60000000).
     #[arg(long, default_value_t = 1000)]
     pub wake_threshold_us: u64,
     /// The host's /proc/cpuinfo, to map CPU numbers to APIC IDs for the doorbell check.
@@ -83,7 +100,13 @@ struct Report {
     format: Format,
     format_detected: bool,
     lines: Lines,
+    /// The first [`MAX_WARNINGS`].
     warnings: Vec<Warning>,
+    /// Warnings not listed.
+    warnings_omitted: usize,
+    /// All findings, listed or not.
+    findings_total: usize,
+    /// The first [`MAX_FINDINGS`] are in `analysis.findings`.
     analysis: analyze::Analysis,
 }
 
@@ -91,8 +114,10 @@ struct Report {
 pub struct Parsed {
     /// Line statistics.
     pub lines: Lines,
-    /// Malformed lines (all of them; printing is capped).
+    /// The first [`MAX_WARNINGS`] malformed or lost-event lines.
     pub warnings: Vec<Warning>,
+    /// Warnings beyond those.
+    pub warnings_omitted: usize,
     /// Decoded events in time order.
     pub events: Vec<(Record, Ev)>,
     /// Saw a flags column / tracefs header.
@@ -101,11 +126,65 @@ pub struct Parsed {
     pub trace_cmd_hints: usize,
 }
 
-/// Parse a whole file from a reader, line by line (the file may be large).
-pub fn parse_all(reader: impl BufRead) -> std::io::Result<Parsed> {
+/// Read one line (up to and with its `\n`) into `buf`, keeping at most `keep` bytes of it and
+/// skipping the rest: a line of gigabytes costs no memory. Returns the line's length in the input
+/// and whether it was cut, or `None` at the end of the input.
+fn next_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    keep: usize,
+) -> std::io::Result<Option<(u64, bool)>> {
+    buf.clear();
+    let mut len = 0u64;
+    let mut cut = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((len > 0).then_some((len, cut)));
+        }
+        let (n, end) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = keep.saturating_sub(buf.len());
+        if n > room {
+            cut = true;
+        }
+        buf.extend_from_slice(&chunk[..n.min(room)]);
+        r.consume(n);
+        len += n as u64;
+        if end {
+            return Ok(Some((len, cut)));
+        }
+    }
+}
+
+impl Parsed {
+    fn warn(&mut self, line: usize, reason: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Warning { line, reason });
+        } else {
+            self.warnings_omitted += 1;
+        }
+    }
+}
+
+/// Parse a whole trace from a reader, line by line: at most [`MAX_INPUT`] bytes, lines of at most
+/// [`parse::MAX_LINE`] bytes (longer ones are skipped as they are read, and reported), at most
+/// [`MAX_EVENTS`] AVIC events.
+pub fn parse_all(reader: impl BufRead) -> anyhow::Result<Parsed> {
+    parse_capped(reader, MAX_INPUT)
+}
+
+fn parse_capped(reader: impl BufRead, max_input: u64) -> anyhow::Result<Parsed> {
     let mut p = Parsed {
         lines: Lines::default(),
         warnings: Vec::new(),
+        warnings_omitted: 0,
         events: Vec::new(),
         tracefs_hints: 0,
         trace_cmd_hints: 0,
@@ -114,13 +193,27 @@ pub fn parse_all(reader: impl BufRead) -> std::io::Result<Parsed> {
     let mut buf = Vec::new();
     let mut n = 0;
     let mut last = 0u64;
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
+    let mut read = 0u64;
+    // Room for the longest line accepted plus its "\r\n".
+    let keep = parse::MAX_LINE + 2;
+    while let Some((len, cut)) = next_line(&mut reader, &mut buf, keep)? {
+        read += len;
+        if read > max_input {
+            bail!("the trace is longer than 1 GiB: traces are at most 1 GiB (record a shorter window, or cut it with head -c)");
         }
         n += 1;
         p.lines.total += 1;
+        if cut {
+            p.lines.malformed += 1;
+            p.warn(
+                n,
+                format!(
+                    "line of {len} bytes is longer than {} bytes: skipped",
+                    parse::MAX_LINE
+                ),
+            );
+            continue;
+        }
         let text = String::from_utf8_lossy(&buf);
         match parse::parse_line(n, &text) {
             LineKind::Blank | LineKind::Header => {
@@ -137,19 +230,16 @@ pub fn parse_all(reader: impl BufRead) -> std::io::Result<Parsed> {
             }
             LineKind::Lost => {
                 p.lines.lost_markers += 1;
-                p.warnings.push(Warning {
-                    line: n,
-                    reason: "the ring buffer lost events here: timelines have gaps".into(),
-                });
+                p.warn(
+                    n,
+                    "the ring buffer lost events here: timelines have gaps".into(),
+                );
             }
             LineKind::Bad(why) => {
                 p.lines.malformed += 1;
-                p.warnings.push(Warning {
-                    line: n,
-                    reason: why,
-                });
+                p.warn(n, why);
             }
-            LineKind::Event(r) => {
+            LineKind::Event(mut r) => {
                 p.lines.events += 1;
                 if has_flags_column(&text) {
                     p.tracefs_hints += 1;
@@ -160,16 +250,22 @@ pub fn parse_all(reader: impl BufRead) -> std::io::Result<Parsed> {
                 last = last.max(r.ts_ns);
                 match parse::decode(&r) {
                     Ok(Some(e)) => {
+                        if p.events.len() >= MAX_EVENTS {
+                            bail!(
+                                "line {n}: more than {MAX_EVENTS} AVIC events: traces are at most \
+                                 {MAX_EVENTS} events (record a shorter window)"
+                            );
+                        }
                         p.lines.used += 1;
+                        // The analysis needs neither the task name nor the fields any more.
+                        r.comm = String::new();
+                        r.body = String::new();
                         p.events.push((r, e));
                     }
                     Ok(None) => p.lines.ignored += 1,
                     Err(why) => {
                         p.lines.malformed += 1;
-                        p.warnings.push(Warning {
-                            line: n,
-                            reason: format!("{}: {why}", r.event),
-                        });
+                        p.warn(n, format!("{}: {why}", r.event));
                     }
                 }
             }
@@ -192,17 +288,28 @@ fn has_flags_column(line: &str) -> bool {
 
 /// Run `avic-lab trace`.
 pub fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
-    let name = args.file.display().to_string();
-    let meta =
-        std::fs::metadata(&args.file).with_context(|| format!("cannot read trace file {name}"))?;
-    if meta.is_dir() {
-        bail!("{name} is a directory, not a trace file");
+    let stdin = args.file == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        text::shown(&args.file.display().to_string(), 200)
+    };
+    crate::cli::limits::within("--wake-threshold-us", args.wake_threshold_us, 1, 60_000_000)?;
+    let parsed = if stdin {
+        parse_all(std::io::stdin().lock())
+    } else {
+        if std::fs::metadata(&args.file).is_ok_and(|m| m.is_dir()) {
+            bail!("{name} is a directory, not a trace file");
+        }
+        // A pipe (/dev/stdin, a FIFO) has no length: whether it is empty shows once it is read.
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read trace file {name}"))?;
+        parse_all(BufReader::with_capacity(64 << 10, file))
     }
-    if meta.len() == 0 {
+    .with_context(|| format!("reading {name}"))?;
+    if parsed.lines.total == 0 {
         bail!("{name} is empty: nothing to analyse (record a trace with scripts/record-avic-trace.sh on an AMD host)");
     }
-    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {name}"))?;
-    let parsed = parse_all(BufReader::new(file)).with_context(|| format!("reading {name}"))?;
     if parsed.lines.events == 0 {
         if let Some(w) = parsed
             .warnings
@@ -222,56 +329,78 @@ pub fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     }
     let mut apic_of_cpu = BTreeMap::new();
     if let Some(path) = &args.cpuinfo {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read --cpuinfo {}", path.display()))?;
+        use std::io::Read;
+        let shown = text::shown(&path.display().to_string(), 200);
+        let cap = crate::host::probe::read::MAX_FILE;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read --cpuinfo {shown}"))?;
+        if bytes.len() as u64 > cap {
+            bail!("--cpuinfo {shown} is longer than 4 MiB: a cpuinfo file is at most 4 MiB");
+        }
+        let text = String::from_utf8_lossy(&bytes);
         apic_of_cpu = analyze::apic_map(&text);
         if apic_of_cpu.is_empty() {
-            bail!(
-                "--cpuinfo {}: no 'processor'/'apicid' lines",
-                path.display()
-            );
+            bail!("--cpuinfo {shown}: no 'processor'/'apicid' lines");
         }
     }
     let opts = analyze::Options {
         wake_threshold_ns: args.wake_threshold_us.saturating_mul(1000),
         apic_of_cpu,
     };
-    let analysis = analyze::analyze(&parsed.events, &opts);
+    let mut analysis = analyze::analyze(&parsed.events, &opts);
     let (format, detected) = match args.format {
         Format::Auto if parsed.tracefs_hints > parsed.trace_cmd_hints => (Format::Tracefs, true),
         Format::Auto => (Format::TraceCmd, true),
         f => (f, false),
     };
     let found = !analysis.findings.is_empty();
+    let findings_total = analysis.findings.len();
+    analysis.findings.truncate(MAX_FINDINGS);
+    for (v, t) in analysis.timelines.iter_mut() {
+        if t.marks.len() > MAX_MARKS {
+            let all = t.marks.len();
+            t.marks.truncate(MAX_MARKS);
+            analysis.notes.push(format!(
+                "vCPU{v}'s timeline lists its first {MAX_MARKS} of {all} events"
+            ));
+        }
+    }
     let report = Report {
         file: name,
         format,
         format_detected: detected,
         lines: parsed.lines,
         warnings: parsed.warnings,
+        warnings_omitted: parsed.warnings_omitted,
+        findings_total,
         analysis,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        output::emit_json(&report)?;
     } else {
-        print_text(&report, args.timeline);
+        output::emit(&print_text(&report, args.timeline))?;
     }
     Ok(ExitCode::from(if found { 1 } else { 0 }))
 }
 
-fn print_text(r: &Report, full: bool) {
+fn print_text(r: &Report, full: bool) -> String {
+    let mut out = String::new();
     let l = &r.lines;
     let fmt = match r.format {
         Format::Tracefs => "tracefs",
         Format::TraceCmd => "trace-cmd report",
         Format::Auto => "auto",
     };
-    println!(
+    outln!(
+        out,
         "avic-lab trace: {} ({fmt}{})",
         r.file,
         if r.format_detected { ", detected" } else { "" }
     );
-    println!(
+    outln!(
+        out,
         "lines: {} read, {} events ({} used, {} other events ignored), {} headers/blank, {} malformed, {} lost-event markers{}",
         l.total,
         l.events,
@@ -283,21 +412,23 @@ fn print_text(r: &Report, full: bool) {
         if l.out_of_order > 0 { format!(", {} out of time order (re-sorted)", l.out_of_order) } else { String::new() }
     );
     for w in r.warnings.iter().take(10) {
-        println!("  warning: line {}: {}", w.line, w.reason);
+        outln!(out, "  warning: line {}: {}", w.line, w.reason);
     }
-    if r.warnings.len() > 10 {
-        println!(
-            "  … and {} more warnings (--json lists them all)",
-            r.warnings.len() - 10
+    let more = r.warnings.len().saturating_sub(10) + r.warnings_omitted;
+    if more > 0 {
+        outln!(
+            out,
+            "  … and {more} more warnings (--json lists the first {MAX_WARNINGS})"
         );
     }
     let a = &r.analysis;
-    println!();
-    println!("vCPU timelines:");
+    outln!(out);
+    outln!(out, "vCPU timelines:");
     for (v, t) in &a.timelines {
         let cpus: Vec<String> = t.cpus.iter().map(|c| c.to_string()).collect();
         let pids: Vec<String> = t.pids.iter().map(|c| c.to_string()).collect();
-        println!(
+        outln!(
+        out,
             "  vCPU{v} (task {}): {} entries / {} exits on CPU {{{}}}, {} migrations, {} blocks, {} preemptions, {} GA-log wake-ups, {} doorbells, {} IRTE updates, {} incomplete IPIs",
             if pids.is_empty() { "?".into() } else { pids.join(",") },
             t.entries,
@@ -313,7 +444,8 @@ fn print_text(r: &Report, full: bool) {
         );
         if full {
             for m in &t.marks {
-                println!(
+                outln!(
+                    out,
                     "      {} (line {}): {}",
                     analyze::ts(m.ts_ns),
                     m.line,
@@ -322,13 +454,14 @@ fn print_text(r: &Report, full: bool) {
             }
         }
     }
-    println!();
+    outln!(out);
     if a.findings.is_empty() {
-        println!("findings: none");
+        outln!(out, "findings: none");
     } else {
-        println!("findings: {}", a.findings.len());
-        for f in &a.findings {
-            println!(
+        outln!(out, "findings: {}", r.findings_total);
+        for f in a.findings.iter().take(MAX_FINDINGS_TEXT) {
+            outln!(
+                out,
                 "  [{}] {} line {} ({}): {}",
                 f.severity,
                 analyze::ts(f.ts_ns),
@@ -338,10 +471,18 @@ fn print_text(r: &Report, full: bool) {
             );
         }
     }
-    for n in &a.notes {
-        println!("note: {n}");
+    if r.findings_total > MAX_FINDINGS_TEXT {
+        outln!(
+            out,
+            "  … and {} more findings (--json lists the first {MAX_FINDINGS})",
+            r.findings_total - MAX_FINDINGS_TEXT
+        );
     }
-    println!("note: a trace shows no IRTE contents or physical ID entries; these checks are the observable shadows of the model's oracles.");
+    for n in &a.notes {
+        outln!(out, "note: {n}");
+    }
+    outln!(out, "note: a trace shows no IRTE contents or physical ID entries; these checks are the observable shadows of the model's oracles.");
+    out
 }
 
 #[cfg(test)]
@@ -366,6 +507,61 @@ mod tests {
             p.warnings.iter().map(|w| w.line).collect::<Vec<_>>(),
             vec![5, 7, 8]
         );
+    }
+
+    /// A reader of `n` bytes of `x` and then a newline, with small reads, that remembers how
+    /// much was asked of it.
+    struct Endless {
+        left: u64,
+    }
+
+    impl std::io::Read for Endless {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Ok(0);
+            }
+            let n = (out.len() as u64).min(self.left) as usize;
+            out[..n].fill(b'x');
+            self.left -= n as u64;
+            if self.left == 0 {
+                out[n - 1] = b'\n';
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_cut_while_it_is_read() {
+        let mut r = BufReader::with_capacity(4096, Endless { left: 10 << 20 });
+        let mut buf = Vec::new();
+        let got = next_line(&mut r, &mut buf, 1000).unwrap();
+        assert_eq!(got, Some((10 << 20, true)));
+        assert_eq!(buf.len(), 1000, "kept no more than asked");
+        assert_eq!(next_line(&mut r, &mut buf, 1000).unwrap(), None);
+        // A line that fits is kept whole, with its newline.
+        let mut r = "ab\ncd".as_bytes();
+        assert_eq!(next_line(&mut r, &mut buf, 1000).unwrap(), Some((3, false)));
+        assert_eq!(buf, b"ab\n");
+        assert_eq!(next_line(&mut r, &mut buf, 1000).unwrap(), Some((2, false)));
+        assert_eq!(buf, b"cd");
+    }
+
+    #[test]
+    fn the_input_is_capped() {
+        let r = BufReader::new(Endless { left: 5000 });
+        let e = parse_capped(r, 4096).err().unwrap().to_string();
+        assert!(e.contains("traces are at most 1 GiB"), "{e}");
+        let text = "# tracer: nop\n".repeat(10);
+        let p = parse_capped(text.as_bytes(), text.len() as u64).unwrap();
+        assert_eq!(p.lines.total, 10);
+    }
+
+    #[test]
+    fn only_the_first_warnings_are_kept() {
+        let text = "garbage\n".repeat(MAX_WARNINGS + 7);
+        let p = parse_all(text.as_bytes()).unwrap();
+        assert_eq!(p.lines.malformed, MAX_WARNINGS + 7);
+        assert_eq!((p.warnings.len(), p.warnings_omitted), (MAX_WARNINGS, 7));
     }
 
     #[test]
