@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as CI runs it (.ci/run):
-#   setup, rustfmt, clippy, cargo test, the wasm build, the core's wasm32 tests, and the
+#   setup, rustfmt, clippy, cargo test, a fuzz smoke run, the wasm build, the core's wasm32 tests, and the
 #   real-browser tests
 #   against dist/ served on a free port of 127.0.0.1.
 # Exits non-zero on the first failure.
@@ -36,6 +36,7 @@ step setup bash scripts/setup.sh
 step rustfmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test" cargo test --workspace
+step "fuzz smoke (5 s per decoder)" bash scripts/fuzz.sh --smoke
 step build-web bash scripts/build-web.sh
 step "wasm tests (core-sim under node, web components in Chromium)" bash scripts/test-wasm.sh
 

@@ -40,6 +40,7 @@ pub mod share;
 pub mod sim;
 pub mod strategy;
 pub mod svg;
+pub mod text;
 pub mod timeline;
 pub mod view;
 

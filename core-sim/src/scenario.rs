@@ -3,6 +3,7 @@
 
 use crate::oracle::ViolationKind;
 use crate::program::{Actor, Op};
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 /// Size limits that keep every scenario small enough to explore.
@@ -114,11 +115,23 @@ pub enum ScenarioError {
     Unknown(String),
 }
 
+/// Longest scenario JSON accepted, in bytes: a file or a paste (the largest valid scenario is a
+/// few KiB).
+pub const MAX_JSON: usize = 1 << 20;
+
 impl Scenario {
-    /// Parse and validate JSON.
+    /// Parse and validate JSON (at most [`MAX_JSON`] bytes; a leading byte-order mark, as some
+    /// editors write, is skipped).
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario =
-            serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
+        if text.len() > MAX_JSON {
+            return Err(ScenarioError::Json(format!(
+                "{} bytes is too long: scenario files are at most 1 MiB",
+                text.len()
+            )));
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let s: Scenario = serde_json::from_str(text)
+            .map_err(|e| ScenarioError::Json(text::escape(&e.to_string()).into_owned()))?;
         s.validate()?;
         Ok(s)
     }
@@ -141,12 +154,30 @@ impl Scenario {
 
     /// Check sizes, indices and that every vCPU script is a possible life cycle.
     pub fn validate(&self) -> Result<(), ScenarioError> {
+        // The id and the names are shown on terminals and pages: plain, short text only.
+        text::check_id(&self.id).map_err(|msg| ScenarioError::Invalid {
+            id: text::shown(&self.id, text::MAX_ECHO),
+            msg,
+        })?;
         let bad = |msg: String| {
             Err(ScenarioError::Invalid {
                 id: self.id.clone(),
                 msg,
             })
         };
+        let labels = [
+            ("the title", &self.title, text::MAX_NAME),
+            ("the description", &self.description, text::MAX_DESCRIPTION),
+        ];
+        for (what, label, max) in labels {
+            text::check_label(what, label, max).or_else(bad)?;
+        }
+        for (t, spec) in self.threads.iter().enumerate() {
+            if let Some(name) = &spec.name {
+                text::check_label(&format!("thread {t}'s name"), name, text::MAX_NAME)
+                    .or_else(bad)?;
+            }
+        }
         if self.pcpus == 0 || self.pcpus > MAX_PCPUS {
             return bad(format!("pcpus must be 1..={MAX_PCPUS}, got {}", self.pcpus));
         }
@@ -581,7 +612,7 @@ pub fn by_id(id: &str) -> Result<Scenario, ScenarioError> {
     shipped()
         .into_iter()
         .find(|s| s.id == id)
-        .ok_or_else(|| ScenarioError::Unknown(id.to_string()))
+        .ok_or_else(|| ScenarioError::Unknown(text::shown(id, text::MAX_ECHO)))
 }
 
 #[cfg(test)]
@@ -633,6 +664,52 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("both loaded on pCPU0"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let s = by_id("block-ga-log").unwrap();
+        let text = format!("\u{feff}{}", s.to_json());
+        assert_eq!(Scenario::from_json(&text), Ok(s));
+    }
+
+    #[test]
+    fn oversized_json_is_refused_before_parsing() {
+        let text = format!("{{\"id\": \"{}\"}}", "x".repeat(MAX_JSON));
+        let e = Scenario::from_json(&text).unwrap_err().to_string();
+        assert!(e.contains("scenario files are at most 1 MiB"), "{e}");
+    }
+
+    #[test]
+    fn ids_and_names_are_plain_short_text() {
+        let evil = "x\u{1b}[2J\u{1b}]0;pwned\u{7}\nverdict: SAFE";
+        let mut s = by_id("block-ga-log").unwrap();
+        s.id = evil.into();
+        let e = Scenario::from_json(&s.to_json()).unwrap_err().to_string();
+        assert!(e.contains("scenario id") && e.contains("\\u{1b}"), "{e}");
+        assert!(!e.chars().any(text::is_unsafe), "{e:?}");
+
+        let mut s = by_id("block-ga-log").unwrap();
+        s.threads[0].name = Some("evil\rverdict: SAFE".into());
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("thread 0's name") && e.contains("\\r"), "{e}");
+        assert!(!e.chars().any(text::is_unsafe), "{e:?}");
+
+        let mut s = by_id("block-ga-log").unwrap();
+        s.threads[1].name = Some("n".repeat(text::MAX_NAME + 1));
+        assert!(s.validate().unwrap_err().to_string().contains("at most 80"));
+        let mut s = by_id("block-ga-log").unwrap();
+        s.title = "\u{202e}SAFE".into();
+        assert!(s.validate().unwrap_err().to_string().contains("the title"));
+        let mut s = by_id("block-ga-log").unwrap();
+        s.id = "a".repeat(text::MAX_ID + 1);
+        assert!(s.validate().unwrap_err().to_string().contains("at most 64"));
+    }
+
+    #[test]
+    fn unknown_ids_are_echoed_escaped() {
+        let e = by_id("\u{1b}[2Jnope").unwrap_err().to_string();
+        assert!(e.starts_with("unknown scenario '\\u{1b}[2Jnope'"), "{e}");
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::lessons;
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sim::Sim;
 use crate::strategy::{IrteTarget, Knobs, MemoryModel, Strategy, PRESETS};
+use crate::text;
 
 /// The link format version [`encode`] writes.
 pub const VERSION: u32 = 3;
@@ -417,7 +418,10 @@ pub fn decode_lenient(query: &str) -> (Link, Vec<LinkError>) {
                     Link::default(),
                     vec![bad(
                         "v",
-                        format!("'{v}' is not a link format version (1 to {VERSION})"),
+                        format!(
+                            "'{}' is not a link format version (1 to {VERSION})",
+                            text::shown(v, text::MAX_ECHO)
+                        ),
                         "Opening the default view.",
                     )],
                 )
@@ -526,7 +530,10 @@ impl Decoder {
                 Ok(s) => self.link.step = Some(s),
                 Err(_) => self.problems.push(bad(
                     key,
-                    format!("'{value}' is not a step number"),
+                    format!(
+                        "'{}' is not a step number",
+                        text::shown(value, text::MAX_ECHO)
+                    ),
                     "Showing the end of the run.",
                 )),
             }
@@ -545,7 +552,10 @@ impl Decoder {
                 "lesson" => self.link.view = View::Lesson,
                 other => self.problems.push(bad(
                     "view",
-                    format!("unknown view '{other}' (explorer, matrix or lesson)"),
+                    format!(
+                        "unknown view '{}' (explorer, matrix or lesson)",
+                        text::shown(other, text::MAX_ECHO)
+                    ),
                     "Showing the explorer.",
                 )),
             },
@@ -555,7 +565,7 @@ impl Decoder {
                 "0" | "false" => self.link.embed = false,
                 other => self.problems.push(bad(
                     "embed",
-                    format!("'{other}' is not 0 or 1"),
+                    format!("'{}' is not 0 or 1", text::shown(other, text::MAX_ECHO)),
                     "Showing the full page.",
                 )),
             },
@@ -563,7 +573,10 @@ impl Decoder {
                 Some(t) => self.link.theme = t,
                 None => self.problems.push(bad(
                     "theme",
-                    format!("unknown theme '{value}' (auto, light, dark or large)"),
+                    format!(
+                        "unknown theme '{}' (auto, light, dark or large)",
+                        text::shown(value, text::MAX_ECHO)
+                    ),
                     "Using the automatic theme.",
                 )),
             },
@@ -578,8 +591,9 @@ impl Decoder {
             self.settle_lesson();
         }
         let at_end = self.link.step == Some(self.link.schedule.chars().count());
-        if self.link.view != View::Lesson && at_end {
-            // The end of the run is spelled by leaving the step out.
+        if self.link.lesson.is_none() && at_end {
+            // The end of the run is spelled by leaving the step out (everywhere but in a lesson
+            // link, which always names its step; the list of lessons is written like any view).
             self.link.step = None;
         }
         (self.link, self.problems)
@@ -643,10 +657,14 @@ impl Decoder {
     }
 }
 
+/// Longest reason a [`LinkError`] gives, in characters (reasons from other modules echo the value).
+const MAX_REASON: usize = 300;
+
 fn bad(param: &str, reason: String, fallback: &str) -> LinkError {
     LinkError::BadValue {
         param: param.to_string(),
-        reason,
+        // A link is untrusted: whatever it carries is shown escaped and clipped.
+        reason: text::shown(&reason, MAX_REASON),
         fallback: fallback.to_string(),
     }
 }
@@ -1119,12 +1137,49 @@ mod tests {
             ScenarioRef::Shipped("running-retarget".into())
         );
         assert_eq!(decode(&encode(&list)), Ok(list));
+        // Found by the fuzzer: the list of lessons at the end of an empty run reads back.
+        let (list, _) = decode_lenient("?v=2&view=lesson&at=0");
+        assert_eq!((list.view, list.step), (View::Lesson, None));
+        assert_eq!(decode(&encode(&list)), Ok(list));
+        let (list, _) = decode_lenient("?v=2&view=lesson&r=01&at=2");
+        assert_eq!(decode(&encode(&list)), Ok(list));
         // Found by the fuzzer: a failed lesson link falls back to a plain link that reads back.
         let (fallback, _) = decode_lenient("?v=2&view=lesson&l=nope&at=0");
         assert_eq!(decode(&encode(&fallback)), Ok(fallback));
         // Without a step, a lesson starts at the beginning.
         let start = decode(&format!("?v=2&view=lesson&l={}", lesson.id)).unwrap();
         assert_eq!(start.step, Some(0));
+    }
+
+    #[test]
+    fn echoed_values_are_escaped_and_clipped() {
+        let evil = "%1B%5B2J%1B%5D0%3Bpwned%07%0A%E2%9C%93+verdict%3A+SAFE";
+        for q in [
+            format!("?v={evil}"),
+            format!("?v=2&at={evil}"),
+            format!("?v=2&view={evil}"),
+            format!("?v=2&embed={evil}"),
+            format!("?v=2&theme={evil}"),
+            format!("?v=2&m={evil}"),
+            format!("?v=2&t={evil}"),
+            format!("?v=2&t=k.{evil}"),
+            format!("?v=2&view=lesson&l={evil}"),
+            format!("?v=1&strategy=custom&knobs={evil}"),
+        ] {
+            let (_, problems) = decode_lenient(&q);
+            assert!(!problems.is_empty(), "{q}");
+            for p in problems {
+                let text = p.to_string();
+                assert!(!text.chars().any(text::is_unsafe), "{q}: {text:?}");
+                assert!(
+                    text.contains("\\u{1b}") || text.contains("\\n"),
+                    "{q}: {text}"
+                );
+            }
+        }
+        let long = "x".repeat(100_000);
+        let (_, problems) = decode_lenient(&format!("?v=2&theme={long}"));
+        assert!(problems[0].to_string().len() < 400, "{}", problems[0]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
 //! 3 usage or input error.
 
+#[macro_use]
 mod cli;
 mod host;
 

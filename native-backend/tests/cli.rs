@@ -574,7 +574,7 @@ fn bad_inputs_are_one_line_errors_with_status_3() {
         (c(&["--kind", "nope"]), "unknown violation kind 'nope'"),
         (
             c(&["--timeout", "-1"]),
-            "--timeout must be a positive number",
+            "--timeout must be a number of seconds above 0 and at most 86400",
         ),
         (c(&["--max-states", "lots"]), "invalid value 'lots'"),
         (c(&["--scenario-file", "x.json"]), "cannot be used with"),
@@ -598,7 +598,7 @@ fn bad_inputs_are_one_line_errors_with_status_3() {
         ),
         (
             vec!["matrix".into(), "--jobs".into(), "0".into()],
-            "--jobs must be at least 1",
+            "--jobs must be 1..=256",
         ),
         (
             vec![
@@ -622,7 +622,7 @@ fn bad_inputs_are_one_line_errors_with_status_3() {
                 "--runs".into(),
                 "0".into(),
             ],
-            "--runs must be at least 1",
+            "--runs must be 1..=100000000",
         ),
         (
             vec!["frobnicate".into()],

@@ -8,7 +8,9 @@ use crate::machine::Machine;
 use crate::oracle::{self, Violation, ViolationKind};
 use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 /// Limits and switches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,11 +181,55 @@ struct Node {
     expanded: bool,
 }
 
+/// A visited state with its hash computed once: growing the table then moves entries without
+/// hashing whole machines again (which took a tenth of a second per hundred thousand states, at
+/// every doubling, and made a timeout late).
+struct Hashed {
+    hash: u64,
+    machine: Machine,
+}
+
+impl PartialEq for Hashed {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.machine == other.machine
+    }
+}
+
+impl Eq for Hashed {}
+
+impl Hash for Hashed {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of [`Hashed`] keys: the stored hash, as it is.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 struct Search<'a> {
     sim: &'a Sim,
     states: Vec<Machine>,
     nodes: Vec<Node>,
-    index: HashMap<Machine, u32>,
+    index: HashMap<Hashed, u32, BuildHasherDefault<PassThrough>>,
+    hasher: RandomState,
     queue: VecDeque<(u32, u32)>,
     found: BTreeMap<ViolationKind, Counterexample>,
     transitions: usize,
@@ -231,12 +277,17 @@ impl Search<'_> {
         depth: u32,
         sleep: u32,
     ) -> (u32, bool) {
-        if let Some(&i) = self.index.get(&m) {
+        let key = Hashed {
+            hash: self.hasher.hash_one(&m),
+            machine: m,
+        };
+        if let Some(&i) = self.index.get(&key) {
             return (i, false);
         }
+        let m = key.machine.clone();
         let i = self.states.len() as u32;
         self.max_kick_ipis = self.max_kick_ipis.max(m.kick_ipis);
-        self.index.insert(m.clone(), i);
+        self.index.insert(key, i);
         self.states.push(m);
         self.nodes.push(Node {
             parent,
@@ -321,7 +372,7 @@ fn state_bytes(m: &Machine) -> usize {
         + m.owners.len() * 2
         + m.locks.len() * 2
         + m.threads.len() * (std::mem::size_of::<crate::machine::ThreadState>() + 4 * 24);
-    2 * (std::mem::size_of::<Machine>() + heap) + std::mem::size_of::<Node>() + 16
+    2 * (std::mem::size_of::<Machine>() + heap) + std::mem::size_of::<Node>() + 24
 }
 
 /// Explore every interleaving of `sim` breadth-first. `progress` is called every
@@ -331,11 +382,30 @@ pub fn check(
     options: &CheckOptions,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> CheckReport {
+    check_keeping(sim, options, progress).0
+}
+
+/// The states a search visited, handed back by [`check_keeping`]. Freeing millions of them takes
+/// a good part of a second per million; a caller that exits right after the report (a command
+/// line with a deadline) may leave that to the operating system with `std::mem::forget`.
+pub struct Visited {
+    _states: Vec<Machine>,
+    _index: HashMap<Hashed, u32, BuildHasherDefault<PassThrough>>,
+    _nodes: Vec<Node>,
+}
+
+/// [`check`], also returning what was visited, so that the caller decides when it is freed.
+pub fn check_keeping(
+    sim: &Sim,
+    options: &CheckOptions,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> (CheckReport, Visited) {
     let mut s = Search {
         sim,
         states: Vec::new(),
         nodes: Vec::new(),
-        index: HashMap::new(),
+        index: HashMap::default(),
+        hasher: RandomState::new(),
         queue: VecDeque::new(),
         found: BTreeMap::new(),
         transitions: 0,
@@ -347,8 +417,10 @@ pub fn check(
     s.queue.push_back((root, u32::MAX));
     let mut outcome = Outcome::Complete;
     let mut next_report = options.progress_every.max(1);
+    // States are numbered with u32s.
+    let max_states = options.max_states.min(u32::MAX as usize);
     while let Some((n, mask)) = s.queue.pop_front() {
-        if s.states.len() >= options.max_states {
+        if s.states.len() >= max_states {
             outcome = Outcome::StateLimit;
             break;
         }
@@ -378,7 +450,7 @@ pub fn check(
         frontier: s.queue.len(),
         depth: max_depth,
     });
-    CheckReport {
+    let report = CheckReport {
         outcome,
         states: s.states.len(),
         transitions: s.transitions,
@@ -387,5 +459,11 @@ pub fn check(
         max_kick_ipis: s.max_kick_ipis,
         bytes: s.states.len() * per_state,
         counterexamples: s.found,
-    }
+    };
+    let visited = Visited {
+        _states: s.states,
+        _index: s.index,
+        _nodes: s.nodes,
+    };
+    (report, visited)
 }

@@ -9,7 +9,8 @@ pub mod schedule;
 pub mod session;
 
 pub use exhaustive::{
-    check, CheckOptions, CheckReport, Counterexample, Outcome, Progress, Verdict,
+    check, check_keeping, CheckOptions, CheckReport, Counterexample, Outcome, Progress, Verdict,
+    Visited,
 };
 pub use random::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 pub use schedule::{Schedule, ScheduleError};

@@ -18,7 +18,7 @@ pub struct Schedule(pub Vec<Action>);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
     /// A character that names no action.
-    #[error("schedule: character '{ch}' at position {pos} is not an action (use 0-9 for a thread's step, a-j for flushing its store buffer)")]
+    #[error("schedule: character '{}' at position {pos} is not an action (use 0-9 for a thread's step, a-j for flushing its store buffer)", crate::text::escape(&ch.to_string()))]
     BadChar {
         /// The character.
         ch: char,
@@ -94,6 +94,8 @@ mod tests {
     fn bad_characters_are_named() {
         let e = "01x".parse::<Schedule>().unwrap_err().to_string();
         assert!(e.contains("'x' at position 2"), "{e}");
+        let e = "0\u{1b}".parse::<Schedule>().unwrap_err().to_string();
+        assert!(e.contains("'\\u{1b}' at position 1"), "{e}");
     }
 
     proptest! {

@@ -1,10 +1,11 @@
 //! `avic-lab check`: exhaustive search of one world, with shortest counterexamples.
 
 use super::exit;
+use super::limits;
 use super::progress;
 use super::report;
-use super::sim_args::SimArgs;
-use anyhow::{bail, Result};
+use super::sim_args::{self, SimArgs};
+use anyhow::Result;
 use clap::Args;
 use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, Verdict};
 use core_sim::Sim;
@@ -24,13 +25,14 @@ pub struct CheckArgs {
     /// No reduction: every interleaving, shortest counterexamples (the default).
     #[arg(long, overrides_with = "reduction")]
     pub no_reduction: bool,
-    /// Stop after this many states (verdict: bounded).
+    /// Stop after this many states, 1..=1000000000 (verdict: bounded).
     #[arg(long, value_name = "N", default_value_t = CheckOptions::default().max_states)]
     pub max_states: usize,
-    /// Stop when the visited states take about this many MiB (verdict: bounded).
-    #[arg(long, value_name = "MIB", default_value_t = CheckOptions::default().max_bytes >> 20)]
-    pub max_memory: usize,
-    /// Stop after this many seconds (verdict: bounded).
+    /// Stop when the visited states take about this many MiB (verdict: bounded). Default 1024,
+    /// or less when the machine has less: at most 60% of the available memory is accepted.
+    #[arg(long, value_name = "MIB")]
+    pub max_memory: Option<usize>,
+    /// Stop after this many seconds, at most 86400 (verdict: bounded).
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// Show (and draw) only this violation kind's counterexample.
@@ -67,19 +69,15 @@ struct JsonReport<'a> {
     counterexamples: Vec<report::CounterexampleJson>,
 }
 
-fn timeout(secs: Option<f64>) -> Result<Option<Duration>> {
-    match secs {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => bail!("--timeout must be a positive number of seconds, got {s}"),
-    }
-}
+/// The most states `--max-states` accepts (states are numbered with 32 bits; memory runs out
+/// long before this).
+pub const MAX_STATES: usize = 1_000_000_000;
 
 /// Run the search with a progress spinner and the timeout.
 fn search(sim: &Sim, opts: &CheckOptions, limit: Option<Duration>, show: bool) -> CheckReport {
     let pb = progress::spinner(show);
     let start = Instant::now();
-    let report = explore::check(sim, opts, &mut |p| {
+    let (report, visited) = explore::check_keeping(sim, opts, &mut |p| {
         let rate = p.states as f64 / start.elapsed().as_secs_f64().max(1e-9);
         pb.set_message(format!(
             "{} states, {} transitions, frontier {}, depth {} ({:.0} states/s)",
@@ -87,6 +85,9 @@ fn search(sim: &Sim, opts: &CheckOptions, limit: Option<Duration>, show: bool) -
         ));
         limit.is_none_or(|l| start.elapsed() < l)
     });
+    // Freeing millions of states takes seconds, which a timeout must not hide; the process ends
+    // right after the report, and the operating system takes the memory back at once.
+    std::mem::forget(visited);
     pb.finish_and_clear();
     report
 }
@@ -110,19 +111,20 @@ fn bound_reason(r: &CheckReport, opts: &CheckOptions, limit: Option<Duration>) -
 /// Run `avic-lab check`.
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let sim = args.sim.sim()?;
-    let limit = timeout(args.timeout)?;
+    sim_args::require_oracles(&sim)?;
+    let limit = args
+        .timeout
+        .map(|s| limits::seconds("--timeout", s))
+        .transpose()?;
     let only = args.kind.as_deref().map(report::kind).transpose()?;
-    if args.max_states == 0 {
-        bail!("--max-states must be at least 1");
-    }
-    if args.max_memory == 0 {
-        bail!("--max-memory must be at least 1 (MiB)");
-    }
+    let max_states = limits::within("--max-states", args.max_states, 1, MAX_STATES)?;
+    let default_mib = CheckOptions::default().max_bytes >> 20;
     let opts = CheckOptions {
         reduction: args.reduction && !args.no_reduction,
-        max_states: args.max_states,
-        max_bytes: args.max_memory.saturating_mul(1 << 20),
-        progress_every: 2_000,
+        max_states,
+        max_bytes: limits::search_bytes(args.max_memory, default_mib, 1)?,
+        // Often enough that a timeout is honoured to a few milliseconds even in a debug build.
+        progress_every: 256,
     };
     let start = Instant::now();
     let r = search(&sim, &opts, limit, progress::wanted(args.json));

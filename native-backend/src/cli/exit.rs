@@ -1,5 +1,6 @@
 //! Exit statuses and one-line error reporting.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Complete search, nothing wrong (or no violation found).
@@ -11,11 +12,18 @@ pub const BOUNDED: u8 = 2;
 /// Bad usage or bad input: unknown id, unreadable file, bad JSON, bad schedule, bad knob.
 pub const USAGE: u8 = 3;
 
-/// Print an error as one line on stderr and return the usage/input exit status.
+/// Longest error line, in characters (a message echoes at most a clipped value; this bounds the
+/// rest).
+const MAX_ERROR: usize = 2_000;
+
+/// Print an error as one line on stderr and return the usage/input exit status. The message may
+/// echo untrusted input (a link, a file's contents): it is escaped and clipped, so it stays one
+/// line of plain text; a stderr that cannot be written is not a panic.
 pub fn error(e: &anyhow::Error) -> ExitCode {
     // `{:#}` joins the context chain with ": " on one line.
     let msg = format!("{e:#}").replace('\n', " ");
-    eprintln!("error: {msg}");
+    let msg = core_sim::text::shown(&msg, MAX_ERROR);
+    let _ = writeln!(std::io::stderr(), "error: {msg}");
     ExitCode::from(USAGE)
 }
 
@@ -32,7 +40,8 @@ pub fn clap_error(e: clap::Error) -> ExitCode {
             ExitCode::from(USAGE)
         }
         _ => {
-            eprintln!("error: {}", one_line(&e.render().to_string()));
+            let msg = core_sim::text::shown(&one_line(&e.render().to_string()), MAX_ERROR);
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
             ExitCode::from(USAGE)
         }
     }

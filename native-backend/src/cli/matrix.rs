@@ -1,8 +1,10 @@
 //! `avic-lab matrix`: every scenario x strategy preset x memory model, on N OS threads.
 
+use super::check;
+use super::limits;
 use super::progress;
 use super::sim_args;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use core_sim::explore::{self, CheckOptions, Verdict};
 use core_sim::{strategy, MemoryModel, Sim};
@@ -12,13 +14,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// The most `--jobs` accepted.
+pub const MAX_JOBS: usize = 256;
+
+fn sims_len(models: &[MemoryModel]) -> usize {
+    core_sim::scenario::shipped().len() * strategy::PRESETS.len() * models.len()
+}
+
 /// Arguments of `avic-lab matrix`.
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
     /// Print one JSON array (an object per cell) instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// OS threads checking cells in parallel (default: the available cores).
+    /// OS threads checking cells in parallel, 1..=256 (default: the available cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Memory models: sc, tso or all.
@@ -53,9 +62,10 @@ fn models(id: &str) -> Result<Vec<MemoryModel>> {
 }
 
 /// Check one cell.
-pub fn check_cell(sim: &Sim, max_states: usize) -> Cell {
+pub fn check_cell(sim: &Sim, max_states: usize, max_bytes: usize) -> Cell {
     let opts = CheckOptions {
         max_states,
+        max_bytes,
         ..CheckOptions::default()
     };
     let r = explore::check(sim, &opts, &mut |_| true);
@@ -93,6 +103,7 @@ pub fn run_cells(
     sims: &[Sim],
     jobs: usize,
     max_states: usize,
+    max_bytes: usize,
     on_done: &(dyn Fn(&Cell) + Sync),
 ) -> Vec<Cell> {
     let next = AtomicUsize::new(0);
@@ -102,7 +113,7 @@ pub fn run_cells(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(sim) = sims.get(i) else { break };
-                let cell = check_cell(sim, max_states);
+                let cell = check_cell(sim, max_states, max_bytes);
                 on_done(&cell);
                 results.lock().expect("no poisoned lock")[i] = Some(cell);
             });
@@ -145,17 +156,16 @@ fn table(cells: &[Cell]) -> String {
 pub fn run(args: MatrixArgs) -> Result<ExitCode> {
     let models = models(&args.memory)?;
     let jobs = match args.jobs {
-        Some(0) => bail!("--jobs must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Some(n) => limits::within("--jobs", n, 1, MAX_JOBS)?,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_JOBS)),
     };
-    if args.max_states == 0 {
-        bail!("--max-states must be at least 1");
-    }
+    let max_states = limits::within("--max-states", args.max_states, 1, check::MAX_STATES)?;
+    let default_mib = CheckOptions::default().max_bytes >> 20;
+    let max_bytes = limits::search_bytes(None, default_mib, jobs.min(sims_len(&models)))?;
     let sims = worlds(&models)?;
     let pb = progress::bar(progress::wanted(args.json), sims.len() as u64, "cells");
     let start = Instant::now();
-    let cells = run_cells(&sims, jobs, args.max_states, &|c| {
+    let cells = run_cells(&sims, jobs, max_states, max_bytes, &|c| {
         pb.set_message(format!(
             "{} · {} · {}",
             c.scenario, c.strategy, c.memory_model

@@ -14,6 +14,7 @@ macro_rules! outln {
 pub mod check;
 pub mod exit;
 pub mod knobs;
+pub mod limits;
 pub mod list;
 pub mod matrix;
 pub mod open;

@@ -104,11 +104,15 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         lesson_footer(&mut text, l, args.verify);
     }
     outln!(text);
+    let judged = if opened.sim.scenario.oracles.is_empty() {
+        "no oracle selected: nothing was checked".to_string()
+    } else {
+        format!("{} violation(s)", violations.len())
+    };
     outln!(
         text,
-        "{} step(s), {} violation(s){}",
+        "{} step(s), {judged}{}",
         session.len(),
-        violations.len(),
         if link.view == View::Lesson {
             String::new()
         } else {

@@ -1,23 +1,33 @@
 //! `avic-lab random`: seeded uniform or PCT runs; what they hit, and how to replay it.
 
 use super::exit;
+use super::limits;
 use super::progress;
 use super::report;
-use super::sim_args::SimArgs;
+use super::sim_args::{self, SimArgs};
 use anyhow::{bail, Result};
 use clap::Args;
 use core_sim::explore::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 use serde_json::json;
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Arguments of `avic-lab random`.
 #[derive(Debug, Args)]
 pub struct RandomArgs {
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Number of runs (seeds SEED, SEED+1, ...).
+    /// Number of runs (seeds SEED, SEED+1, ...), 1..=100000000.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub runs: u64,
+    /// Stop after this many seconds (at most 86400) with the runs done so far.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 600.0,
+        allow_negative_numbers = true
+    )]
+    pub timeout: f64,
     /// First seed.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
@@ -29,7 +39,12 @@ pub struct RandomArgs {
     pub json: bool,
 }
 
-const CHUNK: u64 = 500;
+/// Runs between two looks at the clock: small enough that even the largest scenario's runs
+/// (a few thousand steps each) keep the timeout to a few milliseconds.
+const CHUNK: u64 = 16;
+
+/// The most `--runs` accepted (about an hour here: the timeout ends it earlier).
+pub const MAX_RUNS: u64 = 100_000_000;
 
 fn merge(into: &mut RandomSummary, part: RandomSummary) {
     into.runs += part.runs;
@@ -43,18 +58,24 @@ fn merge(into: &mut RandomSummary, part: RandomSummary) {
 /// Run `avic-lab random`.
 pub fn run(args: RandomArgs) -> Result<ExitCode> {
     let sim = args.sim.sim()?;
+    sim_args::require_oracles(&sim)?;
+    let limit = limits::seconds("--timeout", args.timeout)?;
     let mode = match args.pct {
         None => RandomMode::Uniform,
         Some(d @ 1..=20) => RandomMode::Pct { depth: d },
         Some(d) => bail!("--pct depth must be 1..=20, got {d}"),
     };
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
+    limits::within("--runs", args.runs, 1, MAX_RUNS)?;
     let pb = progress::bar(progress::wanted(args.json), args.runs, "runs");
     let mut sum = RandomSummary::default();
     let mut done = 0;
+    let start = Instant::now();
+    let mut timed_out = false;
     while done < args.runs {
+        if start.elapsed() >= limit {
+            timed_out = true;
+            break;
+        }
         let n = CHUNK.min(args.runs - done);
         let first = args.seed.wrapping_add(done);
         let part = random_runs(&sim, first, n, mode);
@@ -90,6 +111,8 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
             "mode": mode,
             "seed": args.seed,
             "runs": sum.runs,
+            "runs_asked": args.runs,
+            "timed_out": timed_out,
             "steps": sum.steps,
             "hits": hits.iter().map(|(k, n, seed, replay, schedule)| json!({
                 "kind": k.id(), "severity": k.severity(), "runs": n, "first_seed": seed,
@@ -114,6 +137,15 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
             args.seed,
             sum.steps
         );
+        if timed_out {
+            outln!(
+                text,
+                "stopped after {} of {} runs: timed out after {:.3} s (--timeout)",
+                sum.runs,
+                args.runs,
+                limit.as_secs_f64()
+            );
+        }
         if hits.is_empty() {
             outln!(
                 text,
@@ -132,9 +164,11 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
         }
         super::output::emit(&text)?;
     }
-    Ok(ExitCode::from(if hits.is_empty() {
-        exit::SAFE
-    } else {
+    Ok(ExitCode::from(if !hits.is_empty() {
         exit::VIOLATION
+    } else if timed_out {
+        exit::BOUNDED
+    } else {
+        exit::SAFE
     }))
 }

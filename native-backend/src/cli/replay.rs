@@ -66,7 +66,9 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
                 enabled.join(", ")
             );
         }
-        if violations.is_empty() {
+        if sim.scenario.oracles.is_empty() {
+            outln!(text, "no oracle selected: nothing was checked");
+        } else if violations.is_empty() {
             outln!(text, "no violation");
         } else {
             outln!(text, "{} violation(s):", violations.len());

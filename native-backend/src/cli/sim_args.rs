@@ -34,11 +34,42 @@ pub struct SimArgs {
     pub memory: String,
 }
 
-/// Load a scenario JSON file with a clear error.
+/// Load a scenario JSON file with a clear error, reading at most
+/// [`core_sim::scenario::MAX_JSON`] bytes of it (`/dev/zero` is refused after 1 MiB, not read
+/// until memory runs out).
 pub fn load_scenario_file(path: &std::path::Path) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario file '{}'", path.display()))?;
-    Scenario::from_json(&text).with_context(|| format!("scenario file '{}'", path.display()))
+    use std::io::Read;
+    let name = core_sim::text::shown(&path.display().to_string(), 200);
+    let cap = core_sim::scenario::MAX_JSON;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("cannot read scenario file '{name}'"))?;
+    if bytes.len() > cap {
+        anyhow::bail!(
+            "scenario file '{name}' is longer than 1 MiB: scenario files are at most 1 MiB"
+        );
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "scenario file '{name}' is not UTF-8 text (byte {} is not)",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Scenario::from_json(&text).with_context(|| format!("scenario file '{name}'"))
+}
+
+/// A scenario with no oracle judges nothing: a check of it would say SAFE about nothing. The
+/// commands that give a verdict refuse it (exit 3) with this message.
+pub fn require_oracles(sim: &Sim) -> Result<()> {
+    if sim.scenario.oracles.is_empty() {
+        anyhow::bail!(
+            "no oracle selected: nothing was checked (scenario '{}' has \"oracles\": []; list \
+             the violation kinds to look for, or leave the field out for all of them)",
+            sim.scenario.id
+        );
+    }
+    Ok(())
 }
 
 /// Parse a memory model id.

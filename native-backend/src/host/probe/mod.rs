@@ -231,17 +231,20 @@ fn yes(b: &Known<bool>) -> String {
     b.clone().map(|b| if b { "yes" } else { "no" }).show()
 }
 
-fn print_text(r: &ProbeReport) {
-    println!("avic-lab probe (reading {})", r.root);
-    println!("CPU");
-    println!("  vendor:            {}", r.cpu.vendor.show());
-    println!(
+fn print_text(r: &ProbeReport) -> String {
+    let mut o = String::new();
+    outln!(o, "avic-lab probe (reading {})", r.root);
+    outln!(o, "CPU");
+    outln!(o, "  vendor:            {}", r.cpu.vendor.show());
+    outln!(
+        o,
         "  model:             {} ({})",
         r.cpu.model_name.show(),
         r.cpu.family_model.show()
     );
-    println!("  logical CPUs:      {}", r.cpu.logical_cpus.show());
-    println!(
+    outln!(o, "  logical CPUs:      {}", r.cpu.logical_cpus.show());
+    outln!(
+        o,
         "  cpuinfo flags:     svm {}, avic {}, x2avic {}, hypervisor {}",
         yes(&r.cpu.flag_svm),
         yes(&r.cpu.flag_avic),
@@ -250,17 +253,21 @@ fn print_text(r: &ProbeReport) {
     );
     match &r.cpuid {
         Known::Known(c) => {
-            println!(
+            outln!(
+                o,
                 "  CPUID:             vendor {}, max extended leaf {:#x}",
-                c.vendor, c.max_extended_leaf
+                c.vendor,
+                c.max_extended_leaf
             );
-            println!(
+            outln!(
+                o,
                 "                     SVM {}, AVIC (8000_000A EDX[13]) {}, x2AVIC (EDX[18]) {}",
                 yes(&c.svm),
                 yes(&c.avic),
                 yes(&c.x2avic)
             );
-            println!(
+            outln!(
+                o,
                 "                     hypervisor bit (1:ECX[31]) {}{}",
                 if c.hypervisor_bit { "set" } else { "clear" },
                 c.hypervisor_signature
@@ -269,20 +276,21 @@ fn print_text(r: &ProbeReport) {
                     .unwrap_or_default()
             );
         }
-        Known::Unknown(why) => println!("  CPUID:             unknown ({why})"),
+        Known::Unknown(why) => outln!(o, "  CPUID:             unknown ({why})"),
     }
-    println!("virtualization");
-    println!("  /sys/hypervisor:   {}", r.sys_hypervisor.show());
-    println!("  systemd-detect-virt: {}", r.detect_virt.show());
-    println!("KVM");
-    println!("  kvm_amd loaded:    {}", yes(&r.kvm_amd.loaded));
-    println!("  avic parameter:    {}", yes(&r.kvm_amd.avic));
-    println!("  enable_ipiv:       {}", yes(&r.kvm_amd.enable_ipiv));
-    println!("AMD IOMMU");
+    outln!(o, "virtualization");
+    outln!(o, "  /sys/hypervisor:   {}", r.sys_hypervisor.show());
+    outln!(o, "  systemd-detect-virt: {}", r.detect_virt.show());
+    outln!(o, "KVM");
+    outln!(o, "  kvm_amd loaded:    {}", yes(&r.kvm_amd.loaded));
+    outln!(o, "  avic parameter:    {}", yes(&r.kvm_amd.avic));
+    outln!(o, "  enable_ipiv:       {}", yes(&r.kvm_amd.enable_ipiv));
+    outln!(o, "AMD IOMMU");
     match &r.iommu {
         Known::Known(units) => {
             for u in units {
-                println!(
+                outln!(
+                    o,
                     "  {}: features {} → GASup (EFR[7]) {}, GAMSup vAPIC (EFR[21]) {}",
                     u.name,
                     u.raw.show(),
@@ -290,20 +298,21 @@ fn print_text(r: &ProbeReport) {
                     yes(&u.gam_vapic)
                 );
                 if let Some(n) = &u.note {
-                    println!("      ({n})");
+                    outln!(o, "      ({n})");
                 }
             }
         }
-        Known::Unknown(why) => println!("  unknown ({why})"),
+        Known::Unknown(why) => outln!(o, "  unknown ({why})"),
     }
-    println!("kernel");
-    println!("  release:           {}", r.kernel.show());
+    outln!(o, "kernel");
+    outln!(o, "  release:           {}", r.kernel.show());
     match &r.preset {
         Known::Known(p) => {
-            println!("  preset:            {} — {}", p.preset, p.why);
+            outln!(o, "  preset:            {} — {}", p.preset, p.why);
             for v in &p.verdicts {
                 let kinds: Vec<&str> = v.kinds.iter().map(|k| k.id()).collect();
-                println!(
+                outln!(
+                    o,
                     "    {:<24} {:<9} {}",
                     v.scenario,
                     v.verdict,
@@ -311,12 +320,13 @@ fn print_text(r: &ProbeReport) {
                 );
             }
         }
-        Known::Unknown(why) => println!("  preset:            unknown ({why})"),
+        Known::Unknown(why) => outln!(o, "  preset:            unknown ({why})"),
     }
-    println!("summary");
+    outln!(o, "summary");
     for s in &r.summary {
-        println!("  - {s}");
+        outln!(o, "  - {s}");
     }
+    o
 }
 
 /// Run `avic-lab probe`.
@@ -324,9 +334,9 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<ExitCode> {
     let live = args.root == Path::new("/");
     let report = gather(&args.root, live);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::cli::output::emit_json(&report)?;
     } else {
-        print_text(&report);
+        crate::cli::output::emit(&print_text(&report))?;
     }
     Ok(ExitCode::SUCCESS)
 }

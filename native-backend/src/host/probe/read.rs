@@ -43,12 +43,20 @@ impl<T: std::fmt::Display> Known<T> {
     }
 }
 
-/// Read a small text file under `root`.
+/// The most bytes read from one file of the host (the largest, /proc/cpuinfo of a big machine,
+/// is a few hundred KiB).
+pub const MAX_FILE: u64 = 4 << 20;
+
+/// Read a small text file under `root`: at most [`MAX_FILE`] bytes of it, so a `--root` whose
+/// files are `/dev/zero` is not read until memory runs out.
 pub fn read(root: &Path, rel: &str) -> Known<String> {
+    use std::io::Read;
     let path = root.join(rel.trim_start_matches('/'));
-    match fs::read(&path) {
-        Ok(bytes) if bytes.len() > 4 << 20 => {
-            Known::Unknown(format!("/{rel} is implausibly large"))
+    let mut bytes = Vec::new();
+    let got = fs::File::open(&path).and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes));
+    match got.map(|_| bytes) {
+        Ok(bytes) if bytes.len() as u64 > MAX_FILE => {
+            Known::Unknown(format!("/{rel} is longer than 4 MiB: implausibly large"))
         }
         Ok(bytes) => Known::Known(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => Known::Unknown(format!(

@@ -164,31 +164,48 @@ fn settled(sim: &Sim, w: &World) -> Settled {
     }
 }
 
-/// Wait for the quiescent point, then tell the workers to stop. `false` on timeout.
-fn quiesce(sim: &Sim, w: &World, wake_timeout: Duration) -> bool {
+/// How an iteration ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ended {
+    /// At its quiescent point.
+    Settled,
+    /// Not settled within [`ITERATION_TIMEOUT`].
+    TimedOut,
+    /// The run's time was up first: the iteration is left out.
+    OutOfTime,
+}
+
+/// Wait for the quiescent point (but not past `end`, the run's deadline), then tell the workers
+/// to stop.
+fn quiesce(sim: &Sim, w: &World, wake_timeout: Duration, end: Instant) -> Ended {
     let deadline = Instant::now() + ITERATION_TIMEOUT;
     let mut idle = 0u32;
-    let ok = loop {
+    let ended = loop {
         match settled(sim, w) {
-            Settled::AllDone => break true,
+            Settled::AllDone => break Ended::Settled,
             Settled::Waiting => {
                 // Someone sleeps or spins and nothing is left to change that: give it the bounded
                 // wait, and make sure nothing moved meanwhile.
                 let before = w.progress.load(SeqCst);
-                std::thread::sleep(wake_timeout);
+                let left = end.saturating_duration_since(Instant::now());
+                std::thread::sleep(wake_timeout.min(left));
                 if !matches!(settled(sim, w), Settled::No) && w.progress.load(SeqCst) == before {
-                    break true;
+                    break Ended::Settled;
                 }
             }
             Settled::No => {}
         }
-        if Instant::now() > deadline {
-            break false;
+        let now = Instant::now();
+        if now >= end {
+            break Ended::OutOfTime;
+        }
+        if now > deadline {
+            break Ended::TimedOut;
         }
         backoff(&mut idle);
     };
     w.quiesce.store(true, SeqCst);
-    ok
+    ended
 }
 
 /// Run the stress loop.
@@ -249,11 +266,18 @@ pub fn run(sim: &Sim, cfg: &Config) -> Outcome {
             });
         }
         let budget = Duration::from_secs_f64(cfg.seconds);
+        let run_end = began + budget;
         while iterations < cfg.iterations && began.elapsed() < budget {
             world.reset(&init);
             start.wait();
-            let ok = quiesce(sim, &world, cfg.wake_timeout);
+            let ended = quiesce(sim, &world, cfg.wake_timeout, run_end);
             end.wait();
+            if ended == Ended::OutOfTime {
+                // Cut short by the end of the run: neither a result nor a timeout.
+                panicked.store(false, SeqCst);
+                break;
+            }
+            let ok = ended == Ended::Settled;
             if !ok {
                 timeouts += 1;
             }

@@ -49,14 +49,20 @@ impl<'a> Worker<'a> {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn spin(&mut self, max: u32) {
+    /// Spin 0..=max `pause`s; `Err` as soon as the iteration is over (a timeout or the end of
+    /// the run), so that a large jitter never outlives the time given.
+    fn spin(&mut self, max: u32) -> Result<(), Stopped> {
         if max == 0 {
-            return;
+            return Ok(());
         }
         let n = self.next_rand() % (max as u64 + 1);
-        for _ in 0..n {
+        for i in 0..n {
+            if i % 1024 == 1023 && self.w.quiesce.load(Relaxed) {
+                return Err(Stopped);
+            }
             spin_loop();
         }
+        Ok(())
     }
 
     fn set_status(&self, s: u8) {
@@ -74,7 +80,9 @@ impl<'a> Worker<'a> {
     pub fn run_iteration(&mut self) {
         let sim = self.sim;
         let th = &sim.threads[self.t];
-        self.spin(self.jitter.saturating_mul(8));
+        if self.spin(self.jitter.saturating_mul(8)).is_err() {
+            return;
+        }
         match th.actor {
             Actor::GaLog => self.run_daemon(&th.programs[0]),
             Actor::Vcpu(v) => {
@@ -163,7 +171,7 @@ impl<'a> Worker<'a> {
         while pc < p.steps.len() {
             self.w.positions[self.t].pc.store(pc as u8, Relaxed);
             let st = &p.steps[pc];
-            self.spin(self.jitter);
+            self.spin(self.jitter)?;
             if let Some(e) = st.effect {
                 self.apply_effect(e);
             }

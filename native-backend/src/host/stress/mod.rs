@@ -10,12 +10,16 @@ mod harness;
 mod interp;
 mod shared;
 
+use crate::cli::{limits, output};
 use anyhow::{bail, Context};
 use core_sim::explore::{self, CheckOptions};
 use core_sim::{Sim, ViolationKind};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// The largest `--jitter`: 100000 `pause`s is a few milliseconds per step already.
+pub const MAX_JITTER: u32 = 100_000;
 
 /// Arguments of `avic-lab stress`.
 #[derive(Debug, clap::Args)]
@@ -30,13 +34,14 @@ pub struct StressArgs {
     /// shown beside the results is always the TSO one.
     #[arg(long, value_name = "IGNORED")]
     pub memory: Option<String>,
-    /// Stop after this many iterations.
+    /// Stop after this many iterations, 1..=1000000000.
     #[arg(long, default_value_t = 20_000)]
     pub iterations: u64,
-    /// Stop after this many seconds.
-    #[arg(long, default_value_t = 5.0)]
+    /// Stop after this many seconds (at most 86400).
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true)]
     pub seconds: f64,
-    /// Random spin of 0..=N pause instructions before each step, to vary interleavings.
+    /// Random spin of 0..=N pause instructions before each step, to vary interleavings
+    /// (N at most 100000).
     #[arg(long, default_value_t = 64)]
     pub jitter: u32,
     /// Microseconds a vCPU may stay asleep, with nothing left that could wake it, before it
@@ -93,18 +98,10 @@ const LIMITS: [&str; 4] = [
 
 /// Run `avic-lab stress`.
 pub fn run(args: StressArgs) -> anyhow::Result<ExitCode> {
-    if args.iterations == 0 {
-        bail!("--iterations must be at least 1");
-    }
-    if !(args.seconds.is_finite() && args.seconds > 0.0 && args.seconds <= 86_400.0) {
-        bail!(
-            "--seconds must be a positive number of seconds (at most 86400), got {}",
-            args.seconds
-        );
-    }
-    if args.wake_timeout_us == 0 || args.wake_timeout_us > 1_000_000 {
-        bail!("--wake-timeout-us must be 1..=1000000");
-    }
+    limits::within("--iterations", args.iterations, 1, 1_000_000_000)?;
+    limits::seconds("--seconds", args.seconds)?;
+    limits::within("--jitter", args.jitter, 0, MAX_JITTER)?;
+    limits::within("--wake-timeout-us", args.wake_timeout_us, 1, 1_000_000)?;
     let sim = Sim::from_ids(&args.scenario, &args.strategy, "tso")
         .map_err(anyhow::Error::msg)
         .context("stress")?;
@@ -162,18 +159,21 @@ pub fn run(args: StressArgs) -> anyhow::Result<ExitCode> {
         limits: LIMITS.to_vec(),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        output::emit_json(&report)?;
     } else {
-        print_text(&report);
+        output::emit(&print_text(&report))?;
     }
     Ok(ExitCode::from(if any { 1 } else { 0 }))
 }
 
-fn print_text(r: &Report) {
+fn print_text(r: &Report) -> String {
+    let mut out = String::new();
     let o = &r.outcome;
-    println!(
+    outln!(
+        out,
         "avic-lab stress: scenario {} × strategy {}, on real threads",
-        r.scenario, r.strategy
+        r.scenario,
+        r.strategy
     );
     let pinned: Vec<String> = o
         .placement
@@ -183,7 +183,8 @@ fn print_text(r: &Report) {
             None => format!("{} (unpinned)", p.thread),
         })
         .collect();
-    println!(
+    outln!(
+        out,
         "machine: {} ({}), {} CPU core(s); {} threads: {}",
         r.arch,
         memory_model(r.arch),
@@ -192,23 +193,36 @@ fn print_text(r: &Report) {
         pinned.join(", ")
     );
     if o.placement.len() > o.cores {
-        println!("  note: more threads than cores ({} > {}): threads sharing a core race only when the OS preempts one", o.placement.len(), o.cores);
+        outln!(out, "  note: more threads than cores ({} > {}): threads sharing a core race only when the OS preempts one", o.placement.len(), o.cores);
     }
     if let Some(m) = &r.memory_ignored {
-        println!("  --memory {m} ignored: the hardware's own memory model applies");
+        outln!(
+            out,
+            "  --memory {m} ignored: the hardware's own memory model applies"
+        );
     }
-    println!(
+    outln!(
+        out,
         "ran {} iterations in {:.2} s ({} timed out, {} worker panics)",
-        o.iterations, o.seconds, o.timeouts, o.panics
+        o.iterations,
+        o.seconds,
+        o.timeouts,
+        o.panics
     );
-    println!(
+    outln!(
+        out,
         "model (exhaustive, x86-TSO): {} after {} states",
-        r.model_verdict, r.model_states
+        r.model_verdict,
+        r.model_states
     );
-    println!();
-    println!(
+    outln!(out);
+    outln!(
+        out,
         "{:<17} {:<10} {:>9} {:>12}  note",
-        "oracle", "model", "hardware", "per million"
+        "oracle",
+        "model",
+        "hardware",
+        "per million"
     );
     for row in &r.rows {
         let model = if !row.enabled {
@@ -218,7 +232,8 @@ fn print_text(r: &Report) {
         } else {
             "safe"
         };
-        println!(
+        outln!(
+            out,
             "{:<17} {:<10} {:>9} {:>12.1}  {}",
             row.oracle.id(),
             model,
@@ -228,22 +243,25 @@ fn print_text(r: &Report) {
         );
     }
     for row in r.rows.iter().filter(|r| r.first.is_some()) {
-        println!(
+        outln!(
+            out,
             "  first {}: {}",
             row.oracle.id(),
             row.first.as_deref().unwrap_or_default()
         );
     }
     let e = &o.events;
-    println!();
-    println!(
+    outln!(out);
+    outln!(
+        out,
         "events: doorbells {} ({} reached no guest), GA-log entries {}, silent {}, wake-ups {}, real sleeps {}, incomplete IPIs {}, kick IPIs {}, host-injected {}",
         e.doorbells, e.doorbells_missed, e.ga_log_entries, e.silent, e.wakes, e.sleeps, e.incomplete_ipis, e.kick_ipis, e.host_injected
     );
-    println!("limits:");
+    outln!(out, "limits:");
     for l in &r.limits {
-        println!("  - {l}");
+        outln!(out, "  - {l}");
     }
+    out
 }
 
 fn memory_model(arch: &str) -> &'static str {

@@ -95,22 +95,28 @@ fn clip(s: &str) -> String {
     out
 }
 
-/// Find the ` [<digits>]` CPU column: returns (byte index of '[', cpu, index after ']').
+/// Find the ` [<digits>]` CPU column: returns (byte index of '[', cpu, index after ']'). One pass:
+/// after each ` [` only digits and spaces are looked at, so a line of 64 KiB of `[` costs 64 Ki
+/// steps, not 2 Gi.
 fn cpu_column(s: &str) -> Option<(usize, u32, usize)> {
     let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(off) = s[i..].find('[') {
-        let open = i + off;
-        if let Some(close_off) = s[open + 1..].find(']') {
-            let inner = s[open + 1..open + 1 + close_off].trim();
-            let preceded = open > 0 && b[open - 1] == b' ';
-            if preceded && !inner.is_empty() && inner.bytes().all(|c| c.is_ascii_digit()) {
+    let mut open = 0;
+    while let Some(off) = s[open..].find('[') {
+        open += off;
+        let mut j = open + 1;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b' ') {
+            j += 1;
+        }
+        let preceded = open > 0 && b[open - 1] == b' ';
+        if preceded && j < b.len() && b[j] == b']' {
+            let inner = s[open + 1..j].trim();
+            if !inner.is_empty() && inner.bytes().all(|c| c.is_ascii_digit()) {
                 if let Ok(cpu) = inner.parse::<u32>() {
-                    return Some((open, cpu, open + 1 + close_off + 1));
+                    return Some((open, cpu, j + 1));
                 }
             }
         }
-        i = open + 1;
+        open += 1;
     }
     None
 }
