@@ -662,8 +662,9 @@ fn check_honours_its_timeout() {
         "upstream-latest",
         "--timeout",
         "2",
+        // Room enough that the clock, not the memory bound, ends the search.
         "--max-memory",
-        "512",
+        "4096",
         "--json",
     ]);
     let r: Value =

@@ -870,6 +870,28 @@ fn block(knobs: &Knobs, v: u8, halt: Halt) -> Program {
     a.finish(title, None)
 }
 
+/// `avic_set_pi_irte_mode()` (up to 6.16): under ir_list_lock, switch every IRTE on the vCPU's
+/// list to guest mode or to remapped mode.
+fn set_pi_irte_mode(a: &mut Asm, knobs: &Knobs, v: u8, activate: bool) {
+    const FUNC: &str = "avic_set_pi_irte_mode";
+    let ir = LockRef::IrList(VRef::Fixed(v));
+    lock(
+        a,
+        ir,
+        "lock ir_list_lock",
+        FUNC,
+        "spin_lock_irqsave(&svm->ir_list_lock)",
+    );
+    walk_toggle(a, knobs, v, activate, FUNC);
+    unlock(
+        a,
+        ir,
+        "unlock",
+        FUNC,
+        "spin_unlock_irqrestore(&svm->ir_list_lock)",
+    );
+}
+
 /// `avic_refresh_apicv_exec_ctrl` on a loaded vCPU: off puts the AVIC and switches its IRTEs to
 /// remapped mode; on loads it and switches them back to guest mode. Up to 6.16 the switch is a
 /// second walk after the load/put (`avic_set_pi_irte_mode`), whose activation clears IsRun and
@@ -883,21 +905,7 @@ fn apicv_toggle(knobs: &Knobs, v: u8, on: bool) -> Program {
             load_body_with(&mut a, knobs, v, None, Some(REFRESH));
         } else {
             load_body(&mut a, knobs, v, None);
-            lock(
-                &mut a,
-                ir,
-                "lock ir_list_lock",
-                "avic_set_pi_irte_mode",
-                "spin_lock_irqsave(&svm->ir_list_lock)",
-            );
-            walk_toggle(&mut a, knobs, v, true, "avic_set_pi_irte_mode");
-            unlock(
-                &mut a,
-                ir,
-                "unlock",
-                "avic_set_pi_irte_mode",
-                "spin_unlock_irqrestore(&svm->ir_list_lock)",
-            );
+            set_pi_irte_mode(&mut a, knobs, v, true);
         }
         a.finish(
             format!("APICv on: avic_refresh_apicv_exec_ctrl(vCPU{v})"),
@@ -938,21 +946,7 @@ fn apicv_toggle(knobs: &Knobs, v: u8, on: bool) -> Program {
             let check = put_body(&mut a, knobs, v, false);
             let here = a.here();
             a.jump(check, here);
-            lock(
-                &mut a,
-                ir,
-                "lock ir_list_lock",
-                "avic_set_pi_irte_mode",
-                "spin_lock_irqsave(&svm->ir_list_lock)",
-            );
-            walk_toggle(&mut a, knobs, v, false, "avic_set_pi_irte_mode");
-            unlock(
-                &mut a,
-                ir,
-                "unlock",
-                "avic_set_pi_irte_mode",
-                "spin_unlock_irqrestore(&svm->ir_list_lock)",
-            );
+            set_pi_irte_mode(&mut a, knobs, v, false);
         }
         a.finish(
             format!("APICv off: avic_refresh_apicv_exec_ctrl(vCPU{v})"),
