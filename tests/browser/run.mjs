@@ -230,13 +230,17 @@ test('bad links and impossible scenarios show a clear message, never a blank pag
     ['?strategy=warp-drive&memory=arm', /unknown strategy 'warp-drive'/],
     [`?scenario_json=${encodeURIComponent(bad)}`, /scenario cannot run/],
     ['?scenario_json=%7Bnot%20json', /scenario cannot run: scenario JSON/],
+    // A link carrying an escape sequence and a fake verdict line: shown escaped, as text.
+    ['?v=3&s=%1B%5B2J%0Averdict%3A%20SAFE&t=kick', /does not have: '\\u\{1b\}\[2J\\nverdict: SAFE'/],
   ];
   for (const [i, [query, message]] of cases.entries()) {
     const { page, problems } = await openPage(query);
     try {
       const notice = page.locator('.notice-error').first();
       await notice.waitFor();
-      assert.match(await page.locator('.notices').textContent(), message, query);
+      const said = await page.locator('.notices').textContent();
+      assert.match(said, message, query);
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(said), `no raw control character from ${query}`);
       // Still a working page.
       assert.ok(await page.locator('.thread-pane').count() > 0, `threads shown for ${query}`);
       if (i === 0) await shot(page, 'bad-link.png');

@@ -394,7 +394,8 @@ impl AppState {
                     s.notify(
                         Level::Error,
                         format!(
-                            "The link names a scenario this lab does not have: '{id}'. Known: {}. Showing '{}'.",
+                            "The link names a scenario this lab does not have: '{}'. Known: {}. Showing '{}'.",
+                            clip(id, core_sim::text::MAX_ECHO),
                             known.join(", "),
                             shipped[0].id
                         ),
@@ -934,13 +935,9 @@ fn action_words(s: &AppState, a: Action) -> String {
     }
 }
 
+/// Text from a link, as a message may echo it: clipped and escaped by the core's one rule.
 fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let t: String = s.chars().take(n).collect();
-        format!("{t}…")
-    }
+    core_sim::text::shown(s, n)
 }
 
 /// Shortcut for tests and the app: the state for a query string.
@@ -997,6 +994,21 @@ mod tests {
         s.apply(Msg::Act(Action::Step(9)));
         assert_eq!(s.notices.len(), 1, "info notices replace each other");
         assert!(s.notices[0].text.contains("no thread 9"), "{:?}", s.notices);
+    }
+
+    #[test]
+    fn text_from_a_link_is_shown_escaped() {
+        // An escape sequence and a fake verdict line in the scenario id and the schedule.
+        let s = from_query("?v=3&s=%1B%5B2J%0Averdict%3A%20SAFE&r=0%1B%5D0%3Bx%07");
+        let all: Vec<&str> = s.notices.iter().map(|n| n.text.as_str()).collect();
+        assert!(all.len() >= 2, "{all:?}");
+        for text in &all {
+            assert!(!text.chars().any(core_sim::text::is_unsafe), "{text:?}");
+        }
+        assert!(
+            all.iter().any(|t| t.contains("\\u{1b}[2J\\nverdict: SAFE")),
+            "{all:?}"
+        );
     }
 
     #[test]
