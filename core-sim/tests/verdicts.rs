@@ -384,6 +384,8 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
     ("ipi-during-load", "linux-6.6", "tso", &[]),
     ("ipi-during-load", "lock-fix-plain-read", "sc", &[]),
     ("ipi-during-load", "lock-fix-plain-read", "tso", &[]),
+    // A plain 64-bit store tears: AVIC reads IsRunning=1 with the old host ID (the seed thread:
+    // 'the WRITE_ONCE() needs to stay').
     (
         "ipi-during-load",
         "lock-fix-plain-write",
@@ -866,6 +868,9 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
             "irte-mixed-update",
         ],
     ),
+    // vCPU1's put walks IRTE0 (still on its list) and edits ir_data->entry under vCPU1's
+    // ir_list_lock while the updater's amd_iommu_activate_guest_mode() edits the same copy under
+    // irq_desc->lock: nothing serialises the two editors before 0a917e9d4b70/c3d591c91f9c (6.17).
     (
         "old-owner-preempted",
         "linux-6.6",
@@ -948,6 +953,8 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
         "tso",
         &["delayed-delivery", "irte-mixed-update"],
     ),
+    // Only the IOMMU cache window (publish before iommu_flush_irt_and_complete()): the old owner's
+    // put can no longer reach the IRTE.
     (
         "old-owner-preempted",
         "linux-6.17",
@@ -1020,6 +1027,8 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
         "tso",
         &["stale-irte", "delayed-delivery", "irte-mixed-update"],
     ),
+    // The same two editors, through vCPU1's avic_vcpu_load() on pCPU2 (amd_iommu_update_ga(cpu,
+    // IsRun=1)) racing the activation for vCPU0.
     (
         "old-owner-migrates",
         "linux-6.6",
@@ -1356,6 +1365,8 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
         "tso",
         &["delayed-delivery"],
     ),
+    // The IOMMU cache window again; the new target's put, under its ir_list_lock, waits for the
+    // guarded activation and then marks the IRTE not running.
     (
         "new-target-preempted",
         "linux-6.17",
@@ -1404,6 +1415,12 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
         "tso",
         &["delayed-delivery"],
     ),
+    // Stale only as in running-retarget (6.5 posts a running vCPU's IRTE with IsRun=0); no mixed
+    // update, because both activations run under irq_desc->lock and 6.5's updater has no
+    // amd_iommu_update_ga().
+    // Stale only as in running-retarget (6.5 posts a running vCPU's IRTE with IsRun=0); no mixed
+    // update, because both activations run under irq_desc->lock and 6.5's updater has no
+    // amd_iommu_update_ga().
     ("concurrent-updaters", "linux-6.5", "sc", &["stale-irte"]),
     ("concurrent-updaters", "linux-6.5", "tso", &["stale-irte"]),
     (
@@ -1514,6 +1531,12 @@ const EXPECTED: &[(&str, &str, &str, &[&str])] = &[
         "tso",
         &["stale-irte", "lost-wakeup", "delayed-delivery"],
     ),
+    // Waking on pCPU1 is safe: avic_vcpu_load() returns early while kvm_vcpu_is_blocking(), and
+    // avic_vcpu_unblocking() loads on the new vcpu->cpu under ir_list_lock; what remains is 6.6's
+    // activation window.
+    // Waking on pCPU1 is safe: avic_vcpu_load() returns early while kvm_vcpu_is_blocking(), and
+    // avic_vcpu_unblocking() loads on the new vcpu->cpu under ir_list_lock; what remains is 6.6's
+    // activation window.
     ("halt-migrates", "linux-6.6", "sc", &["delayed-delivery"]),
     ("halt-migrates", "linux-6.6", "tso", &["delayed-delivery"]),
     (
