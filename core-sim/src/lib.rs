@@ -43,6 +43,7 @@ pub mod svg;
 pub mod text;
 pub mod timeline;
 pub mod view;
+pub mod vocab;
 
 pub use exec::{Action, Event, Fact};
 pub use machine::Machine;

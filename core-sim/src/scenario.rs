@@ -1,9 +1,9 @@
 //! Scenarios: what runs (threads and their operations) from which initial state; the five shipped
 //! ones; validation with clear errors; JSON round trips.
 
-use crate::oracle::ViolationKind;
 use crate::program::{Actor, Op};
 use crate::text;
+use crate::vocab::ViolationKind;
 use serde::{Deserialize, Serialize};
 
 /// Size limits that keep every scenario small enough to explore.

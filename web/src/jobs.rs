@@ -199,12 +199,8 @@ pub fn check_options() -> CheckOptions {
 }
 
 /// How bad a kind is, for ordering: hangs first, then corruption, then latency.
-pub fn severity_rank(kind: ViolationKind) -> u8 {
-    match kind.severity() {
-        "hang" => 0,
-        "corruption" => 1,
-        _ => 2,
-    }
+pub fn severity_rank(kind: ViolationKind) -> std::cmp::Reverse<core_sim::vocab::Severity> {
+    std::cmp::Reverse(kind.severity())
 }
 
 /// The counterexample the page opens first: the shortest one of the most severe kind found

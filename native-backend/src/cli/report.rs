@@ -61,7 +61,7 @@ pub fn counterexample_text(args: &SimArgs, sim: &Sim, ce: &Counterexample) -> Re
 #[derive(Serialize)]
 pub struct CounterexampleJson {
     pub kind: &'static str,
-    pub severity: &'static str,
+    pub severity: core_sim::vocab::Severity,
     pub steps: usize,
     pub schedule: String,
     pub explanation: String,

@@ -21,7 +21,7 @@ pub mod violations;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod wasm_tests;
 
-use core_sim::ViolationKind;
+use core_sim::vocab::{Severity, ViolationKind};
 
 /// A violation kind in words, for headings and badges (the core's one vocabulary).
 pub fn kind_title(kind: ViolationKind) -> &'static str {
@@ -36,8 +36,8 @@ pub fn kind_impact(kind: ViolationKind) -> &'static str {
 /// CSS class for a kind's severity: `sev-hang`, `sev-corruption`, `sev-latency`.
 pub fn severity_class(kind: ViolationKind) -> &'static str {
     match kind.severity() {
-        "hang" => "sev-hang",
-        "corruption" => "sev-corruption",
-        _ => "sev-latency",
+        Severity::Hang => "sev-hang",
+        Severity::Corruption => "sev-corruption",
+        Severity::Latency => "sev-latency",
     }
 }

@@ -69,7 +69,7 @@ pub fn hang_banner(p: &HangBannerProps) -> Html {
     let hangs: Vec<&Violation> = p
         .violations
         .iter()
-        .filter(|v| v.kind.severity() == "hang")
+        .filter(|v| v.kind.severity() == core_sim::vocab::Severity::Hang)
         .collect();
     if hangs.is_empty() {
         return html! {};
