@@ -8,8 +8,7 @@
 //! `native_matrix` example that the browser tests compare against.
 
 use core_sim::explore::{self, CheckOptions, CheckReport, Counterexample, Progress};
-use core_sim::strategy::PRESETS;
-use core_sim::{Knobs, MemoryModel, Scenario, Sim, Strategy, ViolationKind};
+use core_sim::{Knobs, MemoryModel, Scenario, Sim, Strategy};
 use serde::{Deserialize, Serialize};
 
 /// What a worker is asked to do.
@@ -151,42 +150,28 @@ pub fn verify_claim(lesson: &str, index: usize) -> Result<ClaimResult, String> {
     })
 }
 
-/// One counterexample, flattened for JSON and the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cex {
-    /// Violation kind id.
-    pub kind: ViolationKind,
-    /// Schedule string.
-    pub schedule: String,
-    /// Plain-words explanation.
-    pub explanation: String,
-}
+/// One counterexample, flattened for JSON and the page (the core's matrix type).
+pub type Cex = core_sim::explore::matrix::CellCounterexample;
 
-/// One cell of the matrix. The first fields match `avic-lab matrix --json`.
+/// One cell of the matrix: the core's cell (whose first fields match `avic-lab matrix --json`),
+/// its index in [`matrix_worlds`] order and how long its check took.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MatrixCell {
     /// Cell index in [`matrix_worlds`] order.
     pub index: usize,
-    /// Scenario id.
-    pub scenario: String,
-    /// Strategy (preset id).
-    pub strategy: String,
-    /// `sc` or `tso`.
-    pub memory_model: String,
-    /// `safe`, `violation` or `bounded`.
-    pub verdict: String,
-    /// Kinds found.
-    pub violations: Vec<String>,
-    /// Distinct states visited.
-    pub states: usize,
-    /// Transitions executed.
-    pub transitions: usize,
-    /// Length of the shortest counterexample of any kind.
-    pub shortest: Option<usize>,
-    /// One shortest counterexample per kind, most severe first.
-    pub counterexamples: Vec<Cex>,
+    /// What the check found.
+    #[serde(flatten)]
+    pub cell: core_sim::explore::matrix::Cell,
     /// Milliseconds the check took.
     pub ms: f64,
+}
+
+impl std::ops::Deref for MatrixCell {
+    type Target = core_sim::explore::matrix::Cell;
+
+    fn deref(&self) -> &Self::Target {
+        &self.cell
+    }
 }
 
 /// Options of every check the page runs: the defaults (breadth-first, no reduction, so
@@ -198,54 +183,22 @@ pub fn check_options() -> CheckOptions {
     }
 }
 
-/// How bad a kind is, for ordering: hangs first, then corruption, then latency.
-pub fn severity_rank(kind: ViolationKind) -> std::cmp::Reverse<core_sim::vocab::Severity> {
-    std::cmp::Reverse(kind.severity())
-}
-
-/// The counterexample the page opens first: the shortest one of the most severe kind found
-/// (the overall shortest is nearly always a short delayed delivery, which would hide a hang).
+/// The counterexample the page opens first (the core's rule: the shortest of the most severe kind).
 pub fn headline(report: &CheckReport) -> Option<&Counterexample> {
-    report.counterexamples.values().min_by_key(|c| {
-        (
-            severity_rank(c.violation.kind),
-            c.schedule.0.len(),
-            c.violation.kind,
-        )
-    })
+    core_sim::explore::matrix::headline(report)
 }
 
 /// Counterexamples of a report, most severe (then shortest) first.
 pub fn cexes(report: &CheckReport) -> Vec<Cex> {
-    let mut v: Vec<&Counterexample> = report.counterexamples.values().collect();
-    v.sort_by_key(|c| {
-        (
-            severity_rank(c.violation.kind),
-            c.schedule.0.len(),
-            c.violation.kind,
-        )
-    });
-    v.into_iter()
-        .map(|c| Cex {
-            kind: c.violation.kind,
-            schedule: c.schedule.to_string(),
-            explanation: c.violation.explanation.clone(),
-        })
-        .collect()
+    core_sim::explore::matrix::cell_counterexamples(report)
 }
 
-/// Every world of the matrix for one memory model: scenario-major, presets in history order.
+/// Every world of the matrix for one memory model (the core's order).
 pub fn matrix_worlds(memory: MemoryModel) -> Vec<(String, &'static str, MemoryModel)> {
-    let mut out = Vec::new();
-    for s in core_sim::scenario::shipped() {
-        for p in PRESETS {
-            out.push((s.id.clone(), p.id, memory));
-        }
-    }
-    out
+    core_sim::explore::matrix::worlds(&[memory])
 }
 
-/// Check one matrix cell.
+/// Check one matrix cell (the core's check), timed.
 pub fn matrix_cell(
     index: usize,
     scenario: &str,
@@ -254,21 +207,9 @@ pub fn matrix_cell(
 ) -> Result<MatrixCell, String> {
     let sim = Sim::from_ids(scenario, strategy, memory.id())?;
     let t0 = now_ms();
-    let r = explore::check(&sim, &check_options(), &mut |_| true);
+    let cell = core_sim::explore::matrix::check_cell(&sim, &check_options());
     let ms = now_ms() - t0;
-    Ok(MatrixCell {
-        index,
-        scenario: scenario.to_string(),
-        strategy: sim.strategy.name(),
-        memory_model: memory.id().to_string(),
-        verdict: r.verdict().id().to_string(),
-        violations: r.kinds().iter().map(|k| k.id().to_string()).collect(),
-        states: r.states,
-        transitions: r.transitions,
-        shortest: r.shortest().map(|c| c.schedule.0.len()),
-        counterexamples: cexes(&r),
-        ms,
-    })
+    Ok(MatrixCell { index, cell, ms })
 }
 
 /// The whole matrix for one memory model, in order, on this thread.
@@ -389,6 +330,8 @@ pub fn now_ms() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core_sim::strategy::PRESETS;
+    use core_sim::ViolationKind;
 
     fn run(req: &Request) -> Vec<Response> {
         let mut out = Vec::new();

@@ -4,6 +4,7 @@
 pub mod exhaustive;
 pub mod independence;
 pub mod legacy;
+pub mod matrix;
 pub mod random;
 pub mod schedule;
 pub mod session;

@@ -61,41 +61,32 @@ fn models(id: &str) -> Result<Vec<MemoryModel>> {
         .map_err(|e| anyhow::anyhow!("{e} (or all)"))
 }
 
-/// Check one cell.
+/// Check one cell (the core's check; the CLI prints a subset of it).
 pub fn check_cell(sim: &Sim, max_states: usize, max_bytes: usize) -> Cell {
     let opts = CheckOptions {
         max_states,
         max_bytes,
         ..CheckOptions::default()
     };
-    let r = explore::check(sim, &opts, &mut |_| true);
+    let c = explore::matrix::check_cell(sim, &opts);
     Cell {
-        scenario: sim.scenario.id.clone(),
-        strategy: sim.strategy.name(),
-        memory_model: sim.memory.id().to_string(),
-        verdict: r.verdict().id().to_string(),
-        violations: r.kinds().iter().map(|k| k.id().to_string()).collect(),
-        states: r.states,
-        shortest: r.shortest().map(|c| c.schedule.0.len()),
-        transitions: r.transitions,
+        scenario: c.scenario,
+        strategy: c.strategy,
+        memory_model: c.memory_model,
+        verdict: c.verdict,
+        violations: c.violations,
+        states: c.states,
+        shortest: c.shortest,
+        transitions: c.transitions,
     }
 }
 
-/// Every world of the matrix, in a stable order.
+/// Every world of the matrix, in the core's order.
 pub fn worlds(models: &[MemoryModel]) -> Result<Vec<Sim>> {
-    let mut out = Vec::new();
-    for scenario in core_sim::scenario::shipped() {
-        for p in strategy::PRESETS {
-            for &m in models {
-                out.push(Sim::new(
-                    scenario.clone(),
-                    core_sim::Strategy { knobs: p.knobs },
-                    m,
-                )?);
-            }
-        }
-    }
-    Ok(out)
+    explore::matrix::worlds(models)
+        .into_iter()
+        .map(|(s, p, m)| Sim::from_ids(&s, p, m.id()).map_err(anyhow::Error::msg))
+        .collect()
 }
 
 /// Check `sims` on `jobs` threads; results in input order.
