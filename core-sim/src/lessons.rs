@@ -10,9 +10,8 @@ use std::fmt;
 use crate::explore::{check, CheckOptions, CheckReport, Outcome, Session};
 use crate::oracle::ViolationKind;
 use crate::scenario;
-use crate::share::{Link, ScenarioRef, Theme, View};
 use crate::sim::Sim;
-use crate::strategy::{MemoryModel, Strategy};
+use crate::strategy::MemoryModel;
 
 /// A note shown when the run has done `at` steps (0: before the first step).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,24 +286,6 @@ impl Lesson {
     /// The note shown after `position` steps: the last note at or before it.
     pub fn note_at(&self, position: usize) -> Option<&'static Note> {
         self.notes.iter().rev().find(|n| n.at <= position)
-    }
-
-    /// A share link to this lesson, `step` steps into its run.
-    pub fn link(&self, step: usize) -> Link {
-        Link {
-            scenario: ScenarioRef::Shipped(self.scenario.to_string()),
-            knobs: Strategy::preset(self.strategy)
-                .map(|s| s.knobs)
-                .unwrap_or(crate::strategy::PRESETS[0].knobs),
-            memory: self.memory,
-            schedule: self.schedule.to_string(),
-            step: Some(step),
-            view: View::Lesson,
-            lesson: Some(self.id.to_string()),
-            embed: false,
-            theme: Theme::Auto,
-            legacy_steps: false,
-        }
     }
 }
 

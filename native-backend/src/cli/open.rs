@@ -165,7 +165,7 @@ fn list_lessons(as_json: bool) -> Result<ExitCode> {
                 json!({
                     "id": l.id, "number": l.number, "title": l.title,
                     "scenario": l.scenario, "strategy": l.strategy, "memory_model": l.memory.id(),
-                    "schedule": l.schedule, "link": share::encode(&l.link(0)),
+                    "schedule": l.schedule, "link": share::encode(&share::lesson_link(l, 0)),
                 })
             })
             .collect();
@@ -184,7 +184,7 @@ fn list_lessons(as_json: bool) -> Result<ExitCode> {
 /// The link a lesson id or a share link stands for. Text without `?` or `=` is a lesson id.
 fn resolve(text: &str) -> Result<Link> {
     if !text.contains(['?', '=']) {
-        return Ok(lessons::by_id(text)?.link(0));
+        return Ok(share::lesson_link(lessons::by_id(text)?, 0));
     }
     Ok(share::decode(share::query_of(text))?)
 }

@@ -1,0 +1,56 @@
+//! Share links: a URL query that holds a whole view of the lab (scenario, strategy knobs, memory
+//! model, schedule, current step, view, lesson, embed and theme), versioned so old links keep
+//! opening.
+//!
+//! Version 3 (written by [`encode`]) spells its parameters as version 2 did; its schedules and
+//! steps count the finer micro-steps of today's model. A v1 or v2 link's schedule and step are
+//! translated when it is opened (see [`crate::explore::legacy`]), so it shows the same run.
+//!
+//! ```text
+//! ?v=3&s=<scenario id>&t=<strategy>&m=sc|tso&r=<schedule>&at=<step>
+//!     s=   a shipped scenario id, or sj=<percent-encoded scenario JSON> for an edited one
+//!     t=   a preset id (or an older alias), or k.<3 or 4 hex digits> for custom knobs (see [`knob_code`])
+//!     r=   the schedule string (one character per step, 0-9 a-j), at= the step on screen
+//!          (left out: the end of the run)
+//! &view=matrix                      the strategy × scenario matrix
+//! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
+//! &view=lesson                      the list of lessons (over the world the link names)
+//! &embed=1  &theme=light|dark|large presentation
+//! ```
+//!
+//! Version 1 (the first web release) spelled the same things out:
+//! `?v=1&scenario=…&strategy=…|custom&knobs=lock=1,target=…,…&memory=…&schedule=…&step=…&view=…`
+//! and `scenario_json=…`. [`decode`] reads both; a link from a newer version is refused with a
+//! message rather than half-understood.
+//!
+//! One job per file: [`link`] the types a link holds, [`encode`](mod@encode) and
+//! [`decode`](mod@decode) the syntax (the decoder knows no lesson: a lesson is an id until
+//! [`open`](mod@open) resolves it), `versions` each format's parameter names, [`knobs`] the
+//! custom-knob codes, [`percent`] percent coding, [`error`] what can be wrong with a link, and
+//! [`open`](mod@open) the step from a link to a world and a run.
+
+pub mod decode;
+pub mod encode;
+pub mod error;
+pub mod knobs;
+pub mod link;
+pub mod open;
+pub mod percent;
+mod versions;
+
+pub use decode::parse_lenient;
+pub use encode::encode;
+pub use error::{LinkError, OpenError};
+pub use knobs::{decode_knob_code, decode_knob_list, knob_code};
+pub use link::{default_scenario, Link, ScenarioRef, Theme, View};
+pub use open::{decode, decode_lenient, lesson_link, Opened};
+pub use percent::{percent_decode, percent_encode, query_of};
+
+/// The link format version [`encode`] writes.
+pub const VERSION: u32 = 3;
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY: usize = 128 * 1024;
+/// Longest schedule accepted, in steps.
+pub const MAX_SCHEDULE: usize = 10_000;
+/// Longest scenario JSON accepted, in bytes (after percent-decoding).
+pub const MAX_SCENARIO_JSON: usize = 20_000;
