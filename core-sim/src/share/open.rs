@@ -319,7 +319,10 @@ mod tests {
         let (parsed, problems) = parse_lenient(&q);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(parsed.lesson.as_deref(), Some(lesson.id));
-        assert_eq!(parsed.schedule, "", "the codec does not know the lesson's run");
+        assert_eq!(
+            parsed.schedule, "",
+            "the codec does not know the lesson's run"
+        );
         let resolved = decode(&q).unwrap();
         assert_eq!(resolved.schedule, lesson.schedule);
         assert_eq!(resolved.theme, Theme::Large);
