@@ -29,6 +29,7 @@
 //! assert!(explore::check(&latest, &explore::CheckOptions::default(), &mut |_| true).is_safe());
 //! ```
 
+pub mod analysis;
 pub mod exec;
 pub mod explore;
 pub mod lessons;

@@ -835,3 +835,50 @@ fn open_refuses_bad_links_with_a_reason() {
     assert_input_error(&["open", "?v=2&s=nope"], "unknown scenario 'nope'");
     assert_input_error(&["open", "?v=3&r=00&at=7"], "only 2 steps");
 }
+
+#[test]
+fn check_reports_the_fewest_preemptions_each_kind_needs() {
+    let args = [
+        "check",
+        "--scenario",
+        "retarget-vs-old-owner",
+        "--strategy",
+        "linux-6.5",
+        "--memory",
+        "sc",
+        "--preemptions",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("lost-wakeup needs 1 preemption (schedule "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("stale-irte needs 0 preemptions"),
+        "{}",
+        r.stdout
+    );
+    let j = json(&run(&[&args[..], &["--json"]].concat()));
+    let rows = j["preemptions"].as_array().expect("preemptions in --json");
+    let lost = rows.iter().find(|r| r["kind"] == "lost-wakeup").unwrap();
+    assert_eq!(lost["preemptions"], 1);
+    // The schedule replays to the kind.
+    let schedule = lost["schedule"].as_str().unwrap();
+    let replay = run(&[
+        "replay",
+        "--scenario",
+        "retarget-vs-old-owner",
+        "--strategy",
+        "linux-6.5",
+        "--memory",
+        "sc",
+        schedule,
+    ]);
+    assert!(replay.stdout.contains("lost-wakeup"), "{}", replay.stdout);
+    // Without the flag, no such field.
+    let plain = json(&run(&[&args[..7], &["--json"]].concat()));
+    assert!(plain.get("preemptions").is_none());
+}

@@ -7,6 +7,7 @@ use super::report;
 use super::sim_args::{self, SimArgs};
 use anyhow::Result;
 use clap::Args;
+use core_sim::analysis::fewest_preemptions;
 use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, Verdict};
 use core_sim::Sim;
 use serde::Serialize;
@@ -47,6 +48,10 @@ pub struct CheckArgs {
     /// Draw the shortest counterexample (or the --kind one) as an SVG sequence diagram.
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// Also report the fewest preemptions a schedule needs to hit each violation kind
+    /// (iterative context bounding: a second search, within --max-states).
+    #[arg(long)]
+    pub preemptions: bool,
 }
 
 /// The `--json` report (fields in this order).
@@ -67,6 +72,58 @@ struct JsonReport<'a> {
     max_kick_ipis: u8,
     elapsed_ms: f64,
     counterexamples: Vec<report::CounterexampleJson>,
+    /// With `--preemptions`: per kind, the fewest preemptions and a schedule with that many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preemptions: Option<Vec<PreemptionJson>>,
+}
+
+/// One kind's preemption bound in `--json`.
+#[derive(Serialize)]
+struct PreemptionJson {
+    kind: &'static str,
+    preemptions: usize,
+    schedule: String,
+}
+
+/// The `--preemptions` search: the bounds, and whether the state bound cut it short.
+fn preemption_bounds(sim: &Sim, max_states: usize) -> (Vec<PreemptionJson>, bool) {
+    let (found, complete) = match fewest_preemptions(sim, max_states) {
+        Ok(found) => (found, true),
+        Err(b) => (b.found, false),
+    };
+    let rows = found
+        .values()
+        .map(|b| PreemptionJson {
+            kind: b.kind.id(),
+            preemptions: b.preemptions,
+            schedule: b.schedule.to_string(),
+        })
+        .collect();
+    (rows, complete)
+}
+
+/// "lost-wakeup needs 2 preemptions (schedule …)" lines.
+fn preemption_text(rows: &[PreemptionJson], complete: bool, max_states: usize) -> String {
+    let mut text = String::new();
+    for r in rows {
+        let s = if r.preemptions == 1 { "" } else { "s" };
+        outln!(
+            text,
+            "  {} needs {} preemption{s} (schedule {})",
+            r.kind,
+            r.preemptions,
+            r.schedule
+        );
+    }
+    if !complete {
+        outln!(
+            text,
+            "  (stopped at {max_states} states: kinds not listed may need more, listed bounds may be lower)"
+        );
+    } else if rows.is_empty() {
+        outln!(text, "  no violation to bound");
+    }
+    text
 }
 
 /// The most states `--max-states` accepts (states are numbered with 32 bits; memory runs out
@@ -136,6 +193,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         .collect();
     let verdict = r.verdict();
     let strategy = args.sim.strategy_name(&sim);
+    let preemptions = args
+        .preemptions
+        .then(|| preemption_bounds(&sim, max_states));
 
     if let Some(path) = &args.svg {
         let pick = shown
@@ -171,6 +231,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             max_kick_ipis: r.max_kick_ipis,
             elapsed_ms: elapsed.as_secs_f64() * 1e3,
             counterexamples: ces,
+            preemptions: preemptions.map(|(rows, _)| rows),
         };
         super::output::emit_json(&out)?;
     } else {
@@ -205,6 +266,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         );
         if sim.strategy.knobs.kick {
             outln!(text, "kick IPIs: at most {} in any run", r.max_kick_ipis);
+        }
+        if let Some((rows, complete)) = &preemptions {
+            outln!(
+                text,
+                "fewest preemptions (a switch away from a thread that could go on):"
+            );
+            text.push_str(&preemption_text(rows, *complete, max_states));
         }
         for ce in &shown {
             outln!(text);

@@ -1,0 +1,332 @@
+//! The fewest preemptions a schedule needs to hit each violation kind, after iterative context
+//! bounding (Musuvathi and Qadeer, PLDI 2007): a bug that needs one preemption shows up under almost
+//! any scheduler; one that needs three needs bad luck three times over.
+//!
+//! A *preemption* is a switch away from a thread that could have gone on: the next action is
+//! another thread's step while the thread that ran last still has its next step enabled. Switching
+//! away from a thread that finished, sleeps or waits for a lock costs nothing. Every thread counts,
+//! device and hardware threads too (an interrupt that arrives in the middle of a kernel function
+//! preempts it). Store-buffer drains (`Action::Flush`) are the hardware's, not the scheduler's:
+//! they cost nothing and do not change which thread runs.
+//!
+//! The search is Dijkstra's over (state, last thread), ordered by (preemptions, steps), so each
+//! state is settled with its fewest preemptions and, among those, its shortest schedule: each
+//! kind's bound is exact within the state bound, and its schedule is the shortest with that many.
+
+use crate::exec::{self, Action};
+use crate::explore::Schedule;
+use crate::machine::Machine;
+use crate::oracle::{self, Violation, ViolationKind};
+use crate::sim::Sim;
+use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+/// The fewest preemptions that hit one violation kind, and a schedule that does it with exactly
+/// that many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreemptionBound {
+    /// The kind.
+    pub kind: ViolationKind,
+    /// Preemptions needed.
+    pub preemptions: usize,
+    /// A schedule that hits the kind with that many preemptions (it ends where the kind shows).
+    pub schedule: Schedule,
+}
+
+/// The search stopped at its state bound; kinds found so far are listed with the bound they
+/// needed, but a kind not listed may still be reachable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bounded {
+    /// States visited.
+    pub states: usize,
+    /// What was found before the bound.
+    pub found: BTreeMap<ViolationKind, PreemptionBound>,
+}
+
+/// Whether `a` after `last` (the thread that ran last) in state `m` is a preemption.
+fn is_preemption(sim: &Sim, m: &Machine, last: Option<u8>, a: Action) -> bool {
+    match (a, last) {
+        (Action::Step(t), Some(l)) if t != l => exec::is_enabled(sim, m, Action::Step(l)),
+        _ => false,
+    }
+}
+
+fn runs_next(last: Option<u8>, a: Action) -> Option<u8> {
+    match a {
+        Action::Step(t) => Some(t),
+        Action::Flush(_) => last,
+    }
+}
+
+/// The preemptions in a schedule (as [`fewest_preemptions`] counts them), or `None` when it does
+/// not replay in `sim`.
+pub fn count_preemptions(sim: &Sim, schedule: &Schedule) -> Option<usize> {
+    let mut m = sim.initial();
+    let (mut last, mut n) = (None, 0);
+    for &a in &schedule.0 {
+        if !exec::is_enabled(sim, &m, a) {
+            return None;
+        }
+        n += usize::from(is_preemption(sim, &m, last, a));
+        exec::step(sim, &mut m, a).ok()?;
+        last = runs_next(last, a);
+    }
+    Some(n)
+}
+
+struct Node {
+    parent: Option<(u32, Action)>,
+    /// (preemptions, steps) of the best path known.
+    cost: (u32, u32),
+}
+
+struct Search {
+    states: Vec<(Machine, Option<u8>)>,
+    nodes: Vec<Node>,
+    index: HashMap<(Machine, Option<u8>), u32>,
+    found: BTreeMap<ViolationKind, PreemptionBound>,
+}
+
+impl Search {
+    fn path(&self, mut n: u32) -> Vec<Action> {
+        let mut out = Vec::new();
+        while let Some((p, a)) = self.nodes[n as usize].parent {
+            out.push(a);
+            n = p;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Keep `vs` where they beat what is known: reached with `cost` preemptions by the path to
+    /// `node`, then `last`.
+    fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>, cost: u32) {
+        for v in vs {
+            let steps = self.nodes[node as usize].cost.1 as usize + usize::from(last.is_some());
+            let better = self
+                .found
+                .get(&v.kind)
+                .is_none_or(|b| (cost as usize, steps) < (b.preemptions, b.schedule.0.len()));
+            if better {
+                let mut path = self.path(node);
+                path.extend(last);
+                self.found.insert(
+                    v.kind,
+                    PreemptionBound {
+                        kind: v.kind,
+                        preemptions: cost as usize,
+                        schedule: Schedule(path),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Reach `(m, last)` at `cost` from `parent`; returns its index if that is news (new, or cheaper).
+    fn reach(
+        &mut self,
+        m: Machine,
+        last: Option<u8>,
+        parent: Option<(u32, Action)>,
+        cost: (u32, u32),
+    ) -> Option<u32> {
+        match self.index.entry((m, last)) {
+            Entry::Occupied(e) => {
+                let i = *e.get();
+                let node = &mut self.nodes[i as usize];
+                if cost >= node.cost {
+                    return None;
+                }
+                *node = Node { parent, cost };
+                Some(i)
+            }
+            Entry::Vacant(e) => {
+                let i = self.states.len() as u32;
+                self.states.push(e.key().clone());
+                e.insert(i);
+                self.nodes.push(Node { parent, cost });
+                Some(i)
+            }
+        }
+    }
+}
+
+/// For every violation kind reachable in `sim`, the fewest preemptions a schedule needs to hit it,
+/// visiting at most `max_states` (state, last thread) pairs.
+pub fn fewest_preemptions(
+    sim: &Sim,
+    max_states: usize,
+) -> Result<BTreeMap<ViolationKind, PreemptionBound>, Bounded> {
+    let mut s = Search {
+        states: Vec::new(),
+        nodes: Vec::new(),
+        index: HashMap::new(),
+        found: BTreeMap::new(),
+    };
+    let mut queue = BinaryHeap::new();
+    let start = s
+        .reach(sim.initial(), None, None, (0, 0))
+        .expect("first state");
+    queue.push(Reverse(((0, 0), start)));
+    while let Some(Reverse((key, n))) = queue.pop() {
+        if key > s.nodes[n as usize].cost {
+            continue; // reached more cheaply since it was queued
+        }
+        let (cost, depth) = key;
+        if s.states.len() > max_states {
+            return Err(Bounded {
+                states: s.states.len(),
+                found: s.found,
+            });
+        }
+        let (m, last) = s.states[n as usize].clone();
+        let depth = depth as usize;
+        let vs = oracle::check_state(sim, &m, depth);
+        s.record(vs, n, None, cost);
+        let enabled = exec::enabled(sim, &m);
+        if enabled.is_empty() {
+            let vs = oracle::check_terminal(sim, &m, depth);
+            s.record(vs, n, None, cost);
+            continue;
+        }
+        for a in enabled {
+            let extra = u32::from(is_preemption(sim, &m, last, a));
+            let mut next = m.clone();
+            let event = exec::step(sim, &mut next, a).expect("enabled action runs");
+            let vs = oracle::check_facts(sim, &m, &event.facts, depth + 1);
+            s.record(vs, n, Some(a), cost + extra);
+            let key = (cost + extra, depth as u32 + 1);
+            if let Some(c) = s.reach(next, runs_next(last, a), Some((n, a)), key) {
+                queue.push(Reverse((key, c)));
+            }
+        }
+    }
+    Ok(s.found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::{check, CheckOptions, Session};
+    use crate::scenario;
+
+    /// Whether some schedule with at most `budget` preemptions, continuing from `m`, hits `kind`:
+    /// plain depth-first enumeration of schedules, no state caching, nothing shared with the
+    /// search above but the preemption rule. `work` bounds the schedules tried.
+    fn brute(
+        sim: &Sim,
+        m: &Machine,
+        last: Option<u8>,
+        budget: usize,
+        depth: usize,
+        kind: ViolationKind,
+        work: &mut usize,
+    ) -> bool {
+        *work = work.saturating_sub(1);
+        assert!(*work > 0, "brute force ran out of work");
+        let hit = |vs: Vec<Violation>| vs.iter().any(|v| v.kind == kind);
+        if hit(oracle::check_state(sim, m, depth)) {
+            return true;
+        }
+        let enabled = exec::enabled(sim, m);
+        if enabled.is_empty() {
+            return hit(oracle::check_terminal(sim, m, depth));
+        }
+        enabled.into_iter().any(|a| {
+            let cost = usize::from(is_preemption(sim, m, last, a));
+            if cost > budget {
+                return false;
+            }
+            let mut next = m.clone();
+            let event = exec::step(sim, &mut next, a).unwrap();
+            hit(oracle::check_facts(sim, m, &event.facts, depth + 1))
+                || brute(
+                    sim,
+                    &next,
+                    runs_next(last, a),
+                    budget - cost,
+                    depth + 1,
+                    kind,
+                    work,
+                )
+        })
+    }
+
+    #[test]
+    fn each_bound_has_a_schedule_that_hits_its_kind_with_exactly_that_many_preemptions() {
+        let mut cells = 0;
+        for id in scenario::ids() {
+            for strategy in ["linux-6.5", "linux-6.17"] {
+                let sim = Sim::from_ids(&id, strategy, "sc").unwrap();
+                let bounds = fewest_preemptions(&sim, 2_000_000).unwrap();
+                // The same kinds as the exhaustive checker finds.
+                let report = check(&sim, &CheckOptions::default(), &mut |_| true);
+                let kinds: Vec<ViolationKind> = bounds.keys().copied().collect();
+                assert_eq!(kinds, report.kinds(), "{id} {strategy}");
+                for b in bounds.values() {
+                    let run = Session::replay(&sim, &b.schedule.to_string()).unwrap();
+                    assert!(
+                        run.violations().iter().any(|v| v.kind == b.kind),
+                        "{id} {strategy} {:?}: {}",
+                        b.kind,
+                        b.schedule
+                    );
+                    assert_eq!(count_preemptions(&sim, &b.schedule), Some(b.preemptions));
+                    cells += 1;
+                }
+            }
+        }
+        assert!(cells > 20, "only {cells} bounds checked");
+    }
+
+    #[test]
+    fn no_schedule_with_one_preemption_fewer_hits_the_kind() {
+        let mut checked = 0;
+        let mut nonzero = 0;
+        for id in scenario::ids() {
+            let sim = Sim::from_ids(&id, "linux-6.5", "sc").unwrap();
+            for b in fewest_preemptions(&sim, 2_000_000).unwrap().values() {
+                if b.preemptions == 0 || b.preemptions > 2 {
+                    continue;
+                }
+                let mut work = 3_000_000;
+                let m = sim.initial();
+                assert!(
+                    brute(&sim, &m, None, b.preemptions, 0, b.kind, &mut work),
+                    "{id} {:?}: the brute force finds it with {}",
+                    b.kind,
+                    b.preemptions
+                );
+                let mut work = 3_000_000;
+                assert!(
+                    !brute(&sim, &m, None, b.preemptions - 1, 0, b.kind, &mut work),
+                    "{id} {:?}: a schedule with {} preemptions hits it",
+                    b.kind,
+                    b.preemptions - 1
+                );
+                checked += 1;
+                nonzero += usize::from(b.preemptions > 0);
+            }
+        }
+        assert!(
+            checked >= 5 && nonzero >= 5,
+            "only {checked} bounds checked"
+        );
+    }
+
+    #[test]
+    fn a_switch_away_from_a_thread_that_can_go_on_is_a_preemption() {
+        let sim = Sim::from_ids("block-ga-log", "linux-6.5", "sc").unwrap();
+        let m = sim.initial();
+        let en = exec::enabled(&sim, &m);
+        assert!(en.len() >= 2, "{en:?}");
+        let (a, b) = (en[0], en[1]);
+        assert!(!is_preemption(&sim, &m, None, a), "the first step is free");
+        assert!(!is_preemption(&sim, &m, runs_next(None, a), a));
+        if let (Action::Step(_), Action::Step(_)) = (a, b) {
+            assert!(is_preemption(&sim, &m, runs_next(None, a), b));
+        }
+        assert_eq!(count_preemptions(&sim, &Schedule(vec![a, b, a])), Some(2));
+    }
+}
