@@ -672,12 +672,14 @@ fn check_honours_its_timeout() {
     assert_eq!(r["outcome"], "cancelled", "{r}");
     let ms = r["elapsed_ms"].as_f64().unwrap();
     assert!(
-        (2000.0..2200.0).contains(&ms),
+        // The lower bound is the point; the upper one only says it stopped, with room for a
+        // 2-core machine busy with other builds (a timed-out test here once read 2,120 ms).
+        (2000.0..3000.0).contains(&ms),
         "search took {ms} ms for --timeout 2"
     );
     // Start-up and the report on top (generous: the machine may be busy).
     assert!(
-        wall < Duration::from_millis(3000),
+        wall < Duration::from_millis(5000),
         "the command took {wall:?}"
     );
 }
@@ -701,7 +703,8 @@ fn random_has_a_time_bound() {
         out.contains("of 100000000 runs: timed out after 1.000 s"),
         "{out}"
     );
-    assert!(wall < Duration::from_millis(2000), "{wall:?}");
+    // Generous: the machine may be busy; without the bound this would run for hours.
+    assert!(wall < Duration::from_millis(4000), "{wall:?}");
 }
 
 #[test]
@@ -727,6 +730,8 @@ fn stress_honours_its_seconds_whatever_the_jitter() {
     );
     let r: Value = serde_json::from_slice(&o.stdout).unwrap();
     let secs = r["outcome"]["seconds"].as_f64().unwrap();
-    assert!((0.9..1.1).contains(&secs), "ran {secs} s for --seconds 1");
-    assert!(wall < Duration::from_millis(2000), "{wall:?}");
+    // It stops near its deadline, not after 10^9 iterations; the upper bounds leave room for a
+    // busy 2-core machine (under a load of 22 it once ran 1.12 s).
+    assert!((0.9..1.6).contains(&secs), "ran {secs} s for --seconds 1");
+    assert!(wall < Duration::from_millis(4000), "{wall:?}");
 }
