@@ -251,3 +251,464 @@ pub fn check_terminal(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each oracle on a hand-built state or hand-built facts: it reports its kind at the step it
+    //! is given, in words that name the vCPU or IRTE, and stays quiet on the near-identical state
+    //! where the rule holds, or when the scenario does not ask for it.
+    use super::*;
+    use crate::exec::{next_step, step, Action};
+    use crate::machine::{Buffered, Irte, Loc, LockClass, LockId};
+    use crate::program::{GaUpdate, Op, StepKind};
+    use crate::scenario::{IrteInit, Scenario, ThreadSpec, VcpuInit, VcpuStart};
+    use crate::strategy::{MemoryModel, Strategy};
+
+    const ALL: &[ViolationKind] = &ViolationKind::ALL;
+    const LO: u64 = 0xFFFF_FFFF;
+
+    /// vCPU0 in the guest on pCPU0, vCPU1 on pCPU1, IRTE0 posted to vCPU0; Linux 6.6, SC.
+    fn world(threads: Vec<(Actor, Vec<Op>)>, oracles: &[ViolationKind]) -> Sim {
+        let in_guest = |pcpu| VcpuInit {
+            state: VcpuStart::InGuest,
+            pcpu,
+        };
+        let scenario = Scenario {
+            id: "unit".into(),
+            title: "unit".into(),
+            description: String::new(),
+            pcpus: 2,
+            vcpus: vec![in_guest(0), in_guest(1)],
+            irtes: vec![IrteInit {
+                vcpu: 0,
+                posted: true,
+            }],
+            threads: threads
+                .into_iter()
+                .map(|(actor, ops)| ThreadSpec {
+                    name: None,
+                    actor,
+                    ops,
+                })
+                .collect(),
+            oracles: oracles.to_vec(),
+        };
+        let strategy = Strategy::preset("linux-6.6").unwrap();
+        Sim::new(scenario, strategy, MemoryModel::Sc).unwrap()
+    }
+
+    /// vCPU0 exits and halts (thread 0), a device fires IRTE0 (thread 1), the GA-log handler is
+    /// thread 2.
+    fn halt_world(oracles: &[ViolationKind]) -> Sim {
+        world(
+            vec![
+                (Actor::Vcpu(0), vec![Op::Exit, Op::Block]),
+                (Actor::Device, vec![Op::Interrupt { irte: 0 }]),
+            ],
+            oracles,
+        )
+    }
+
+    /// vCPU0 asleep in schedule() (its halt run alone), the device done: nothing can run.
+    fn asleep(sim: &Sim) -> Machine {
+        let mut m = sim.initial();
+        while next_step(sim, &m, 0).is_some() {
+            step(sim, &mut m, Action::Step(0)).unwrap();
+        }
+        assert_eq!(m.vcpus[0].run, RunState::Sleeping);
+        m.threads[1].op = 1;
+        assert!(enabled(sim, &m).is_empty());
+        m
+    }
+
+    fn kinds(vs: &[Violation]) -> Vec<ViolationKind> {
+        vs.iter().map(|v| v.kind).collect()
+    }
+
+    /// The one violation in `vs`, checked to be of `kind` at `step`.
+    fn one(vs: Vec<Violation>, kind: ViolationKind, step: usize) -> Violation {
+        assert_eq!(kinds(&vs), [kind], "{vs:?}");
+        assert_eq!(vs[0].step, step);
+        vs.into_iter().next().unwrap()
+    }
+
+    fn wrong_doorbell() -> Fact {
+        Fact::Doorbell {
+            apic: entry::apic_id(1),
+            target: 0,
+            taken_by: Some(1),
+        }
+    }
+
+    /// vCPU0's entry with its high half from a put and its low half from a load on pCPU1.
+    fn torn(whole: u64) -> u64 {
+        (entry::put(whole, false) & !LO) | (entry::loaded_on(whole, 1) & LO)
+    }
+
+    fn mixed(published: Irte) -> Fact {
+        Fact::MixedIrte {
+            irte: 0,
+            mine: Irte {
+                is_run: !published.is_run,
+                ..published
+            },
+            published,
+        }
+    }
+
+    #[test]
+    fn stale_irte_is_reported_on_a_quiescent_vcpu() {
+        let sim = halt_world(ALL);
+        let mut m = sim.initial();
+        assert_eq!(check_state(&sim, &m, 0), [], "the initial IRTE agrees");
+        m.irtes[0].is_run = false;
+        let v = one(check_state(&sim, &m, 5), ViolationKind::StaleIrte, 5);
+        assert!(
+            v.explanation.contains(
+                "IRTE0 says IsRun=0 but vCPU0's entry says IsRunning=1 (in guest on pCPU0)"
+            ),
+            "{}",
+            v.explanation
+        );
+        let mut m = sim.initial();
+        m.irtes[0].destination = entry::apic_id(1);
+        let v = one(check_state(&sim, &m, 3), ViolationKind::StaleIrte, 3);
+        assert!(
+            v.explanation
+                .contains("IRTE0 rings pCPU1 but vCPU0 is loaded on pCPU0"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn stale_irte_is_not_reported_while_an_operation_on_the_vcpu_is_in_flight() {
+        let sim = halt_world(ALL);
+        let mut stale = sim.initial();
+        stale.irtes[0].is_run = false;
+        // vCPU0's thread in the middle of its halt (past the put's first step).
+        let mut mid = stale.clone();
+        mid.threads[0].op = 1;
+        mid.threads[0].pc = 1;
+        assert!(in_flight(&sim, &mid, 0));
+        assert_eq!(check_state(&sim, &mid, 5), []);
+        // A store to vCPU0's entry still in a store buffer.
+        let mut buffered = stale.clone();
+        buffered.threads[1].buffer.push(Buffered {
+            loc: Loc::Entry(0),
+            value: 0,
+            completes: true,
+        });
+        assert_eq!(check_state(&sim, &buffered, 5), []);
+        // A kick request pending.
+        let mut kicked = stale.clone();
+        kicked.vcpus[0].request = true;
+        assert_eq!(check_state(&sim, &kicked, 5), []);
+        // Not asked for.
+        let quiet = halt_world(&[ViolationKind::LostWakeup]);
+        assert_eq!(check_state(&quiet, &stale, 5), []);
+    }
+
+    #[test]
+    fn in_flight_is_per_vcpu_and_quiet_while_asleep() {
+        let sim = halt_world(ALL);
+        let mut m = sim.initial();
+        assert!(!in_flight(&sim, &m, 0) && !in_flight(&sim, &m, 1));
+        m.threads[1].buffer.push(Buffered {
+            loc: Loc::Entry(1),
+            value: 0,
+            completes: true,
+        });
+        assert!(in_flight(&sim, &m, 1), "a buffered store to vCPU1's entry");
+        assert!(!in_flight(&sim, &m, 0), "is nothing to vCPU0");
+        // The device thread mid-interrupt puts no vCPU in flight.
+        let mut m = sim.initial();
+        step(&sim, &mut m, Action::Step(1)).unwrap();
+        assert!(!in_flight(&sim, &m, 0) && !in_flight(&sim, &m, 1));
+        // Asleep in schedule(): the put for blocking is done.
+        let m = asleep(&sim);
+        assert_ne!(m.threads[0].pc, 0);
+        assert!(!in_flight(&sim, &m, 0));
+        // An updater mid-update puts every vCPU in flight.
+        let sim = world(
+            vec![(
+                Actor::Updater,
+                vec![Op::UpdateAffinity { irte: 0, vcpu: 1 }],
+            )],
+            ALL,
+        );
+        let mut m = sim.initial();
+        step(&sim, &mut m, Action::Step(0)).unwrap();
+        assert!(in_flight(&sim, &m, 0) && in_flight(&sim, &m, 1));
+    }
+
+    #[test]
+    fn lost_wakeup_is_a_sleeper_with_a_pending_vector_and_nothing_left_to_run() {
+        let sim = halt_world(ALL);
+        let mut m = asleep(&sim);
+        assert_eq!(
+            check_terminal(&sim, &m, 12),
+            [],
+            "asleep with an empty IRR: no lost wake-up, and a sleeper is no deadlock"
+        );
+        m.vcpus[0].irr = 1 << 3;
+        let v = one(check_terminal(&sim, &m, 12), ViolationKind::LostWakeup, 12);
+        assert!(
+            v.explanation
+                .contains("vCPU0 is asleep in schedule() with vector(s) 0x08 pending"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn check_terminal_says_nothing_while_a_thread_can_still_run() {
+        let sim = halt_world(ALL);
+        let mut m = asleep(&sim);
+        m.vcpus[0].irr = 1;
+        // A GA-log entry for vCPU0: its handler can still run and wake it.
+        let mut logged = m.clone();
+        logged.ga_log.push(0);
+        assert!(!enabled(&sim, &logged).is_empty());
+        assert_eq!(check_terminal(&sim, &logged, 12), []);
+        // The device has not fired yet.
+        let mut device = m.clone();
+        device.threads[1].op = 0;
+        assert_eq!(check_terminal(&sim, &device, 12), []);
+    }
+
+    #[test]
+    fn delayed_delivery_is_a_doorbell_away_from_where_the_target_runs() {
+        let sim = halt_world(ALL);
+        let m = sim.initial();
+        let v = one(
+            check_facts(&sim, &m, &[wrong_doorbell()], 7),
+            ViolationKind::DelayedDelivery,
+            7,
+        );
+        assert!(
+            v.explanation
+                .contains("The doorbell rang pCPU1 but vCPU0 runs in the guest on pCPU0"),
+            "{}",
+            v.explanation
+        );
+        let right = Fact::Doorbell {
+            apic: entry::apic_id(0),
+            target: 0,
+            taken_by: Some(0),
+        };
+        assert_eq!(check_facts(&sim, &m, &[right], 7), []);
+        let nowhere = Fact::Doorbell {
+            apic: 0,
+            target: 0,
+            taken_by: None,
+        };
+        let v = one(
+            check_facts(&sim, &m, &[nowhere], 7),
+            ViolationKind::DelayedDelivery,
+            7,
+        );
+        assert!(
+            v.explanation.contains("APIC ID 0 (no CPU)"),
+            "{}",
+            v.explanation
+        );
+        // Outside the guest the vector is taken at the next VM entry anyway.
+        let mut out = sim.initial();
+        out.vcpus[0].run = RunState::Loaded(0);
+        assert_eq!(check_facts(&sim, &out, &[wrong_doorbell()], 7), []);
+    }
+
+    #[test]
+    fn delayed_delivery_is_the_ga_log_or_silence_for_a_running_vcpu() {
+        let sim = halt_world(ALL);
+        let m = sim.initial();
+        let v = one(
+            check_facts(&sim, &m, &[Fact::GaLogged(0)], 4),
+            ViolationKind::DelayedDelivery,
+            4,
+        );
+        assert!(
+            v.explanation.contains("vCPU0 runs in the guest on pCPU0")
+                && v.explanation.contains("GA-log"),
+            "{}",
+            v.explanation
+        );
+        let v = one(
+            check_facts(&sim, &m, &[Fact::Silent(0)], 4),
+            ViolationKind::DelayedDelivery,
+            4,
+        );
+        assert!(
+            v.explanation.contains("rang no doorbell"),
+            "{}",
+            v.explanation
+        );
+        let mut halting = sim.initial();
+        halting.vcpus[0].run = RunState::Blocking;
+        let facts = [Fact::GaLogged(0), Fact::Silent(0)];
+        assert_eq!(check_facts(&sim, &halting, &facts, 4), []);
+    }
+
+    #[test]
+    fn torn_read_is_a_value_nobody_stored_whole() {
+        let sim = halt_world(ALL);
+        let m = sim.initial();
+        let whole = m.entries[0];
+        let read = |value| Fact::HwRead { vcpu: 0, value };
+        assert_eq!(check_facts(&sim, &m, &[read(whole)], 9), []);
+        let half = torn(whole);
+        let v = one(
+            check_facts(&sim, &m, &[read(half)], 9),
+            ViolationKind::TornRead,
+            9,
+        );
+        assert!(
+            v.explanation
+                .contains(&format!("AVIC read vCPU0's entry as {half:#018x}")),
+            "{}",
+            v.explanation
+        );
+        // Once somebody stored that value whole, reading it is no torn read.
+        let mut stored = m.clone();
+        stored.whole_values[0].push(half);
+        stored.whole_values[0].sort();
+        assert_eq!(check_facts(&sim, &stored, &[read(half)], 9), []);
+    }
+
+    #[test]
+    fn deadlock_is_a_lock_order_cycle_or_an_unlock_by_a_non_holder() {
+        let sim = halt_world(ALL);
+        let m = sim.initial();
+        let cycle = Fact::LockOrder {
+            held: LockClass::IrList,
+            taken: LockClass::IrqDesc,
+            lock: LockId::IrqDesc(0),
+        };
+        let v = one(
+            check_facts(&sim, &m, &[cycle], 8),
+            ViolationKind::Deadlock,
+            8,
+        );
+        assert!(
+            v.explanation
+                .contains("IRTE0's irq_desc->lock was taken while a ir_list_lock was held"),
+            "{}",
+            v.explanation
+        );
+        let unlock = Fact::UnlockNotHeld(LockId::IrList(0));
+        let v = one(
+            check_facts(&sim, &m, &[unlock], 8),
+            ViolationKind::Deadlock,
+            8,
+        );
+        assert!(
+            v.explanation
+                .contains("vCPU0's ir_list_lock was released by a thread that did not hold it"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn deadlock_is_a_thread_stuck_at_a_lock_nobody_will_release() {
+        let sim = halt_world(ALL);
+        let mut m = sim.initial();
+        // vCPU0 exits and reads its entry; its halt takes ir_list_lock next (6.6).
+        step(&sim, &mut m, Action::Step(0)).unwrap();
+        step(&sim, &mut m, Action::Step(0)).unwrap();
+        assert!(matches!(
+            next_step(&sim, &m, 0).map(|s| s.kind),
+            Some(StepKind::Lock(_))
+        ));
+        m.threads[1].op = 1;
+        assert!(!enabled(&sim, &m).is_empty());
+        assert_eq!(check_terminal(&sim, &m, 2), [], "the lock is free");
+        // The device thread finished holding vCPU0's ir_list_lock.
+        let slot = m.lock_slot(LockId::IrList(0));
+        m.locks[slot] = Some(1);
+        let v = one(check_terminal(&sim, &m, 2), ViolationKind::Deadlock, 2);
+        assert!(
+            v.explanation
+                .contains("vCPU0 thread can never continue (waiting at 'lock ir_list_lock')"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn irte_mixed_update_is_a_publish_of_another_writers_edit() {
+        // 6.6: the updater moves IRTE0 to vCPU1 and stops before its first publish.
+        let sim = world(
+            vec![(
+                Actor::Updater,
+                vec![Op::UpdateAffinity { irte: 0, vcpu: 1 }],
+            )],
+            ALL,
+        );
+        let mut m = sim.initial();
+        while !matches!(
+            next_step(&sim, &m, 0).map(|s| s.kind),
+            Some(StepKind::PublishIrte(_))
+        ) {
+            step(&sim, &mut m, Action::Step(0)).unwrap();
+        }
+        // Alone, the publish carries its own edit: nothing to report.
+        let mut alone = m.clone();
+        let facts = step(&sim, &mut alone, Action::Step(0)).unwrap().facts;
+        assert_eq!(check_facts(&sim, &m, &facts, 6), []);
+        // vCPU0's update_ga edits the copy in between.
+        GaUpdate::Run(None).apply(&mut m.irte_copies[0], entry::make(0, 0, true));
+        let before = m.clone();
+        let facts = step(&sim, &mut m, Action::Step(0)).unwrap().facts;
+        let v = one(
+            check_facts(&sim, &before, &facts, 6),
+            ViolationKind::IrteMixedUpdate,
+            6,
+        );
+        assert!(
+            v.explanation
+                .contains("IRTE0's software copy (ir_data->entry) was edited by two writers"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    /// The violations of the input that breaks `kind`'s rule, on `sim` (a [`halt_world`]).
+    fn provoke(sim: &Sim, kind: ViolationKind) -> Vec<Violation> {
+        let mut m = sim.initial();
+        let fact = match kind {
+            ViolationKind::StaleIrte => {
+                m.irtes[0].is_run = false;
+                return check_state(sim, &m, 1);
+            }
+            ViolationKind::LostWakeup => {
+                let mut m = asleep(sim);
+                m.vcpus[0].irr = 1;
+                return check_terminal(sim, &m, 1);
+            }
+            ViolationKind::DelayedDelivery => wrong_doorbell(),
+            ViolationKind::TornRead => Fact::HwRead {
+                vcpu: 0,
+                value: torn(m.entries[0]),
+            },
+            ViolationKind::Deadlock => Fact::UnlockNotHeld(LockId::IrList(0)),
+            ViolationKind::IrteMixedUpdate => mixed(m.irtes[0]),
+        };
+        check_facts(sim, &m, &[fact], 1)
+    }
+
+    #[test]
+    fn an_oracle_the_scenario_does_not_ask_for_is_never_reported() {
+        for k in ViolationKind::ALL {
+            let only = provoke(&halt_world(&[k]), k);
+            assert_eq!(kinds(&only), [k], "{k} asked for alone");
+            let others: Vec<ViolationKind> = ALL.iter().copied().filter(|o| *o != k).collect();
+            let v = provoke(&halt_world(&others), k);
+            assert!(
+                v.iter().all(|v| v.kind != k),
+                "{k} reported though not asked for: {v:?}"
+            );
+        }
+    }
+}
