@@ -10,7 +10,9 @@ use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
 use crate::jobs::{self, Request, Response};
-use crate::state::{self, AppState, CheckState, Level, Msg, Overlay, StateRef, PACES};
+use crate::state::{
+    self, AppState, CheckMsg, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, Overlay, RunMsg, PACES,
+};
 use crate::url::{self, Link, Theme, View};
 use crate::worker::{Pool, Source};
 use std::cell::RefCell;
@@ -48,14 +50,14 @@ fn initial_state() -> AppState {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let mut s = state::from_query(&query);
-    if !s.theme_in_link && !s.embed {
+    if !s.chrome.theme_in_link && !s.chrome.embed {
         if let Some(t) = saved(THEME_KEY).and_then(|t| Theme::from_id(&t)) {
-            s.theme = t;
+            s.chrome.theme = t;
         }
     }
     if let Some(ms) = saved(PACE_KEY).and_then(|p| p.parse::<u32>().ok()) {
         if PACES.iter().any(|(m, _)| *m == ms) {
-            s.pace_ms = ms;
+            s.run.pace_ms = ms;
         }
     }
     s
@@ -73,27 +75,6 @@ fn base_url() -> String {
             )
         })
         .unwrap_or_default()
-}
-
-/// What a link shows, in a few words (the iframe's title, the Markdown link's text).
-fn describe(s: &AppState) -> String {
-    let pos = s.session.as_ref().map_or(0, |x| x.position());
-    if let Some(g) = &s.guided {
-        return format!(
-            "lesson {}, {} (step {pos})",
-            g.lesson.number, g.lesson.title
-        );
-    }
-    match s.view {
-        View::Matrix => format!("the strategy × scenario matrix ({})", s.matrix.memory.id()),
-        View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
-        View::Explorer => format!(
-            "{} × {} ({}), step {pos}",
-            s.scenario.id,
-            s.preset_id().unwrap_or("custom knobs"),
-            s.memory.id()
-        ),
-    }
 }
 
 fn matrix_workers() -> usize {
@@ -147,26 +128,28 @@ struct KeyContext {
 /// Key presses the page understands, when focus is not in a form field.
 fn key_msg(key: &str, cx: KeyContext) -> Option<Msg> {
     match (key, cx.overlay) {
-        ("Escape", Overlay::Help | Overlay::Share) => return Some(Msg::SetOverlay(Overlay::None)),
-        ("?", Overlay::Help) => return Some(Msg::SetOverlay(Overlay::None)),
-        ("?", Overlay::None) => return Some(Msg::SetOverlay(Overlay::Help)),
+        ("Escape", Overlay::Help | Overlay::Share) => {
+            return Some(ChromeMsg::SetOverlay(Overlay::None).into())
+        }
+        ("?", Overlay::Help) => return Some(ChromeMsg::SetOverlay(Overlay::None).into()),
+        ("?", Overlay::None) => return Some(ChromeMsg::SetOverlay(Overlay::Help).into()),
         (_, Overlay::None) if cx.run => {}
         _ => return None,
     }
     let mut chars = key.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return match key {
-            "ArrowLeft" => Some(Msg::Back),
-            "ArrowRight" => Some(Msg::Next),
-            "Home" => Some(Msg::Goto(0)),
-            "End" => Some(Msg::Goto(usize::MAX)),
+            "ArrowLeft" => Some(RunMsg::Back.into()),
+            "ArrowRight" => Some(RunMsg::Next.into()),
+            "Home" => Some(RunMsg::Goto(0).into()),
+            "End" => Some(RunMsg::Goto(usize::MAX).into()),
             _ => None,
         };
     };
     if c == ' ' {
-        return Some(Msg::TogglePlay);
+        return Some(RunMsg::TogglePlay.into());
     }
-    core_sim::Action::from_char(c).map(Msg::Act)
+    core_sim::Action::from_char(c).map(|a| RunMsg::Act(a).into())
 }
 
 /// Root component of the page.
@@ -179,25 +162,26 @@ pub fn app() -> Html {
             let handler: Rc<dyn Fn(Source, Response)> =
                 Rc::new(move |source, r| match (source, r) {
                     (_, Response::Progress { job, progress }) => {
-                        dispatcher.dispatch(Msg::CheckProgress(job, progress))
+                        dispatcher.dispatch(CheckMsg::Progress(job, progress).into())
                     }
                     (_, Response::Checked { job, report, ms }) => {
-                        dispatcher.dispatch(Msg::CheckDone(job, Box::new(report), ms))
+                        dispatcher.dispatch(CheckMsg::Done(job, Box::new(report), ms).into())
                     }
                     (_, Response::Cell { job, cell }) => {
-                        dispatcher.dispatch(Msg::MatrixCell(job, Box::new(cell), now()))
+                        dispatcher.dispatch(MatrixMsg::Cell(job, Box::new(cell), now()).into())
                     }
                     (
                         _,
                         Response::Claim {
                             job, index, result, ..
                         },
-                    ) => dispatcher.dispatch(Msg::ClaimDone(job, index, result)),
+                    ) => dispatcher.dispatch(LessonMsg::ClaimDone(job, index, result).into()),
                     (Source::Check, Response::Failed { job, error }) => {
-                        dispatcher.dispatch(Msg::CheckFailed(job, error))
+                        dispatcher.dispatch(LessonMsg::ClaimsFailed(job, error.clone()).into());
+                        dispatcher.dispatch(CheckMsg::Failed(job, error).into())
                     }
                     (Source::Matrix, Response::Failed { job, error }) => {
-                        dispatcher.dispatch(Msg::MatrixFailed(job, error))
+                        dispatcher.dispatch(MatrixMsg::Failed(job, error).into())
                     }
                 });
             Pool::new(WORKER_URL, matrix_workers(), handler)
@@ -209,8 +193,8 @@ pub fn app() -> Html {
         overlay: Overlay::None,
     });
     *key_cx.borrow_mut() = KeyContext {
-        run: state.view == View::Explorer || state.guided.is_some(),
-        overlay: state.overlay,
+        run: state.chrome.view == View::Explorer || state.lesson.is_some(),
+        overlay: state.chrome.overlay,
     };
 
     let new_job = {
@@ -292,7 +276,7 @@ pub fn app() -> Html {
 
     // Theme (saved where the viewer picks it: see on_theme).
     {
-        use_effect_with(state.theme, |t| {
+        use_effect_with(state.chrome.theme, |t| {
             set_root_attr("data-theme", (*t != Theme::Auto).then_some(t.id()));
         });
     }
@@ -300,20 +284,25 @@ pub fn app() -> Html {
     // Play: one step per beat while playing.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((state.playing, state.pace_ms), move |(playing, pace)| {
-            let timer = playing.then(|| {
-                gloo::timers::callback::Interval::new(*pace, move || dispatcher.dispatch(Msg::Tick))
-            });
-            move || drop(timer)
-        });
+        use_effect_with(
+            (state.run.playing, state.run.pace_ms),
+            move |(playing, pace)| {
+                let timer = playing.then(|| {
+                    gloo::timers::callback::Interval::new(*pace, move || {
+                        dispatcher.dispatch(RunMsg::Tick.into())
+                    })
+                });
+                move || drop(timer)
+            },
+        );
     }
 
     // A lesson's claims are verified by the exhaustive checker in the check worker.
     {
         let want = state
-            .guided
+            .lesson
             .as_ref()
-            .filter(|g| g.job.is_none())
+            .filter(|g| g.wants_claims())
             .map(|g| g.lesson.id);
         let pool = pool.clone();
         let dispatcher = state.dispatcher();
@@ -326,7 +315,7 @@ pub fn app() -> Html {
                     lesson: lesson.to_string(),
                 };
                 if let Ok(json) = serde_json::to_string(&req) {
-                    dispatcher.dispatch(Msg::ClaimsStarted(job));
+                    dispatcher.dispatch(LessonMsg::ClaimsStarted(job).into());
                     pool.check(job, json);
                 }
             }
@@ -356,11 +345,14 @@ pub fn app() -> Html {
                     serde_json::to_string(&req).ok()
                 })
                 .collect();
-            state.dispatch(Msg::MatrixStarted {
-                job,
-                workers: p.matrix_workers(),
-                now: now(),
-            });
+            state.dispatch(
+                MatrixMsg::Started {
+                    job,
+                    workers: p.matrix_workers(),
+                    now: now(),
+                }
+                .into(),
+            );
             p.matrix(job, requests);
         })
     };
@@ -368,11 +360,7 @@ pub fn app() -> Html {
     // Opening the matrix checks it (once per memory model, unless cancelled).
     {
         let m = &state.matrix;
-        let want = state.view == View::Matrix
-            && m.job.is_none()
-            && m.done() == 0
-            && !m.cancelled
-            && m.error.is_none();
+        let want = state.chrome.view == View::Matrix && m.wants_run();
         let start_matrix = start_matrix.clone();
         use_effect_with((want, m.memory), move |(want, _)| {
             if *want {
@@ -386,7 +374,7 @@ pub fn app() -> Html {
         let pool = pool.clone();
         Callback::from(move |_: ()| {
             pool.cancel_matrix();
-            dispatcher.dispatch(Msg::MatrixCancelled);
+            dispatcher.dispatch(MatrixMsg::Cancelled.into());
         })
     };
 
@@ -395,7 +383,7 @@ pub fn app() -> Html {
         let pool = pool.clone();
         Callback::from(move |_: ()| {
             pool.cancel_check();
-            dispatcher.dispatch(Msg::CheckCancelled);
+            dispatcher.dispatch(CheckMsg::Cancelled.into());
         })
     };
 
@@ -407,19 +395,19 @@ pub fn app() -> Html {
             let job = new_job();
             let req = Request::Check {
                 job,
-                scenario: state.scenario.clone(),
-                knobs: state.knobs,
-                memory: state.memory,
+                scenario: state.world.scenario.clone(),
+                knobs: state.world.knobs,
+                memory: state.world.memory,
             };
             match serde_json::to_string(&req) {
                 Ok(json) => {
-                    state.dispatch(Msg::CheckStarted(job));
+                    state.dispatch(CheckMsg::Started(job).into());
                     pool.check(job, json);
                 }
-                Err(e) => state.dispatch(Msg::Notify(
-                    Level::Error,
-                    format!("Could not prepare the check: {e}"),
-                )),
+                Err(e) => state.dispatch(
+                    ChromeMsg::Notify(Level::Error, format!("Could not prepare the check: {e}"))
+                        .into(),
+                ),
             }
         })
     };
@@ -428,7 +416,7 @@ pub fn app() -> Html {
     let on_world = {
         let dispatcher = state.dispatcher();
         let pool = pool.clone();
-        let running = matches!(state.check, CheckState::Running { .. });
+        let running = state.check.is_running();
         Callback::from(move |m: Msg| {
             if running {
                 pool.cancel_check();
@@ -446,7 +434,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: ()| {
             let seed = (js_random() * 4_294_967_296.0) as u64;
-            dispatcher.dispatch(Msg::SetSeed(seed.to_string()));
+            dispatcher.dispatch(RunMsg::SetSeed(seed.to_string()).into());
         })
     };
 
@@ -455,7 +443,7 @@ pub fn app() -> Html {
         let pool = pool.clone();
         Callback::from(move |m| {
             pool.cancel_matrix();
-            dispatcher.dispatch(Msg::SetMatrixMemory(m));
+            dispatcher.dispatch(MatrixMsg::SetMemory(m).into());
         })
     };
 
@@ -463,20 +451,20 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |t: Theme| {
             save(THEME_KEY, t.id());
-            dispatcher.dispatch(Msg::SetTheme(t));
+            dispatcher.dispatch(ChromeMsg::SetTheme(t).into());
         })
     };
     let on_pace = {
         let dispatcher = state.dispatcher();
         Callback::from(move |ms: u32| {
             save(PACE_KEY, &ms.to_string());
-            dispatcher.dispatch(Msg::SetPace(ms));
+            dispatcher.dispatch(RunMsg::SetPace(ms).into());
         })
     };
     let on_msg_run = {
         let on_msg = on_msg.clone();
         Callback::from(move |m: Msg| match m {
-            Msg::SetPace(ms) => on_pace.emit(ms),
+            Msg::Run(RunMsg::SetPace(ms)) => on_pace.emit(ms),
             m => on_msg.emit(m),
         })
     };
@@ -491,35 +479,36 @@ pub fn app() -> Html {
             ..link.clone()
         })
     ));
-    let close = on_msg.reform(|_: ()| Msg::SetOverlay(Overlay::None));
-    let overlay = match state.overlay {
-        Overlay::Share if !state.embed => html! {
-            <ShareDialog snippets={url::snippets(&base_url(), &link, &describe(&state))} on_close={close} />
+    let close = on_msg.reform(|_: ()| ChromeMsg::SetOverlay(Overlay::None).into());
+    let overlay = match state.chrome.overlay {
+        Overlay::Share if !state.chrome.embed => html! {
+            <ShareDialog snippets={url::snippets(&base_url(), &link, &state.describe())} on_close={close} />
         },
         Overlay::Help => html! { <HelpOverlay on_close={close} /> },
         _ => html! {},
     };
-    let view_class = match (state.view, state.guided.is_some()) {
+    let view_class = match (state.chrome.view, state.lesson.is_some()) {
         (View::Matrix, _) => "view-matrix",
         (View::Lesson, false) => "view-lessons",
         (View::Lesson, true) => "view-lesson",
         (View::Explorer, _) => "view-explorer",
     };
-    let state_ref = StateRef(state.clone());
     html! {
-        <div class={classes!("app", view_class, state.embed.then_some("embed"))}>
-            if !state.embed {
-                <Topbar view={state.view} on_view={on_msg.reform(Msg::SetView)} theme={state.theme} {on_theme}
-                    on_overlay={on_msg.reform(Msg::SetOverlay)} />
+        <div class={classes!("app", view_class, state.chrome.embed.then_some("embed"))}>
+            if !state.chrome.embed {
+                <Topbar view={state.chrome.view} on_view={on_msg.reform(Msg::SetView)} theme={state.chrome.theme} {on_theme}
+                    on_overlay={on_msg.reform(|o| ChromeMsg::SetOverlay(o).into())} />
             }
-            <Notices notices={state.notices.clone()} on_dismiss={on_msg.reform(Msg::Dismiss)} />
-            if state.view == View::Matrix {
-                <MatrixView matrix={state.matrix.clone()} scenarios={state.scenarios.clone()}
+            <Notices notices={state.chrome.notices.clone()} on_dismiss={on_msg.reform(|id| ChromeMsg::Dismiss(id).into())} />
+            if state.chrome.view == View::Matrix {
+                <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
                     on_memory={on_memory_matrix} on_run={start_matrix} on_cancel={cancel_matrix} {on_open} />
-            } else if state.view == View::Lesson && state.guided.is_none() {
+            } else if state.chrome.view == View::Lesson && state.lesson.is_none() {
                 <LessonList on_open={on_world.reform(Msg::OpenLesson)} />
             } else {
-                <Explorer state={state_ref} on_msg={on_msg_run} {on_world} on_find={find} on_cancel={cancel_check} {on_dice} {full_link} />
+                <Explorer world={state.world.clone()} run={state.run.clone()} check={state.check.clone()}
+                    guided={state.lesson.clone()} embed={state.chrome.embed}
+                    on_msg={on_msg_run} {on_world} on_find={find} on_cancel={cancel_check} {on_dice} {full_link} />
             }
             { overlay }
         </div>
@@ -549,12 +538,18 @@ mod tests {
 
     #[test]
     fn keys_map_to_actions() {
-        assert_eq!(key_msg("3", RUN), Some(Msg::Act(Action::Step(3))));
-        assert_eq!(key_msg("b", RUN), Some(Msg::Act(Action::Flush(1))));
-        assert_eq!(key_msg("ArrowLeft", RUN), Some(Msg::Back));
-        assert_eq!(key_msg("ArrowRight", RUN), Some(Msg::Next));
-        assert_eq!(key_msg(" ", RUN), Some(Msg::TogglePlay));
-        assert_eq!(key_msg("?", RUN), Some(Msg::SetOverlay(Overlay::Help)));
+        assert_eq!(key_msg("3", RUN), Some(RunMsg::Act(Action::Step(3)).into()));
+        assert_eq!(
+            key_msg("b", RUN),
+            Some(RunMsg::Act(Action::Flush(1)).into())
+        );
+        assert_eq!(key_msg("ArrowLeft", RUN), Some(RunMsg::Back.into()));
+        assert_eq!(key_msg("ArrowRight", RUN), Some(RunMsg::Next.into()));
+        assert_eq!(key_msg(" ", RUN), Some(RunMsg::TogglePlay.into()));
+        assert_eq!(
+            key_msg("?", RUN),
+            Some(ChromeMsg::SetOverlay(Overlay::Help).into())
+        );
         assert_eq!(key_msg("x", RUN), None);
         assert_eq!(key_msg("Shift", RUN), None);
     }
@@ -566,10 +561,13 @@ mod tests {
             ..RUN
         };
         assert_eq!(key_msg("ArrowRight", help), None);
-        assert_eq!(key_msg("?", help), Some(Msg::SetOverlay(Overlay::None)));
+        assert_eq!(
+            key_msg("?", help),
+            Some(ChromeMsg::SetOverlay(Overlay::None).into())
+        );
         assert_eq!(
             key_msg("Escape", help),
-            Some(Msg::SetOverlay(Overlay::None))
+            Some(ChromeMsg::SetOverlay(Overlay::None).into())
         );
         let share = KeyContext {
             overlay: Overlay::Share,
@@ -578,12 +576,15 @@ mod tests {
         assert_eq!(key_msg("1", share), None);
         assert_eq!(
             key_msg("Escape", share),
-            Some(Msg::SetOverlay(Overlay::None))
+            Some(ChromeMsg::SetOverlay(Overlay::None).into())
         );
         let matrix = KeyContext { run: false, ..RUN };
         assert_eq!(key_msg("1", matrix), None);
         assert_eq!(key_msg(" ", matrix), None);
-        assert_eq!(key_msg("?", matrix), Some(Msg::SetOverlay(Overlay::Help)));
+        assert_eq!(
+            key_msg("?", matrix),
+            Some(ChromeMsg::SetOverlay(Overlay::Help).into())
+        );
         assert_eq!(key_msg("Escape", RUN), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Web front end of avic-race-lab: a Yew (CSR) app compiled to wasm32.
 //!
-//! - [`state`]: the page's one state and its reducer (pure, unit-tested natively);
+//! - [`state`]: the page's state in rooms (world, run, check, matrix, lesson, chrome), each with
+//!   its messages and reducer (pure, unit-tested natively);
 //! - [`url`]: share links (the core's codec) as messages and snippets for the page;
 //! - [`browser`]: clipboard and PNG export (assets/lab.js);
 //! - [`jobs`]: the work Web Workers do (exhaustive checks, matrix cells) and its JSON protocol;
