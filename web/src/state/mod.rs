@@ -1,6 +1,6 @@
 //! The page's state, in rooms: each room is a sub-state with its own messages and its own
 //! `apply`, tested beside it. Pure Rust over `core_sim` (no browser API), so every transition is
-//! unit-tested natively; side effects (workers, URL, theme) live in `crate::app`.
+//! unit-tested natively; side effects (workers, URL, theme) live in `crate::hooks`.
 //!
 //! - [`world`]: scenario, strategy knobs, memory model;
 //! - [`run`]: the session and its playback (Play, pace, back / forward / goto, random runs);
