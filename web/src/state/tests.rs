@@ -379,3 +379,25 @@ fn random_runs_use_the_typed_seed() {
     s.apply(RunMsg::RandomRun);
     assert!(errors(&s)[0].contains("not a seed"));
 }
+
+#[test]
+fn a_world_change_pauses_starts_a_fresh_run_and_drops_the_check_and_the_lesson() {
+    let mut s = from_query("?v=3&view=lesson&l=first-patch&at=3");
+    s.apply(CheckMsg::Started(2));
+    s.apply(RunMsg::TogglePlay);
+    assert!(s.run.playing && s.lesson.is_some() && s.check.is_running());
+    s.apply(WorldMsg::SelectScenario("nope".into()));
+    assert!(errors(&s)[0].contains("no scenario 'nope'"));
+    assert!(s.lesson.is_some(), "a failed pick changes nothing but Play");
+    assert!(!s.run.playing);
+    s.apply(WorldMsg::SetMemory(MemoryModel::Tso));
+    assert_eq!(s.run.position(), 0);
+    assert_eq!(s.run.schedule(), "");
+    assert!(s.lesson.is_none());
+    assert_eq!(s.check, Job::Idle);
+    // The old check's answer arrives: it is for another world.
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+    s.apply(CheckMsg::Done(2, Box::new(r), 1.0));
+    assert_eq!((s.check.clone(), s.run.position()), (Job::Idle, 0));
+}
