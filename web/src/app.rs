@@ -1,6 +1,6 @@
-//! The top-level component: owns the one reducer and the side effects (Web Workers, the URL,
-//! the theme, keyboard shortcuts, Play's timer); everything below gets props and sends
-//! messages up.
+//! The top-level component: owns the one reducer and wires the hooks (`crate::hooks`: workers,
+//! jobs, keyboard, URL, Play's timer, preferences) to the components; everything below gets
+//! props and sends messages up.
 
 use crate::components::explorer::Explorer;
 use crate::components::lesson::LessonList;
@@ -9,115 +9,23 @@ use crate::components::notices::Notices;
 use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
-use crate::jobs::{self, Request, Response};
-use crate::state::{self, AppState, CheckState, Level, Msg, Overlay, StateRef, PACES};
-use crate::url::{self, Link, Theme, View};
-use crate::worker::{Pool, Source};
-use std::cell::RefCell;
-use std::rc::Rc;
-use wasm_bindgen::JsCast;
+use crate::hooks::dom::{self, window};
+use crate::hooks::jobs::use_jobs;
+use crate::hooks::keys::{use_keyboard, KeyContext};
+use crate::hooks::play::use_play_timer;
+use crate::hooks::pool::use_worker_pool;
+pub use crate::hooks::pool::WORKER_URL;
+use crate::hooks::prefs::{self, use_theme};
+use crate::hooks::url_sync::use_url_sync;
+use crate::state::{self, AppState, ChromeMsg, Msg, Overlay, RunMsg};
+use crate::url::{self, Link, View};
 use yew::prelude::*;
 
-/// Where the worker script is, relative to the page.
-pub const WORKER_URL: &str = "assets/worker.js";
-const THEME_KEY: &str = "avic-race-lab.theme";
-const PACE_KEY: &str = "avic-race-lab.pace";
-
-fn window() -> Option<web_sys::Window> {
-    web_sys::window()
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-fn saved(key: &str) -> Option<String> {
-    storage().and_then(|st| st.get_item(key).ok().flatten())
-}
-
-fn save(key: &str, value: &str) {
-    if let Some(st) = storage() {
-        let _ = st.set_item(key, value);
-    }
-}
-
-/// The page's first state: from the URL's query string, with the viewer's saved theme (unless
-/// the link names one, or the page is embedded in someone else's) and pace.
+/// The page's first state: from the URL's query string, with the viewer's saved preferences.
 fn initial_state() -> AppState {
-    let query = window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let mut s = state::from_query(&query);
-    if !s.theme_in_link && !s.embed {
-        if let Some(t) = saved(THEME_KEY).and_then(|t| Theme::from_id(&t)) {
-            s.theme = t;
-        }
-    }
-    if let Some(ms) = saved(PACE_KEY).and_then(|p| p.parse::<u32>().ok()) {
-        if PACES.iter().any(|(m, _)| *m == ms) {
-            s.pace_ms = ms;
-        }
-    }
+    let mut s = state::from_query(&dom::query());
+    prefs::restore(&mut s);
     s
-}
-
-/// This page's address without its query: the base of share links.
-fn base_url() -> String {
-    window()
-        .map(|w| {
-            let l = w.location();
-            format!(
-                "{}{}",
-                l.origin().unwrap_or_default(),
-                l.pathname().unwrap_or_default()
-            )
-        })
-        .unwrap_or_default()
-}
-
-/// What a link shows, in a few words (the iframe's title, the Markdown link's text).
-fn describe(s: &AppState) -> String {
-    let pos = s.session.as_ref().map_or(0, |x| x.position());
-    if let Some(g) = &s.guided {
-        return format!(
-            "lesson {}, {} (step {pos})",
-            g.lesson.number, g.lesson.title
-        );
-    }
-    match s.view {
-        View::Matrix => format!("the strategy × scenario matrix ({})", s.matrix.memory.id()),
-        View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
-        View::Explorer => format!(
-            "{} × {} ({}), step {pos}",
-            s.scenario.id,
-            s.preset_id().unwrap_or("custom knobs"),
-            s.memory.id()
-        ),
-    }
-}
-
-fn matrix_workers() -> usize {
-    let n = window().map_or(1.0, |w| w.navigator().hardware_concurrency());
-    (n as usize).clamp(1, 4)
-}
-
-/// Set a `data-*` attribute on `<html>` (themes, and marks for tests and benchmarks).
-fn set_root_attr(name: &str, value: Option<&str>) {
-    if let Some(root) = window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = match value {
-            Some(v) => root.set_attribute(name, v),
-            None => root.remove_attribute(name),
-        };
-    }
-}
-
-fn now() -> f64 {
-    window()
-        .and_then(|w| w.performance())
-        .map_or_else(jobs::now_ms, |p| p.now())
 }
 
 /// Panic hook: say so in the page instead of leaving it frozen or blank.
@@ -136,454 +44,91 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     }
 }
 
-/// What the keyboard handler needs to know about the page.
-#[derive(Clone, Copy, PartialEq)]
-struct KeyContext {
-    /// A run is on screen (the explorer, or a lesson being played).
-    run: bool,
-    overlay: Overlay,
-}
-
-/// Key presses the page understands, when focus is not in a form field.
-fn key_msg(key: &str, cx: KeyContext) -> Option<Msg> {
-    match (key, cx.overlay) {
-        ("Escape", Overlay::Help | Overlay::Share) => return Some(Msg::SetOverlay(Overlay::None)),
-        ("?", Overlay::Help) => return Some(Msg::SetOverlay(Overlay::None)),
-        ("?", Overlay::None) => return Some(Msg::SetOverlay(Overlay::Help)),
-        (_, Overlay::None) if cx.run => {}
-        _ => return None,
+/// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list) or
+/// `view-lesson` (one being played).
+fn view_class(s: &AppState) -> &'static str {
+    match (s.chrome.view, s.lesson.is_some()) {
+        (View::Matrix, _) => "view-matrix",
+        (View::Lesson, false) => "view-lessons",
+        (View::Lesson, true) => "view-lesson",
+        (View::Explorer, _) => "view-explorer",
     }
-    let mut chars = key.chars();
-    let (Some(c), None) = (chars.next(), chars.next()) else {
-        return match key {
-            "ArrowLeft" => Some(Msg::Back),
-            "ArrowRight" => Some(Msg::Next),
-            "Home" => Some(Msg::Goto(0)),
-            "End" => Some(Msg::Goto(usize::MAX)),
-            _ => None,
-        };
-    };
-    if c == ' ' {
-        return Some(Msg::TogglePlay);
-    }
-    core_sim::Action::from_char(c).map(Msg::Act)
 }
 
 /// Root component of the page.
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(initial_state);
-    let pool: Rc<Pool> = {
-        let dispatcher = state.dispatcher();
-        use_memo((), move |_| {
-            let handler: Rc<dyn Fn(Source, Response)> =
-                Rc::new(move |source, r| match (source, r) {
-                    (_, Response::Progress { job, progress }) => {
-                        dispatcher.dispatch(Msg::CheckProgress(job, progress))
-                    }
-                    (_, Response::Checked { job, report, ms }) => {
-                        dispatcher.dispatch(Msg::CheckDone(job, Box::new(report), ms))
-                    }
-                    (_, Response::Cell { job, cell }) => {
-                        dispatcher.dispatch(Msg::MatrixCell(job, Box::new(cell), now()))
-                    }
-                    (
-                        _,
-                        Response::Claim {
-                            job, index, result, ..
-                        },
-                    ) => dispatcher.dispatch(Msg::ClaimDone(job, index, result)),
-                    (Source::Check, Response::Failed { job, error }) => {
-                        dispatcher.dispatch(Msg::CheckFailed(job, error))
-                    }
-                    (Source::Matrix, Response::Failed { job, error }) => {
-                        dispatcher.dispatch(Msg::MatrixFailed(job, error))
-                    }
-                });
-            Pool::new(WORKER_URL, matrix_workers(), handler)
-        })
-    };
-    let jobs_counter = use_mut_ref(|| 1u64);
-    let key_cx: Rc<RefCell<KeyContext>> = use_mut_ref(|| KeyContext {
-        run: false,
-        overlay: Overlay::None,
-    });
-    *key_cx.borrow_mut() = KeyContext {
-        run: state.view == View::Explorer || state.guided.is_some(),
-        overlay: state.overlay,
-    };
-
-    let new_job = {
-        let jobs_counter = jobs_counter.clone();
-        move || {
-            let mut c = jobs_counter.borrow_mut();
-            *c += 1;
-            *c
-        }
-    };
-
-    // Workers start after the first render, so they never delay it.
-    {
-        let pool = pool.clone();
-        use_effect_with((), move |_| {
-            pool.warm_up();
-            set_root_attr(
-                "data-first-render-ms",
-                Some(&crate::components::check_panel::tenths(now())),
-            );
-            set_root_attr("data-ready", Some("true"));
-            || ()
-        });
-    }
-
-    // Keyboard: 0-9 run a thread, a-j flush its store buffer, arrows go back and forward, space
-    // plays, ? shows the keys (see the help overlay).
-    {
-        let dispatcher = state.dispatcher();
-        let key_cx = key_cx.clone();
-        use_effect_with((), move |_| {
-            let listener = window().and_then(|w| w.document()).map(|doc| {
-                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
-                gloo::events::EventListener::new_with_options(&doc, "keydown", opts, move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                        return;
-                    };
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                        return;
-                    }
-                    let key = e.key();
-                    let target = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                    let tag = target.as_ref().map(|el| el.tag_name()).unwrap_or_default();
-                    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") && key != "Escape" {
-                        return;
-                    }
-                    // Space and Enter on a focused button press it; space means Play elsewhere.
-                    if tag == "BUTTON" && (key == " " || key == "Enter") {
-                        return;
-                    }
-                    if let Some(msg) = key_msg(&key, *key_cx.borrow()) {
-                        e.prevent_default();
-                        dispatcher.dispatch(msg);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // The URL follows the page (replaceState: no history entry per step).
-    {
-        let query = url::encode(&state.link());
-        use_effect_with(query, |q| {
-            if let Some(w) = window() {
-                let path = w.location().pathname().unwrap_or_default();
-                if let Ok(h) = w.history() {
-                    let _ = h.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(&format!("{path}{q}")),
-                    );
-                }
-            }
-        });
-    }
-
-    // Theme (saved where the viewer picks it: see on_theme).
-    {
-        use_effect_with(state.theme, |t| {
-            set_root_attr("data-theme", (*t != Theme::Auto).then_some(t.id()));
-        });
-    }
-
-    // Play: one step per beat while playing.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((state.playing, state.pace_ms), move |(playing, pace)| {
-            let timer = playing.then(|| {
-                gloo::timers::callback::Interval::new(*pace, move || dispatcher.dispatch(Msg::Tick))
-            });
-            move || drop(timer)
-        });
-    }
-
-    // A lesson's claims are verified by the exhaustive checker in the check worker.
-    {
-        let want = state
-            .guided
-            .as_ref()
-            .filter(|g| g.job.is_none())
-            .map(|g| g.lesson.id);
-        let pool = pool.clone();
-        let dispatcher = state.dispatcher();
-        let new_job = new_job.clone();
-        use_effect_with(want, move |want| {
-            if let Some(lesson) = want {
-                let job = new_job();
-                let req = Request::Claims {
-                    job,
-                    lesson: lesson.to_string(),
-                };
-                if let Ok(json) = serde_json::to_string(&req) {
-                    dispatcher.dispatch(Msg::ClaimsStarted(job));
-                    pool.check(job, json);
-                }
-            }
-        });
-    }
-
-    let start_matrix = {
-        let state = state.clone();
-        let pool = pool.clone();
-        let new_job = new_job.clone();
-        Callback::from(move |_: ()| {
-            let p = &pool;
-            let job = new_job();
-            let requests: Vec<String> = state
-                .matrix
-                .worlds
-                .iter()
-                .enumerate()
-                .filter_map(|(index, (scenario, strategy, memory))| {
-                    let req = Request::Cell {
-                        job,
-                        index,
-                        scenario: scenario.clone(),
-                        strategy: strategy.to_string(),
-                        memory: *memory,
-                    };
-                    serde_json::to_string(&req).ok()
-                })
-                .collect();
-            state.dispatch(Msg::MatrixStarted {
-                job,
-                workers: p.matrix_workers(),
-                now: now(),
-            });
-            p.matrix(job, requests);
-        })
-    };
-
-    // Opening the matrix checks it (once per memory model, unless cancelled).
-    {
-        let m = &state.matrix;
-        let want = state.view == View::Matrix
-            && m.job.is_none()
-            && m.done() == 0
-            && !m.cancelled
-            && m.error.is_none();
-        let start_matrix = start_matrix.clone();
-        use_effect_with((want, m.memory), move |(want, _)| {
-            if *want {
-                start_matrix.emit(());
-            }
-        });
-    }
-
-    let cancel_matrix = {
-        let dispatcher = state.dispatcher();
-        let pool = pool.clone();
-        Callback::from(move |_: ()| {
-            pool.cancel_matrix();
-            dispatcher.dispatch(Msg::MatrixCancelled);
-        })
-    };
-
-    let cancel_check = {
-        let dispatcher = state.dispatcher();
-        let pool = pool.clone();
-        Callback::from(move |_: ()| {
-            pool.cancel_check();
-            dispatcher.dispatch(Msg::CheckCancelled);
-        })
-    };
-
-    let find = {
-        let state = state.clone();
-        let pool = pool.clone();
-        let new_job = new_job.clone();
-        Callback::from(move |_: ()| {
-            let job = new_job();
-            let req = Request::Check {
-                job,
-                scenario: state.scenario.clone(),
-                knobs: state.knobs,
-                memory: state.memory,
-            };
-            match serde_json::to_string(&req) {
-                Ok(json) => {
-                    state.dispatch(Msg::CheckStarted(job));
-                    pool.check(job, json);
-                }
-                Err(e) => state.dispatch(Msg::Notify(
-                    Level::Error,
-                    format!("Could not prepare the check: {e}"),
-                )),
-            }
-        })
-    };
-
-    // World changes cancel a running check first (its answer would be for another world).
-    let on_world = {
-        let dispatcher = state.dispatcher();
-        let pool = pool.clone();
-        let running = matches!(state.check, CheckState::Running { .. });
-        Callback::from(move |m: Msg| {
-            if running {
-                pool.cancel_check();
-            }
-            dispatcher.dispatch(m);
-        })
-    };
+    let dispatcher = state.dispatcher();
+    let pool = use_worker_pool(dispatcher.clone());
+    let jobs = use_jobs(&state, pool);
+    let (chrome, run) = (&state.chrome, &state.run);
+    use_keyboard(
+        dispatcher.clone(),
+        KeyContext {
+            run: chrome.view == View::Explorer || state.lesson.is_some(),
+            overlay: chrome.overlay,
+        },
+    );
+    use_url_sync(url::encode(&state.link()));
+    use_theme(chrome.theme);
+    use_play_timer(dispatcher.clone(), run.playing, run.pace_ms);
 
     let on_msg = {
-        let dispatcher = state.dispatcher();
+        let dispatcher = dispatcher.clone();
         Callback::from(move |m: Msg| dispatcher.dispatch(m))
     };
-
-    let on_dice = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: ()| {
-            let seed = (js_random() * 4_294_967_296.0) as u64;
-            dispatcher.dispatch(Msg::SetSeed(seed.to_string()));
-        })
-    };
-
-    let on_memory_matrix = {
-        let dispatcher = state.dispatcher();
-        let pool = pool.clone();
-        Callback::from(move |m| {
-            pool.cancel_matrix();
-            dispatcher.dispatch(Msg::SetMatrixMemory(m));
-        })
-    };
-
-    let on_theme = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |t: Theme| {
-            save(THEME_KEY, t.id());
-            dispatcher.dispatch(Msg::SetTheme(t));
-        })
-    };
-    let on_pace = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |ms: u32| {
-            save(PACE_KEY, &ms.to_string());
-            dispatcher.dispatch(Msg::SetPace(ms));
-        })
-    };
-    let on_msg_run = {
-        let on_msg = on_msg.clone();
+    let on_chrome = on_msg.reform(Msg::Chrome);
+    // The explorer's messages; a new pace is also saved.
+    let on_explorer = {
+        let (on_msg, on_pace) = (on_msg.clone(), prefs::on_pace(dispatcher.clone()));
         Callback::from(move |m: Msg| match m {
-            Msg::SetPace(ms) => on_pace.emit(ms),
+            Msg::Run(RunMsg::SetPace(ms)) => on_pace.emit(ms),
             m => on_msg.emit(m),
         })
     };
+    let on_dice = on_msg.reform(|_: ()| {
+        let seed = (dom::random() * 4_294_967_296.0) as u64;
+        RunMsg::SetSeed(seed.to_string()).into()
+    });
 
-    let on_open = on_world.reform(Msg::OpenCell);
     let link = state.link();
     let full_link = AttrValue::from(format!(
         "{}{}",
-        base_url(),
+        dom::base_url(),
         url::encode(&Link {
             embed: false,
             ..link.clone()
         })
     ));
-    let close = on_msg.reform(|_: ()| Msg::SetOverlay(Overlay::None));
-    let overlay = match state.overlay {
-        Overlay::Share if !state.embed => html! {
-            <ShareDialog snippets={url::snippets(&base_url(), &link, &describe(&state))} on_close={close} />
+    let close = on_chrome.reform(|_: ()| ChromeMsg::SetOverlay(Overlay::None));
+    let overlay = match chrome.overlay {
+        Overlay::Share if !chrome.embed => html! {
+            <ShareDialog snippets={url::snippets(&dom::base_url(), &link, &state.describe())} on_close={close} />
         },
         Overlay::Help => html! { <HelpOverlay on_close={close} /> },
         _ => html! {},
     };
-    let view_class = match (state.view, state.guided.is_some()) {
-        (View::Matrix, _) => "view-matrix",
-        (View::Lesson, false) => "view-lessons",
-        (View::Lesson, true) => "view-lesson",
-        (View::Explorer, _) => "view-explorer",
-    };
-    let state_ref = StateRef(state.clone());
     html! {
-        <div class={classes!("app", view_class, state.embed.then_some("embed"))}>
-            if !state.embed {
-                <Topbar view={state.view} on_view={on_msg.reform(Msg::SetView)} theme={state.theme} {on_theme}
-                    on_overlay={on_msg.reform(Msg::SetOverlay)} />
+        <div class={classes!("app", view_class(&state), chrome.embed.then_some("embed"))}>
+            if !chrome.embed {
+                <Topbar view={chrome.view} on_view={on_msg.reform(Msg::SetView)} theme={chrome.theme}
+                    on_theme={prefs::on_theme(dispatcher)} on_overlay={on_chrome.reform(ChromeMsg::SetOverlay)} />
             }
-            <Notices notices={state.notices.clone()} on_dismiss={on_msg.reform(Msg::Dismiss)} />
-            if state.view == View::Matrix {
-                <MatrixView matrix={state.matrix.clone()} scenarios={state.scenarios.clone()}
-                    on_memory={on_memory_matrix} on_run={start_matrix} on_cancel={cancel_matrix} {on_open} />
-            } else if state.view == View::Lesson && state.guided.is_none() {
-                <LessonList on_open={on_world.reform(Msg::OpenLesson)} />
+            <Notices notices={chrome.notices.clone()} on_dismiss={on_chrome.reform(ChromeMsg::Dismiss)} />
+            if chrome.view == View::Matrix {
+                <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
+                    on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
+                    on_open={jobs.on_world.reform(Msg::OpenCell)} />
+            } else if chrome.view == View::Lesson && state.lesson.is_none() {
+                <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} />
             } else {
-                <Explorer state={state_ref} on_msg={on_msg_run} {on_world} on_find={find} on_cancel={cancel_check} {on_dice} {full_link} />
+                <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
+                    guided={state.lesson.clone()} embed={chrome.embed}
+                    on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
+                    on_cancel={jobs.cancel_check} {on_dice} {full_link} />
             }
             { overlay }
         </div>
-    }
-}
-
-fn js_random() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Math::random()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.5
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use core_sim::Action;
-
-    const RUN: KeyContext = KeyContext {
-        run: true,
-        overlay: Overlay::None,
-    };
-
-    #[test]
-    fn keys_map_to_actions() {
-        assert_eq!(key_msg("3", RUN), Some(Msg::Act(Action::Step(3))));
-        assert_eq!(key_msg("b", RUN), Some(Msg::Act(Action::Flush(1))));
-        assert_eq!(key_msg("ArrowLeft", RUN), Some(Msg::Back));
-        assert_eq!(key_msg("ArrowRight", RUN), Some(Msg::Next));
-        assert_eq!(key_msg(" ", RUN), Some(Msg::TogglePlay));
-        assert_eq!(key_msg("?", RUN), Some(Msg::SetOverlay(Overlay::Help)));
-        assert_eq!(key_msg("x", RUN), None);
-        assert_eq!(key_msg("Shift", RUN), None);
-    }
-
-    #[test]
-    fn overlays_and_other_views_keep_the_run_keys_quiet() {
-        let help = KeyContext {
-            overlay: Overlay::Help,
-            ..RUN
-        };
-        assert_eq!(key_msg("ArrowRight", help), None);
-        assert_eq!(key_msg("?", help), Some(Msg::SetOverlay(Overlay::None)));
-        assert_eq!(
-            key_msg("Escape", help),
-            Some(Msg::SetOverlay(Overlay::None))
-        );
-        let share = KeyContext {
-            overlay: Overlay::Share,
-            ..RUN
-        };
-        assert_eq!(key_msg("1", share), None);
-        assert_eq!(
-            key_msg("Escape", share),
-            Some(Msg::SetOverlay(Overlay::None))
-        );
-        let matrix = KeyContext { run: false, ..RUN };
-        assert_eq!(key_msg("1", matrix), None);
-        assert_eq!(key_msg(" ", matrix), None);
-        assert_eq!(key_msg("?", matrix), Some(Msg::SetOverlay(Overlay::Help)));
-        assert_eq!(key_msg("Escape", RUN), None);
     }
 }

@@ -1,6 +1,8 @@
 //! Web front end of avic-race-lab: a Yew (CSR) app compiled to wasm32.
 //!
-//! - [`state`]: the page's one state and its reducer (pure, unit-tested natively);
+//! - [`state`]: the page's state in rooms (world, run, check, matrix, lesson, chrome), each with
+//!   its messages and reducer (pure, unit-tested natively);
+//! - [`hooks`]: the side effects (workers, jobs, keyboard, URL, Play's timer, preferences);
 //! - [`url`]: share links (the core's codec) as messages and snippets for the page;
 //! - [`browser`]: clipboard and PNG export (assets/lab.js);
 //! - [`jobs`]: the work Web Workers do (exhaustive checks, matrix cells) and its JSON protocol;
@@ -14,6 +16,7 @@ pub mod api;
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod hooks;
 pub mod jobs;
 pub mod state;
 pub mod url;

@@ -1,7 +1,7 @@
 //! "Find a race": the exhaustive check, its progress, its verdict and its counterexamples.
 
 use super::{kind_impact, kind_title, severity_class};
-use crate::state::{CheckState, CheckSummary};
+use crate::state::{CheckState, CheckSummary, Job};
 use core_sim::explore::{Outcome, Verdict};
 use yew::prelude::*;
 
@@ -53,20 +53,21 @@ pub fn tenths(x: f64) -> String {
     format!("{}.{}", t / 10, t % 10)
 }
 
-fn summary(p: &CheckPanelProps, s: &CheckSummary) -> Html {
+/// The verdict of job `job` (0: a matrix cell's) and its counterexamples.
+fn summary(p: &CheckPanelProps, s: &CheckSummary, job: u64) -> Html {
     let head = match s.verdict {
         Verdict::Safe => html! {
-            <p class="verdict verdict-safe" id="check-verdict" data-verdict="safe" data-job={s.job.to_string()}>
+            <p class="verdict verdict-safe" id="check-verdict" data-verdict="safe" data-job={job.to_string()}>
                 { format!("✓ Safe: no violation in any of the {} reachable states.", thousands(s.states)) }
             </p>
         },
         Verdict::Bounded => html! {
-            <p class="verdict verdict-bounded" id="check-verdict" data-verdict="bounded" data-job={s.job.to_string()}>
+            <p class="verdict verdict-bounded" id="check-verdict" data-verdict="bounded" data-job={job.to_string()}>
                 { format!("? No violation in the first {} states, but the search stopped at its limit.", thousands(s.states)) }
             </p>
         },
         Verdict::Violation => html! {
-            <p class="verdict verdict-violation" id="check-verdict" data-verdict="violation" data-job={s.job.to_string()}>
+            <p class="verdict verdict-violation" id="check-verdict" data-verdict="violation" data-job={job.to_string()}>
                 { format!("✗ {} kind(s) of violation in {} states. Shortest run of each:",
                     s.cexes.len(), thousands(s.states)) }
             </p>
@@ -121,21 +122,23 @@ pub fn check_panel(p: &CheckPanelProps) -> Html {
         }
     };
     let body = match &p.check {
-        CheckState::Idle => html! {
+        Job::Idle => html! {
             <>
                 { find("Find a race") }
                 <p class="hint">{ "Tries every interleaving in a background worker and loads the shortest run of the worst violation it finds." }</p>
             </>
         },
-        CheckState::Running { progress, .. } => html! {
+        Job::Running { progress, .. } => html! {
             <div class="check-running" id="check-progress" aria-live="polite">
                 <progress></progress>
                 <span>{ format!("Searching… {} states, depth {}", thousands(progress.states), progress.depth) }</span>
                 <button type="button" id="cancel-check" onclick={p.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
             </div>
         },
-        CheckState::Done(s) => html! { <>{ summary(p, s) }{ find("Check again") }</> },
-        CheckState::Cancelled(progress) => html! {
+        Job::Done { id, result } => {
+            html! { <>{ summary(p, result, *id) }{ find("Check again") }</> }
+        }
+        Job::Cancelled { progress, .. } => html! {
             <>
                 <p class="verdict verdict-bounded" id="check-verdict" data-verdict="cancelled">
                     { format!("Cancelled after {} states.", thousands(progress.states)) }
@@ -143,7 +146,7 @@ pub fn check_panel(p: &CheckPanelProps) -> Html {
                 { find("Find a race") }
             </>
         },
-        CheckState::Failed(e) => html! {
+        Job::Failed { error: e, .. } => html! {
             <>
                 <p class="verdict verdict-violation" id="check-verdict" data-verdict="failed" role="alert">{ format!("The check failed: {e}") }</p>
                 { find("Try again") }

@@ -12,7 +12,7 @@ use super::thread_pane::ThreadPane;
 use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
-use crate::state::{full_schedule, Level, Msg, StateRef};
+use crate::state::{CheckState, ChromeMsg, Guided, Level, Msg, Run, RunMsg, World, WorldMsg};
 use crate::url::View;
 use core_sim::explore::Session;
 use core_sim::timeline::{Row, Timeline};
@@ -23,9 +23,17 @@ use yew::prelude::*;
 /// Props of [`Explorer`].
 #[derive(Properties, PartialEq)]
 pub struct ExplorerProps {
-    /// The page state.
-    pub state: StateRef,
-    /// Messages that only touch the run.
+    /// What runs.
+    pub world: World,
+    /// The run on screen and its playback.
+    pub run: Run,
+    /// Find a race.
+    pub check: CheckState,
+    /// The lesson being played, if any.
+    pub guided: Option<Guided>,
+    /// Minimal chrome for an iframe.
+    pub embed: bool,
+    /// Messages that do not change the world.
     pub on_msg: Callback<Msg>,
     /// Messages that change the world (a running check is cancelled first).
     pub on_world: Callback<Msg>,
@@ -71,25 +79,22 @@ fn draw(s: &Session) -> Drawn {
 /// The explorer.
 #[function_component(Explorer)]
 pub fn explorer(p: &ExplorerProps) -> Html {
-    let st = &p.state;
+    let (world, run) = (&p.world, &p.run);
     let drawn = {
-        let session = st.session.clone();
-        use_memo(st.revision, move |_| session.as_deref().map(draw))
+        let session = run.session.clone();
+        use_memo(run.revision, move |_| session.as_deref().map(draw))
     };
-    let on_scenario = p.on_world.reform(Msg::SelectScenario);
-    let on_preset = p.on_world.reform(Msg::SelectPreset);
-    let on_knobs = p.on_world.reform(Msg::SetKnobs);
-    let on_memory = p.on_world.reform(Msg::SetMemory);
-    let loaded: AttrValue = st
-        .session
-        .as_deref()
-        .map(full_schedule)
-        .unwrap_or_default()
-        .into();
-    let seed_error = st.seed().err().map(AttrValue::from);
-    let sidebar = if st.embed {
+    let on_run = |m: RunMsg| p.on_msg.reform(move |_: ()| Msg::Run(m.clone()));
+    let on_scenario = p.on_world.reform(|id| WorldMsg::SelectScenario(id).into());
+    let on_preset = p.on_world.reform(|id| WorldMsg::SelectPreset(id).into());
+    let on_knobs = p.on_world.reform(|k| WorldMsg::SetKnobs(k).into());
+    let on_memory = p.on_world.reform(|m| WorldMsg::SetMemory(m).into());
+    let on_goto = p.on_msg.reform(|n| RunMsg::Goto(n).into());
+    let loaded: AttrValue = run.schedule().into();
+    let seed_error = run.seed().err().map(AttrValue::from);
+    let sidebar = if p.embed {
         html! {}
-    } else if let Some(g) = &st.guided {
+    } else if let Some(g) = &p.guided {
         html! {
             <LessonPanel guided={g.clone()} on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)}
                 on_list={p.on_msg.reform(|_: ()| Msg::SetView(View::Lesson))} />
@@ -97,18 +102,18 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     } else {
         html! {
         <aside class="sidebar" aria-label="World">
-            <ScenarioPicker scenarios={st.scenarios.clone()} selected={st.scenario.clone()} on_select={on_scenario} />
-            <StrategyPicker knobs={st.knobs} {on_preset} {on_knobs} />
-            <section class="panel"><MemoryPicker memory={st.memory} on_change={on_memory} /></section>
-            <CheckPanel check={st.check.clone()} enabled={st.session.is_some()} loaded={loaded.clone()}
-                on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(Msg::Load)} />
-            <RandomPanel seed={AttrValue::from(st.seed_text.clone())} error={seed_error} enabled={st.session.is_some()}
-                on_seed={p.on_msg.reform(Msg::SetSeed)} on_dice={p.on_dice.clone()}
-                on_run={p.on_msg.reform(|_: ()| Msg::RandomRun)} />
+            <ScenarioPicker scenarios={world.scenarios.clone()} selected={world.scenario.clone()} on_select={on_scenario} />
+            <StrategyPicker knobs={world.knobs} {on_preset} {on_knobs} />
+            <section class="panel"><MemoryPicker memory={world.memory} on_change={on_memory} /></section>
+            <CheckPanel check={p.check.clone()} enabled={run.session.is_some()} loaded={loaded.clone()}
+                on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(|s| RunMsg::Load(s).into())} />
+            <RandomPanel seed={AttrValue::from(run.seed_text.clone())} error={seed_error} enabled={run.session.is_some()}
+                on_seed={p.on_msg.reform(|s| RunMsg::SetSeed(s).into())} on_dice={p.on_dice.clone()}
+                on_run={on_run(RunMsg::RandomRun)} />
         </aside>
         }
     };
-    let (Some(session), Some(drawn)) = (st.session.as_deref(), drawn.as_ref()) else {
+    let (Some(session), Some(drawn)) = (run.session.as_deref(), drawn.as_ref()) else {
         return html! {
             <div class="explorer">
                 { sidebar }
@@ -158,9 +163,11 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         sim.memory.id()
     );
     let enabled = session.enabled();
-    let guided = st.guided.is_some();
-    let on_notice = p.on_msg.reform(|(l, t): (Level, String)| Msg::Notify(l, t));
-    let caption = if st.embed {
+    let guided = p.guided.is_some();
+    let on_notice = p
+        .on_msg
+        .reform(|(l, t): (Level, String)| ChromeMsg::Notify(l, t).into());
+    let caption = if p.embed {
         html! {
             <div class="embed-head">
                 <span class="embed-world" id="scenario-caption">
@@ -183,16 +190,16 @@ pub fn explorer(p: &ExplorerProps) -> Html {
             { sidebar }
             <main class="main" aria-label="Run">
                 { caption }
-                if let Some(g) = &st.guided {
+                if let Some(g) = &p.guided {
                     <LessonNote lesson={g.lesson} position={pos} on_open={p.on_msg.reform(Msg::OpenLesson)}
                         on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)} />
                 }
                 <HangBanner violations={violations.clone()} />
                 <RunToolbar position={pos} len={session.len()} schedule={loaded.clone()} terminal={enabled.is_empty()}
-                    can_forward={st.can_advance()} playing={st.playing} pace_ms={st.pace_ms} {guided}
-                    on_play={p.on_msg.reform(|_: ()| Msg::TogglePlay)} on_pace={p.on_msg.reform(Msg::SetPace)}
-                    on_back={p.on_msg.reform(|_: ()| Msg::Back)} on_forward={p.on_msg.reform(|_: ()| Msg::Next)}
-                    on_reset={p.on_msg.reform(|_: ()| Msg::Reset)} on_goto={p.on_msg.reform(Msg::Goto)} />
+                    can_forward={run.can_advance(guided)} playing={run.playing} pace_ms={run.pace_ms} {guided}
+                    on_play={on_run(RunMsg::TogglePlay)} on_pace={p.on_msg.reform(|ms| RunMsg::SetPace(ms).into())}
+                    on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
+                    on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
                 <LastStep {row} who={AttrValue::from(who)} />
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">
@@ -202,18 +209,18 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                                 <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))}
                                     has_forced={sim.threads[t].forced.is_some()} {buffered} {guided}
                                     ran={ran.and_then(|(rt, p, l)| (rt == t).then_some((p, l)))}
-                                    on_step={p.on_msg.reform(|t: usize| Msg::Act(Action::Step(t as u8)))}
-                                    on_flush={p.on_msg.reform(|t: usize| Msg::Act(Action::Flush(t as u8)))} />
+                                    on_step={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Step(t as u8)).into())}
+                                    on_flush={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Flush(t as u8)).into())} />
                             }
                         }) }
                     </div>
                     <StatePane {cells} {changed} />
                 </div>
-                if !st.embed {
-                    <Violations now={violations} later={drawn.later.clone()} on_goto={p.on_msg.reform(Msg::Goto)} />
+                if !p.embed {
+                    <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
                 }
                 <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
-                    on_goto={p.on_msg.reform(Msg::Goto)} {on_notice} strip={st.embed} />
+                    {on_goto} {on_notice} strip={p.embed} />
             </main>
         </div>
     }

@@ -31,7 +31,7 @@ fn cell_html(p: &MatrixViewProps, i: usize) -> Html {
     let (scenario, strategy, _) = &p.matrix.worlds[i];
     let on_open = p.on_open.reform(move |_: MouseEvent| i);
     let Some(c) = &p.matrix.cells[i] else {
-        let class = if p.matrix.job.is_some() {
+        let class = if p.matrix.job.is_running() {
             "mx-pending"
         } else {
             "mx-empty"
@@ -94,11 +94,11 @@ fn cell_html(p: &MatrixViewProps, i: usize) -> Html {
 pub fn matrix_view(p: &MatrixViewProps) -> Html {
     let m = &p.matrix;
     let cols = PRESETS.len();
-    let status = if let Some(e) = &m.error {
+    let status = if let Some(e) = m.job.error() {
         html! { <span class="field-error" role="alert">{ format!("The matrix failed: {e}") }</span> }
-    } else if m.job.is_some() {
+    } else if m.job.is_running() {
         html! { <span aria-live="polite">{ format!("checking… {} of {} cells ({} workers)", m.done(), m.cells.len(), m.workers) }</span> }
-    } else if let Some(ms) = m.elapsed_ms {
+    } else if let Some(&ms) = m.job.result() {
         html! { <span id="matrix-time" data-ms={tenths(ms)}>{ format!("{} cells in {} on {} worker(s)", m.cells.len(), duration(ms), m.workers) }</span> }
     } else if m.done() > 0 {
         html! { <span>{ format!("stopped after {} of {} cells", m.done(), m.cells.len()) }</span> }
@@ -122,7 +122,7 @@ pub fn matrix_view(p: &MatrixViewProps) -> Html {
         <main class="matrix-page" id="matrix" data-complete={m.complete().to_string()}>
             <div class="matrix-controls">
                 <MemoryPicker id="matrix-memory" memory={m.memory} on_change={p.on_memory.clone()} />
-                if m.job.is_some() {
+                if m.job.is_running() {
                     <button type="button" id="matrix-cancel" onclick={p.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                 } else {
                     <button type="button" id="matrix-run" class="primary" onclick={p.on_run.reform(|_: MouseEvent| ())}>

@@ -1,0 +1,17 @@
+//! The app's side effects, one hook per concern, so that `crate::app` is only wiring:
+//!
+//! - [`pool`]: the Web Workers, their answers routed to the state's rooms;
+//! - [`jobs`]: start and cancel the check and the matrix, ask for a lesson's claims;
+//! - [`keys`]: the keyboard shortcuts;
+//! - [`url_sync`]: the address bar follows the page;
+//! - [`play`]: Play's timer;
+//! - [`prefs`]: the viewer's saved theme and pace, and the theme on `<html>`;
+//! - [`dom`]: the few page globals they share (window, storage, `<html>` marks, the clock).
+
+pub mod dom;
+pub mod jobs;
+pub mod keys;
+pub mod play;
+pub mod pool;
+pub mod prefs;
+pub mod url_sync;

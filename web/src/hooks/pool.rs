@@ -1,0 +1,108 @@
+//! The page's Web Workers (`crate::worker::Pool`), made once per page, their answers routed to
+//! the rooms of the state. The workers start after the first render, so they never delay it.
+
+use super::dom::{now, set_root_attr, window};
+use crate::jobs::Response;
+use crate::state::{AppState, CheckMsg, LessonMsg, MatrixMsg, Msg};
+use crate::worker::{Pool, Source};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Where the worker script is, relative to the page.
+pub const WORKER_URL: &str = "assets/worker.js";
+
+/// The messages for one worker answer that arrived at `now` (ms). A failure of the check
+/// worker goes to both rooms that use it (the check and a lesson's claims); each keeps it only
+/// if the job is its own.
+pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
+    match (source, response) {
+        (_, Response::Progress { job, progress }) => vec![CheckMsg::Progress(job, progress).into()],
+        (_, Response::Checked { job, report, ms }) => {
+            vec![CheckMsg::Done(job, Box::new(report), ms).into()]
+        }
+        (_, Response::Cell { job, cell }) => vec![MatrixMsg::Cell(job, Box::new(cell), now).into()],
+        (
+            _,
+            Response::Claim {
+                job, index, result, ..
+            },
+        ) => vec![LessonMsg::ClaimDone(job, index, result).into()],
+        (Source::Check, Response::Failed { job, error }) => vec![
+            LessonMsg::ClaimsFailed(job, error.clone()).into(),
+            CheckMsg::Failed(job, error).into(),
+        ],
+        (Source::Matrix, Response::Failed { job, error }) => {
+            vec![MatrixMsg::Failed(job, error).into()]
+        }
+    }
+}
+
+fn matrix_workers() -> usize {
+    let n = window().map_or(1.0, |w| w.navigator().hardware_concurrency());
+    (n as usize).clamp(1, 4)
+}
+
+/// The page's worker pool: made on the first render, warmed up (and the page marked ready for
+/// tests and benchmarks) right after it.
+#[hook]
+pub fn use_worker_pool(dispatcher: UseReducerDispatcher<AppState>) -> Rc<Pool> {
+    let pool = use_memo((), move |_| {
+        let handler: Rc<dyn Fn(Source, Response)> = Rc::new(move |source, r| {
+            for msg in route(source, r, now()) {
+                dispatcher.dispatch(msg);
+            }
+        });
+        Pool::new(WORKER_URL, matrix_workers(), handler)
+    });
+    {
+        let pool = pool.clone();
+        use_effect_with((), move |_| {
+            pool.warm_up();
+            set_root_attr(
+                "data-first-render-ms",
+                Some(&crate::components::check_panel::tenths(now())),
+            );
+            set_root_attr("data-ready", Some("true"));
+            || ()
+        });
+    }
+    pool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::from_query;
+
+    #[test]
+    fn a_check_worker_failure_reaches_the_claims_of_its_job_and_not_the_check() {
+        let mut s = from_query("?v=3&view=lesson&l=first-patch");
+        s.apply(LessonMsg::ClaimsStarted(4));
+        s.apply(CheckMsg::Started(5));
+        let failed = Response::Failed {
+            job: 4,
+            error: "the check worker stopped".into(),
+        };
+        for m in route(Source::Check, failed, 0.0) {
+            s.apply(m);
+        }
+        let g = s.lesson.as_ref().unwrap();
+        assert!(g
+            .claims
+            .iter()
+            .all(|c| *c == crate::state::ClaimStatus::Failed("the check worker stopped".into())));
+        assert!(s.check.is_running(), "job 5 is another job");
+        let failed = Response::Failed {
+            job: 5,
+            error: "boom".into(),
+        };
+        assert_eq!(
+            route(Source::Matrix, failed.clone(), 0.0),
+            [MatrixMsg::Failed(5, "boom".into()).into()]
+        );
+        for m in route(Source::Check, failed, 0.0) {
+            s.apply(m);
+        }
+        assert_eq!(s.check.error(), Some("boom"));
+    }
+}

@@ -1,0 +1,116 @@
+//! Share links and the state: the page a link opens (every problem of the link a notice, the
+//! rest of the page working), and the link of what is on screen.
+
+use super::{clip, AppState, Chrome, Guided, Job, Level, MatrixState, Run, World};
+use crate::url::{self, Link, ScenarioRef, View};
+use core_sim::lessons;
+use core_sim::Scenario;
+
+impl AppState {
+    /// The page opened with this link; `errors` are the link's decoding messages.
+    pub fn from_link(link: &Link, errors: Vec<String>) -> AppState {
+        let mut s = AppState {
+            world: World::new(link.knobs, link.memory),
+            run: Run::default(),
+            check: Job::Idle,
+            matrix: MatrixState::new(link.memory),
+            lesson: None,
+            chrome: Chrome::new(link.view, link.theme, link.embed),
+        };
+        for e in errors {
+            s.chrome.notify(Level::Error, e);
+        }
+        let first = s.world.scenario.id.clone();
+        match &link.scenario {
+            ScenarioRef::Shipped(id) => match s.world.scenarios.iter().find(|sc| &sc.id == id) {
+                Some(sc) => s.world.scenario = sc.clone(),
+                None => {
+                    let known: Vec<&str> =
+                        s.world.scenarios.iter().map(|s| s.id.as_str()).collect();
+                    let text = format!(
+                        "The link names a scenario this lab does not have: '{}'. Known: {}. Showing '{first}'.",
+                        clip(id, core_sim::text::MAX_ECHO),
+                        known.join(", "),
+                    );
+                    s.chrome.notify(Level::Error, text);
+                }
+            },
+            ScenarioRef::Json(json) => match Scenario::from_json(json) {
+                Ok(sc) => s.world.adopt(sc),
+                Err(e) => s.chrome.notify(
+                    Level::Error,
+                    format!("The link's scenario cannot run: {e}. Showing '{first}' instead."),
+                ),
+            },
+        }
+        s.world_changed();
+        // A link of an earlier version counts the first model's coarser steps: the same run in
+        // today's steps (the core translates it).
+        let current;
+        let link = match (
+            link.legacy_steps,
+            s.run.session.as_ref().map(|x| x.sim().clone()),
+        ) {
+            (true, Some(sim)) => {
+                let (l, problem) = link.in_current_steps_lenient(&sim);
+                if let Some(e) = problem {
+                    s.chrome.notify(
+                        Level::Error,
+                        format!(
+                            "The link's schedule cannot be replayed in this scenario: {e}. Showing the {} step(s) before it.",
+                            l.schedule.chars().count()
+                        ),
+                    );
+                }
+                current = l;
+                &current
+            }
+            _ => link,
+        };
+        if !link.schedule.is_empty() {
+            s.load(&link.schedule, "The link's schedule");
+        }
+        if let (Some(step), Some(session)) = (link.step, s.run.session.as_ref()) {
+            let len = session.len();
+            if step > len {
+                s.chrome.notify(
+                    Level::Error,
+                    format!("The link asks for step {step}, but the run has only {len} steps; showing step {len}."),
+                );
+            }
+            s.run.goto(step.min(len));
+        }
+        s.lesson = match (link.view, &link.lesson) {
+            (View::Lesson, Some(id)) => lessons::by_id(id).ok().map(Guided::new),
+            _ => None,
+        };
+        s
+    }
+
+    /// The link for what is on screen.
+    pub fn link(&self) -> Link {
+        let mut link = Link {
+            scenario: self.world.scenario_ref(),
+            knobs: self.world.knobs,
+            memory: self.world.memory,
+            schedule: self.run.schedule(),
+            step: self.run.session.as_ref().map(|s| s.position()),
+            view: self.chrome.view,
+            ..Link::default()
+        };
+        if let Some(g) = &self.lesson {
+            // A lesson link names only the lesson and the step; the lesson holds the world.
+            link.view = View::Lesson;
+            link.lesson = Some(g.lesson.id.to_string());
+        }
+        link.embed = self.chrome.embed;
+        link.theme = self.chrome.link_theme();
+        link
+    }
+}
+
+/// The state for a query string (the page's first state, and tests).
+pub fn from_query(query: &str) -> AppState {
+    let (link, problems) = url::decode_lenient(query);
+    AppState::from_link(&link, problems.iter().map(url::problem_text).collect())
+}

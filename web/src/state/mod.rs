@@ -1,0 +1,245 @@
+//! The page's state, in rooms: each room is a sub-state with its own messages and its own
+//! `apply`, tested beside it. Pure Rust over `core_sim` (no browser API), so every transition is
+//! unit-tested natively; side effects (workers, URL, theme) live in `crate::hooks`.
+//!
+//! - [`world`]: scenario, strategy knobs, memory model;
+//! - [`run`]: the session and its playback (Play, pace, back / forward / goto, random runs);
+//! - [`check`] and [`matrix`]: the worker jobs, on one life cycle ([`job`]);
+//! - [`lesson`]: a guided lesson and its claims;
+//! - [`chrome`]: view, overlay, notices, theme;
+//! - [`link`]: the state a share link opens, and the link of the state on screen.
+//!
+//! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
+//! reaches into another (a new world starts a fresh run and makes the check stale, a lesson or a
+//! matrix cell sets the world, a finished check loads its counterexample), it happens here, in
+//! [`AppState::apply`] and the few methods below it, and nowhere else.
+
+pub mod check;
+pub mod chrome;
+pub mod job;
+pub mod lesson;
+mod link;
+pub mod matrix;
+pub mod run;
+#[cfg(test)]
+mod tests;
+pub mod world;
+
+pub use check::{CheckMsg, CheckState, CheckSummary};
+pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
+pub use job::Job;
+pub use lesson::{ClaimStatus, Guided, LessonMsg};
+pub use link::from_query;
+pub use matrix::{MatrixMsg, MatrixState};
+pub use run::{full_schedule, Run, RunMsg, PACES};
+pub use world::{World, WorldMsg};
+
+use crate::url::View;
+use core_sim::lessons::{self, Lesson};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Everything the page shows: the rooms.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// What runs.
+    pub world: World,
+    /// The run on screen and its playback.
+    pub run: Run,
+    /// Find a race.
+    pub check: CheckState,
+    /// The matrix.
+    pub matrix: MatrixState,
+    /// The lesson being played (guided mode), if any.
+    pub lesson: Option<Guided>,
+    /// View, overlay, notices, theme.
+    pub chrome: Chrome,
+}
+
+/// Everything that can happen: a room's own message, or one of the moves that span rooms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// The world changed (a fresh run follows; the check and the lesson are dropped).
+    World(WorldMsg),
+    /// The run or its playback.
+    Run(RunMsg),
+    /// The explorer's check.
+    Check(CheckMsg),
+    /// The matrix.
+    Matrix(MatrixMsg),
+    /// The lesson's claims.
+    Lesson(LessonMsg),
+    /// View chrome.
+    Chrome(ChromeMsg),
+    /// Switch view (leaving a lesson keeps its world and run).
+    SetView(View),
+    /// Start a lesson, by id, at its first step.
+    OpenLesson(String),
+    /// Leave guided mode at the current step, keeping the world and the run.
+    TakeOver,
+    /// Open a matrix cell in the explorer at its first counterexample.
+    OpenCell(usize),
+}
+
+macro_rules! room_msg {
+    ($($room:ident($t:ty)),*) => {$(
+        impl From<$t> for Msg {
+            fn from(m: $t) -> Msg {
+                Msg::$room(m)
+            }
+        }
+    )*};
+}
+room_msg!(
+    World(WorldMsg),
+    Run(RunMsg),
+    Check(CheckMsg),
+    Matrix(MatrixMsg),
+    Lesson(LessonMsg),
+    Chrome(ChromeMsg)
+);
+
+impl AppState {
+    /// Apply one message: route it to its room, then carry out what it means for the others.
+    pub fn apply(&mut self, msg: impl Into<Msg>) {
+        let msg = msg.into();
+        if matches!(
+            msg,
+            Msg::World(_) | Msg::SetView(_) | Msg::OpenLesson(_) | Msg::TakeOver | Msg::OpenCell(_)
+        ) {
+            self.run.playing = false;
+        }
+        match msg {
+            Msg::World(m) => match self.world.apply(m) {
+                Ok(()) => self.world_changed(),
+                Err(e) => self.chrome.notify(Level::Error, e),
+            },
+            Msg::Run(m) => {
+                if let Some(say) = self.run.apply(m, self.lesson.is_some()) {
+                    self.chrome.say(say);
+                }
+            }
+            Msg::Check(m) => {
+                if let Some(worst) = self.check.apply(m) {
+                    self.load(&worst, "The counterexample");
+                }
+            }
+            Msg::Matrix(m) => self.matrix.apply(m),
+            Msg::Lesson(m) => {
+                if let Some(g) = self.lesson.as_mut() {
+                    g.apply(m);
+                }
+            }
+            Msg::Chrome(m) => self.chrome.apply(m),
+            Msg::SetView(v) => {
+                // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
+                self.lesson = None;
+                self.chrome.view = v;
+            }
+            Msg::OpenLesson(id) => match lessons::by_id(&id) {
+                Ok(l) => self.enter_lesson(l, 0),
+                Err(e) => self.chrome.notify(Level::Error, format!("{e}.")),
+            },
+            Msg::TakeOver => {
+                self.lesson = None;
+                self.chrome.view = View::Explorer;
+            }
+            Msg::OpenCell(i) => self.open_cell(i),
+        }
+    }
+
+    /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
+    fn world_changed(&mut self) {
+        self.check = Job::Idle;
+        self.lesson = None;
+        if let Some(say) = self.run.rebuild(self.world.sim()) {
+            self.chrome.say(say);
+        }
+    }
+
+    /// Replay `schedule` (named `what` in messages) in the run.
+    fn load(&mut self, schedule: &str, what: &str) {
+        if let Some(say) = self.run.load(schedule, what) {
+            self.chrome.say(say);
+        }
+    }
+
+    /// Play the lesson `lesson` from step `step` (clamped to its run): its world, its run, the
+    /// lesson view.
+    fn enter_lesson(&mut self, lesson: &'static Lesson, step: usize) {
+        if let Err(e) = self.world.enter_lesson(lesson) {
+            return self.chrome.notify(Level::Error, e);
+        }
+        self.chrome.view = View::Lesson;
+        self.world_changed();
+        self.load(lesson.schedule, "The lesson's run");
+        self.run.goto(step);
+        self.lesson = Some(Guided::new(lesson));
+    }
+
+    /// The explorer on matrix cell `i`'s world, its verdict as the check's, at its worst run.
+    fn open_cell(&mut self, i: usize) {
+        let Some((scenario, preset, memory)) = self.matrix.worlds.get(i).cloned() else {
+            return;
+        };
+        if !self.world.enter_cell(&scenario, preset, memory) {
+            return;
+        }
+        self.chrome.view = View::Explorer;
+        self.world_changed();
+        if let Some(Some(cell)) = self.matrix.cells.get(i) {
+            let summary = CheckSummary::from_cell(cell);
+            if let Some(worst) = summary.worst_schedule() {
+                self.load(&worst, "The counterexample");
+            }
+            self.check = Job::Done {
+                id: 0,
+                result: summary,
+            };
+        }
+    }
+
+    /// Whether → can move (see [`Run::can_advance`]).
+    pub fn can_advance(&self) -> bool {
+        self.run.can_advance(self.lesson.is_some())
+    }
+
+    /// What the page shows, in a few words (the iframe's title, the Markdown link's text).
+    pub fn describe(&self) -> String {
+        let pos = self.run.position();
+        if let Some(g) = &self.lesson {
+            return format!(
+                "lesson {}, {} (step {pos})",
+                g.lesson.number, g.lesson.title
+            );
+        }
+        match self.chrome.view {
+            View::Matrix => format!(
+                "the strategy × scenario matrix ({})",
+                self.matrix.memory.id()
+            ),
+            View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
+            View::Explorer => format!(
+                "{} × {} ({}), step {pos}",
+                self.world.scenario.id,
+                self.world.preset_id().unwrap_or("custom knobs"),
+                self.world.memory.id()
+            ),
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut s = Rc::unwrap_or_clone(self);
+        s.apply(msg);
+        Rc::new(s)
+    }
+}
+
+/// Text from a link, as a message may echo it: clipped and escaped by the core's one rule.
+fn clip(s: &str, n: usize) -> String {
+    core_sim::text::shown(s, n)
+}

@@ -1,0 +1,403 @@
+//! The rooms together: links in and out, and the moves that span rooms (world → run, check →
+//! run, matrix → world, lesson ↔ explorer), as the page uses them.
+
+use super::*;
+use crate::jobs;
+use crate::url::{self, Theme};
+use core_sim::explore::Session;
+use core_sim::explore::{self, CheckOptions};
+use core_sim::strategy::Strategy;
+use core_sim::ViolationKind;
+use core_sim::{Action, MemoryModel};
+
+fn errors(s: &AppState) -> Vec<&str> {
+    s.chrome
+        .notices
+        .iter()
+        .filter(|n| n.level == Level::Error)
+        .map(|n| n.text.as_str())
+        .collect()
+}
+
+#[test]
+fn default_page_is_the_first_scenario_at_its_start() {
+    let s = from_query("");
+    assert_eq!(s.world.scenario.id, "put-block-vs-affinity");
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
+    assert!(s.chrome.notices.is_empty());
+}
+
+#[test]
+fn step_back_forward_and_link() {
+    let mut s = from_query("?scenario=block-ga-log&strategy=lock-fix&memory=tso");
+    s.apply(RunMsg::Act(Action::Step(0)));
+    s.apply(RunMsg::Act(Action::Step(1)));
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 2);
+    s.apply(RunMsg::Back);
+    let link = s.link();
+    assert_eq!(link.schedule, "01");
+    assert_eq!(link.step, Some(1));
+    let again = from_query(&url::encode(&link));
+    assert_eq!(again.run.session.as_ref().unwrap().position(), 1);
+    assert_eq!(full_schedule(again.run.session.as_ref().unwrap()), "01");
+    assert!(
+        again.chrome.notices.is_empty(),
+        "{:?}",
+        again.chrome.notices
+    );
+}
+
+#[test]
+fn a_disabled_thread_gives_a_hint_not_a_failure() {
+    let mut s = from_query("?scenario=put-block-vs-affinity");
+    s.apply(RunMsg::Act(Action::Step(3))); // the GA-log handler, idle
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
+    assert_eq!(s.chrome.notices.len(), 1);
+    assert_eq!(s.chrome.notices[0].level, Level::Info);
+    s.apply(RunMsg::Act(Action::Step(9)));
+    assert_eq!(s.chrome.notices.len(), 1, "info notices replace each other");
+    assert!(
+        s.chrome.notices[0].text.contains("no thread 9"),
+        "{:?}",
+        s.chrome.notices
+    );
+}
+
+#[test]
+fn text_from_a_link_is_shown_escaped() {
+    // An escape sequence and a fake verdict line in the scenario id and the schedule.
+    let s = from_query("?v=3&s=%1B%5B2J%0Averdict%3A%20SAFE&r=0%1B%5D0%3Bx%07");
+    let all: Vec<&str> = s.chrome.notices.iter().map(|n| n.text.as_str()).collect();
+    assert!(all.len() >= 2, "{all:?}");
+    for text in &all {
+        assert!(!text.chars().any(core_sim::text::is_unsafe), "{text:?}");
+    }
+    assert!(
+        all.iter().any(|t| t.contains("\\u{1b}[2J\\nverdict: SAFE")),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn corrupt_links_explain_themselves_and_keep_a_working_page() {
+    let s = from_query("?scenario=put-block-vs-affinity&schedule=01zz");
+    assert!(
+        errors(&s)[0].contains("is not a schedule"),
+        "{:?}",
+        s.chrome.notices
+    );
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
+
+    let s = from_query("?scenario=put-block-vs-affinity&schedule=0199999");
+    assert!(
+        errors(&s)[0].contains("cannot be replayed"),
+        "{:?}",
+        s.chrome.notices
+    );
+    // The valid prefix is kept: the first model's "01" (vCPU0 exits; the updater activates
+    // the IRTE) is today's 6 steps (the activation's irq_desc lock, publish, flush, unlock).
+    assert_eq!(
+        s.run.session.as_ref().unwrap().position(),
+        6,
+        "the valid prefix is kept"
+    );
+
+    let s = from_query("?scenario=nope");
+    assert!(errors(&s)[0].contains("'nope'"), "{:?}", s.chrome.notices);
+    assert!(s.run.session.is_some());
+
+    let mut bad = core_sim::scenario::by_id("migrate-vs-affinity").unwrap();
+    bad.threads[0].ops.insert(0, core_sim::program::Op::Enter);
+    let q = format!(
+        "?scenario_json={}",
+        url::percent_encode(&serde_json::to_string(&bad).unwrap())
+    );
+    let s = from_query(&q);
+    assert!(
+        errors(&s)[0].contains("cannot run"),
+        "{:?}",
+        s.chrome.notices
+    );
+    assert!(s.run.session.is_some());
+}
+
+#[test]
+fn a_check_loads_the_lost_wakeup_first() {
+    let mut s = from_query("?scenario=put-block-vs-affinity&strategy=naive-update");
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+    s.apply(CheckMsg::Started(5));
+    s.apply(CheckMsg::Done(4, Box::new(r.clone()), 1.0));
+    assert!(s.check.is_running(), "a stale job is ignored");
+    s.apply(CheckMsg::Done(5, Box::new(r), 1.0));
+    let Some(sum) = s.check.result() else {
+        panic!()
+    };
+    assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
+    let v = s.run.session.as_ref().unwrap().violations();
+    assert!(
+        v.iter().any(|v| v.kind == ViolationKind::LostWakeup),
+        "{v:?}"
+    );
+    // Changing the world drops the result.
+    s.apply(WorldMsg::SetMemory(MemoryModel::Tso));
+    assert_eq!(s.check, Job::Idle);
+}
+
+#[test]
+fn knobs_that_match_a_preset_name_it() {
+    let mut s = from_query("");
+    let mut k = Strategy::preset("lock-fix").unwrap().knobs;
+    k.write_once = false;
+    s.apply(WorldMsg::SetKnobs(k));
+    assert_eq!(s.world.preset_id(), Some("lock-fix-plain-write"));
+    k.kick = true;
+    s.apply(WorldMsg::SetKnobs(k));
+    assert_eq!(s.world.preset_id(), None);
+    assert!(url::encode(&s.link()).contains("&t=k."));
+}
+
+#[test]
+fn matrix_cells_open_in_the_explorer() {
+    let mut s = from_query("?view=matrix");
+    s.apply(MatrixMsg::Started {
+        job: 9,
+        workers: 2,
+        now: 0.0,
+    });
+    let idx = s
+        .matrix
+        .worlds
+        .iter()
+        .position(|w| w.0 == "put-block-vs-affinity" && w.1 == "naive-update")
+        .unwrap();
+    let (sc, p, m) = s.matrix.worlds[idx].clone();
+    let cell = jobs::matrix_cell(idx, &sc, p, m).unwrap();
+    s.apply(MatrixMsg::Cell(9, Box::new(cell), 12.0));
+    assert_eq!(s.matrix.done(), 1);
+    s.apply(Msg::OpenCell(idx));
+    assert_eq!(s.chrome.view, View::Explorer);
+    assert_eq!(s.world.preset_id(), Some("naive-update"));
+    let Some(sum) = s.check.result() else {
+        panic!()
+    };
+    assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
+    assert!(s.run.session.as_ref().unwrap().position() > 0);
+}
+
+#[test]
+fn share_links_reopen_the_exact_state_in_both_formats() {
+    let v3 = "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=17";
+    let s = from_query(v3);
+    assert!(s.chrome.notices.is_empty(), "{:?}", s.chrome.notices);
+    let sess = s.run.session.as_ref().unwrap();
+    assert_eq!((sess.position(), sess.len()), (17, 24));
+    assert_eq!(url::encode(&s.link()), v3);
+    // The same view as the first web releases wrote it, in the first model's coarser steps
+    // (19 of them, the IRTE write at 12): the same run and moment, written back as v3.
+    let v2 =
+        from_query("?v=2&s=put-block-vs-affinity&t=naive-update&m=sc&r=0000000001111111222&at=12");
+    assert!(v2.chrome.notices.is_empty(), "{:?}", v2.chrome.notices);
+    assert_eq!(url::encode(&v2.link()), v3);
+    let v1 = from_query(
+        "?v=1&scenario=put-block-vs-affinity&strategy=naive-update&memory=sc&schedule=0000000001111111222&step=12",
+    );
+    assert!(v1.chrome.notices.is_empty(), "{:?}", v1.chrome.notices);
+    assert_eq!(url::encode(&v1.link()), v3);
+    // Presentation survives: embed and a theme named by the link.
+    let s = from_query(&format!("{v3}&embed=1&theme=large"));
+    assert!(s.chrome.embed && s.chrome.theme == Theme::Large && s.chrome.theme_in_link);
+    assert!(url::encode(&s.link()).ends_with("&embed=1&theme=large"));
+}
+
+#[test]
+fn future_and_corrupt_links_say_so_and_open_the_default_page() {
+    let s = from_query("?v=7&s=running-retarget&r=0101");
+    assert!(
+        errors(&s)[0].starts_with("This link was made by a newer version of the lab"),
+        "{:?}",
+        s.chrome.notices
+    );
+    assert_eq!(s.world.scenario.id, "put-block-vs-affinity");
+    assert_eq!(s.run.session.as_ref().unwrap().len(), 0);
+    let s = from_query("?v=3&view=lesson&l=no-such-lesson");
+    assert!(errors(&s)[0].contains("unknown lesson 'no-such-lesson'"));
+    assert_eq!((s.chrome.view, s.lesson.is_none()), (View::Explorer, true));
+}
+
+#[test]
+fn next_replays_then_runs_the_only_choice_then_asks() {
+    let mut s = from_query("?v=3&s=put-block-vs-affinity&t=naive-update&r=00");
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 2);
+    s.apply(RunMsg::Back);
+    s.apply(RunMsg::Back);
+    s.apply(RunMsg::Next);
+    assert_eq!(
+        s.run.session.as_ref().unwrap().position(),
+        1,
+        "replays the record"
+    );
+    s.apply(RunMsg::Next);
+    // At the end of the record several threads can run: a hint, no step.
+    assert!(s.run.session.as_ref().unwrap().enabled().len() > 1);
+    s.apply(RunMsg::Next);
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 2);
+    assert!(
+        s.chrome.notices[0].text.contains("threads can run here"),
+        "{:?}",
+        s.chrome.notices
+    );
+    assert!(!s.can_advance());
+    // Where only one thread can run, → runs it.
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    let mut run = Session::new(&sim);
+    let mut schedule = String::new();
+    while run.enabled().len() > 1 || run.enabled().is_empty() {
+        let Some(&a) = run.enabled().first() else {
+            break;
+        };
+        run.step(a).unwrap();
+        schedule.push(a.to_char());
+    }
+    assert_eq!(run.enabled().len(), 1, "the run reaches a single choice");
+    let mut t = from_query(&format!(
+        "?v=3&s=put-block-vs-affinity&t=naive-update&r={schedule}"
+    ));
+    let before = t.run.session.as_ref().unwrap().position();
+    t.apply(RunMsg::Next);
+    assert_eq!(t.run.session.as_ref().unwrap().position(), before + 1);
+    assert!(t.chrome.notices.is_empty());
+}
+
+#[test]
+fn play_ticks_until_it_must_stop() {
+    let mut s = from_query("?v=3&s=put-block-vs-affinity&t=naive-update&r=0011&at=1");
+    s.apply(RunMsg::TogglePlay);
+    assert!(s.run.playing);
+    s.apply(RunMsg::Tick);
+    s.apply(RunMsg::Tick);
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 3);
+    s.apply(RunMsg::Tick);
+    s.apply(RunMsg::Tick); // a choice: Play stops quietly
+    assert!(!s.run.playing);
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 4);
+    s.apply(RunMsg::TogglePlay);
+    assert!(!s.run.playing, "nothing to play");
+    s.apply(RunMsg::Goto(0));
+    s.apply(RunMsg::TogglePlay);
+    s.apply(RunMsg::Back);
+    assert!(!s.run.playing, "stepping by hand pauses");
+}
+
+#[test]
+fn a_lesson_plays_to_its_takeaway_and_can_be_taken_over() {
+    let lesson = lessons::by_id("first-patch").unwrap();
+    let mut s = from_query("?v=3&view=lesson&l=first-patch&at=3");
+    assert!(s.chrome.notices.is_empty(), "{:?}", s.chrome.notices);
+    assert_eq!(s.lesson.as_ref().unwrap().lesson.id, "first-patch");
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 3);
+    assert_eq!(
+        url::encode(&s.link()),
+        "?v=3&view=lesson&l=first-patch&at=3"
+    );
+    // The lesson schedules: a thread key only says how to take over.
+    s.apply(RunMsg::Act(Action::Step(1)));
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 3);
+    assert!(s.chrome.notices[0].text.contains("Take over"));
+    s.apply(RunMsg::TogglePlay);
+    while s.run.playing {
+        s.apply(RunMsg::Tick);
+    }
+    let sess = s.run.session.as_ref().unwrap();
+    assert_eq!(sess.position(), lesson.len());
+    assert_eq!(full_schedule(sess), lesson.schedule);
+    assert!(sess
+        .violations()
+        .iter()
+        .any(|v| v.kind == ViolationKind::LostWakeup));
+    // Claims: only the worker job asked for them counts.
+    s.apply(LessonMsg::ClaimsStarted(8));
+    let result = jobs::verify_claim("first-patch", 0).unwrap();
+    s.apply(LessonMsg::ClaimDone(7, 0, result.clone()));
+    assert_eq!(s.lesson.as_ref().unwrap().claims[0], ClaimStatus::Pending);
+    s.apply(LessonMsg::ClaimDone(8, 0, result.clone()));
+    assert_eq!(
+        s.lesson.as_ref().unwrap().claims[0],
+        ClaimStatus::Done(result)
+    );
+    // Take over: same world and run, now an explorer link.
+    s.apply(RunMsg::Goto(12));
+    s.apply(Msg::TakeOver);
+    assert!(s.lesson.is_none());
+    assert_eq!(
+        url::encode(&s.link()),
+        format!(
+            "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r={}&at=12",
+            lesson.schedule
+        )
+    );
+    s.apply(RunMsg::Act(Action::Step(2)));
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 13);
+}
+
+#[test]
+fn lessons_open_from_the_list_and_unknown_ones_say_so() {
+    let mut s = from_query("");
+    s.apply(Msg::SetView(View::Lesson));
+    assert!(s.lesson.is_none());
+    // The list has a link of its own, and reloading it shows the list again.
+    let list = core_sim::share::encode(&s.link());
+    assert!(list.ends_with("&view=lesson"), "{list}");
+    let again = from_query(&list);
+    assert_eq!(
+        (again.chrome.view, again.lesson.is_none()),
+        (View::Lesson, true)
+    );
+    s.apply(Msg::OpenLesson("lock-fix".into()));
+    let g = s.lesson.as_ref().unwrap();
+    assert_eq!((g.lesson.number, g.claims.len()), (4, 2));
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
+    assert_eq!(s.world.preset_id(), Some("linux-6.6"));
+    s.apply(Msg::OpenLesson("nope".into()));
+    assert!(errors(&s)[0].contains("unknown lesson 'nope'"));
+    // The Explorer tab takes the lesson's run over.
+    s.apply(RunMsg::Next);
+    s.apply(Msg::SetView(View::Explorer));
+    assert!(s.lesson.is_none());
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 1);
+}
+
+#[test]
+fn random_runs_use_the_typed_seed() {
+    let mut s = from_query("?scenario=migrate-vs-affinity&strategy=naive-update");
+    s.apply(RunMsg::SetSeed("42".into()));
+    s.apply(RunMsg::RandomRun);
+    let a = full_schedule(s.run.session.as_ref().unwrap());
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    assert_eq!(a, explore::random_run(&sim, 42).schedule().to_string());
+    s.apply(RunMsg::SetSeed("x".into()));
+    s.apply(RunMsg::RandomRun);
+    assert!(errors(&s)[0].contains("not a seed"));
+}
+
+#[test]
+fn a_world_change_pauses_starts_a_fresh_run_and_drops_the_check_and_the_lesson() {
+    let mut s = from_query("?v=3&view=lesson&l=first-patch&at=3");
+    s.apply(CheckMsg::Started(2));
+    s.apply(RunMsg::TogglePlay);
+    assert!(s.run.playing && s.lesson.is_some() && s.check.is_running());
+    s.apply(WorldMsg::SelectScenario("nope".into()));
+    assert!(errors(&s)[0].contains("no scenario 'nope'"));
+    assert!(s.lesson.is_some(), "a failed pick changes nothing but Play");
+    assert!(!s.run.playing);
+    s.apply(WorldMsg::SetMemory(MemoryModel::Tso));
+    assert_eq!(s.run.position(), 0);
+    assert_eq!(s.run.schedule(), "");
+    assert!(s.lesson.is_none());
+    assert_eq!(s.check, Job::Idle);
+    // The old check's answer arrives: it is for another world.
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+    s.apply(CheckMsg::Done(2, Box::new(r), 1.0));
+    assert_eq!((s.check.clone(), s.run.position()), (Job::Idle, 0));
+}
