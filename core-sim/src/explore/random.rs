@@ -1,6 +1,10 @@
-//! Seeded random runs and PCT-style priority runs. ChaCha8 keeps every seed reproducible on every
-//! platform (native and wasm32 give the same run).
+//! Seeded runs: uniform random and PCT, one run recorded as a [`Session`] or a batch of bare
+//! runs summed up. Thin wrappers over the [`super::chooser`]s and the [`super::drive`]r; a seed
+//! gives the same run on every platform (native and wasm32).
 
+use super::bare::Bare;
+use super::chooser::{Chooser, Uniform};
+use super::driver::drive;
 use super::session::Session;
 use crate::exec::Action;
 use crate::oracle::ViolationKind;
@@ -10,8 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Longest random run (all shipped scenarios end far sooner).
-pub const MAX_STEPS: usize = 2_000;
+pub use super::driver::MAX_STEPS;
 
 /// How a random run picks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,28 +22,23 @@ pub const MAX_STEPS: usize = 2_000;
 pub enum RandomMode {
     /// Uniform among enabled actions.
     Uniform,
-    /// PCT: random thread priorities, `depth - 1` random priority drops.
+    /// PCT: random priorities, `depth - 1` priority drops placed over the decision points.
     Pct {
         /// Bug depth targeted.
         depth: u8,
     },
 }
 
+/// Drive a new session with `chooser` to the end (or [`MAX_STEPS`]).
+fn recorded(sim: &Sim, mut chooser: impl Chooser) -> Session {
+    let mut s = Session::new(sim);
+    drive(&mut s, &mut chooser, MAX_STEPS).expect("seeded choosers pick enabled actions");
+    s
+}
+
 /// A uniform random run to the end.
 pub fn random_run(sim: &Sim, seed: u64) -> Session {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut s = Session::new(sim);
-    while s.position() < MAX_STEPS {
-        let en = s.enabled();
-        if en.is_empty() {
-            break;
-        }
-        // u32, not usize: rand samples a usize range differently on 32-bit targets (wasm32), and a
-        // seed must give the same run everywhere.
-        let a = en[rng.gen_range(0..en.len() as u32) as usize];
-        s.step(a).expect("enabled action runs");
-    }
-    s
+    recorded(sim, Uniform::new(seed))
 }
 
 fn slot(a: Action, threads: usize) -> usize {
@@ -91,7 +89,8 @@ pub struct RandomSummary {
     pub steps: u64,
 }
 
-/// `runs` runs with seeds `seed, seed+1, …`.
+/// `runs` runs with seeds `seed, seed+1, …`, each on a bare machine judged by the scenario's
+/// oracles (no history kept): the kinds each seed hits are those of its recorded run.
 pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomSummary {
     let mut sum = RandomSummary {
         runs,
@@ -99,17 +98,22 @@ pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomS
     };
     for i in 0..runs {
         let s = seed.wrapping_add(i);
-        let session = match mode {
-            RandomMode::Uniform => random_run(sim, s),
-            RandomMode::Pct { depth } => pct_run(sim, s, depth.max(1)),
+        let (steps, kinds) = match mode {
+            RandomMode::Uniform => {
+                let mut run = Bare::new(sim);
+                drive(&mut run, &mut Uniform::new(s), MAX_STEPS)
+                    .expect("seeded choosers pick enabled actions");
+                (run.position(), run.kinds())
+            }
+            RandomMode::Pct { depth } => {
+                let run = pct_run(sim, s, depth.max(1));
+                let kinds = run.violations().iter().map(|v| v.kind).collect();
+                (run.position(), kinds)
+            }
         };
-        sum.steps += session.position() as u64;
-        let mut kinds: Vec<ViolationKind> = session.violations().iter().map(|v| v.kind).collect();
-        kinds.sort();
-        kinds.dedup();
+        sum.steps += steps as u64;
         for k in kinds {
-            let e = sum.hits.entry(k).or_insert((0, s));
-            e.0 += 1;
+            sum.hits.entry(k).or_insert((0, s)).0 += 1;
         }
     }
     sum

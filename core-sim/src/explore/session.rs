@@ -1,5 +1,7 @@
 //! A manual session: the user is the scheduler. Step, go back, go forward, replay a schedule.
 
+use super::chooser::Replay;
+use super::driver::{drive, Track};
 use super::schedule::{Schedule, ScheduleError};
 use crate::exec::{self, Action, Event, ExecError};
 use crate::machine::Machine;
@@ -61,8 +63,17 @@ impl Session {
     pub fn replay(sim: &Sim, schedule: &str) -> Result<Session, ReplayError> {
         let schedule: Schedule = schedule.parse()?;
         let mut s = Session::new(sim);
-        for (pos, a) in schedule.0.iter().enumerate() {
-            s.step(*a).map_err(|err| ReplayError::Step { pos, err })?;
+        let mut replay = Replay::new(schedule);
+        drive(&mut s, &mut replay, usize::MAX).map_err(|e| ReplayError::Step {
+            pos: e.pos,
+            err: e.err,
+        })?;
+        if let Some(&a) = replay.rest().first() {
+            // The run ended in a final state before the schedule did: say why its next action
+            // cannot run.
+            let pos = s.position();
+            let err = s.step(a).expect_err("nothing runs in a final state");
+            return Err(ReplayError::Step { pos, err });
         }
         Ok(s)
     }
@@ -191,6 +202,22 @@ impl Session {
         );
         out.extend(oracle::check_terminal(&self.sim, self.state(), self.cursor));
         out
+    }
+}
+
+/// A driven run records every step.
+impl Track for Session {
+    fn sim(&self) -> &Sim {
+        &self.sim
+    }
+    fn position(&self) -> usize {
+        self.cursor
+    }
+    fn enabled(&self) -> Vec<Action> {
+        Session::enabled(self)
+    }
+    fn step(&mut self, a: Action) -> Result<(), ExecError> {
+        Session::step(self, a).map(|_| ())
     }
 }
 
