@@ -1,5 +1,5 @@
 //! Explorers: who chooses the next action. A person (a [`Session`]), a seeded [`Chooser`]
-//! (uniform random, a replayed schedule, a prefix then another chooser) run by the one
+//! (uniform random, PCT, a replayed schedule, a prefix then another chooser) run by the one
 //! [`drive`]r, or an exhaustive search ([`check`]).
 
 pub mod bare;
@@ -10,6 +10,7 @@ pub mod independence;
 pub mod legacy;
 pub mod matrix;
 pub mod metrics;
+pub mod pct;
 pub mod random;
 pub mod schedule;
 pub mod session;
@@ -22,6 +23,7 @@ pub use exhaustive::{
     Visited,
 };
 pub use metrics::{Metrics, RunMetrics};
+pub use pct::Pct;
 pub use random::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 pub use schedule::{Schedule, ScheduleError};
 pub use session::{ReplayError, Session};

@@ -5,12 +5,10 @@
 use super::bare::Bare;
 use super::chooser::{Chooser, Uniform};
 use super::driver::drive;
+use super::pct::Pct;
 use super::session::Session;
-use crate::exec::Action;
 use crate::oracle::ViolationKind;
 use crate::sim::Sim;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -41,41 +39,9 @@ pub fn random_run(sim: &Sim, seed: u64) -> Session {
     recorded(sim, Uniform::new(seed))
 }
 
-fn slot(a: Action, threads: usize) -> usize {
-    match a {
-        Action::Step(t) => t as usize,
-        Action::Flush(t) => threads + t as usize,
-    }
-}
-
-/// A PCT run (Burckhardt et al.): each thread (and each store buffer) gets a random priority;
-/// the highest-priority enabled one runs; at `depth - 1` random points the running one drops to
-/// the lowest priority.
+/// A PCT run to the end (see [`super::pct`]); `depth` 0 counts as 1.
 pub fn pct_run(sim: &Sim, seed: u64, depth: u8) -> Session {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n = sim.threads.len();
-    let mut prio: Vec<i64> = (0..2 * n)
-        .map(|_| rng.gen_range(depth as i64..1_000_000))
-        .collect();
-    let estimate = 64u32;
-    let mut changes: Vec<Option<usize>> = (1..depth)
-        .map(|_| Some(rng.gen_range(0..estimate) as usize))
-        .collect();
-    let mut s = Session::new(sim);
-    while s.position() < MAX_STEPS {
-        let en = s.enabled();
-        let Some(&a) = en.iter().max_by_key(|a| prio[slot(**a, n)]) else {
-            break;
-        };
-        // A change point fires once: the chosen one drops below every initial priority.
-        if let Some(k) = changes.iter().position(|&c| c == Some(s.position())) {
-            changes[k] = None;
-            prio[slot(a, n)] = k as i64;
-            continue;
-        }
-        s.step(a).expect("enabled action runs");
-    }
-    s
+    recorded(sim, Pct::new(seed, depth))
 }
 
 /// What a batch of random runs hit.
@@ -98,21 +64,14 @@ pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomS
     };
     for i in 0..runs {
         let s = seed.wrapping_add(i);
-        let (steps, kinds) = match mode {
-            RandomMode::Uniform => {
-                let mut run = Bare::new(sim);
-                drive(&mut run, &mut Uniform::new(s), MAX_STEPS)
-                    .expect("seeded choosers pick enabled actions");
-                (run.position(), run.kinds())
-            }
-            RandomMode::Pct { depth } => {
-                let run = pct_run(sim, s, depth.max(1));
-                let kinds = run.violations().iter().map(|v| v.kind).collect();
-                (run.position(), kinds)
-            }
+        let mut run = Bare::new(sim);
+        let end = match mode {
+            RandomMode::Uniform => drive(&mut run, &mut Uniform::new(s), MAX_STEPS),
+            RandomMode::Pct { depth } => drive(&mut run, &mut Pct::new(s, depth), MAX_STEPS),
         };
-        sum.steps += steps as u64;
-        for k in kinds {
+        end.expect("seeded choosers pick enabled actions");
+        sum.steps += run.position() as u64;
+        for k in run.kinds() {
             sum.hits.entry(k).or_insert((0, s)).0 += 1;
         }
     }
@@ -150,5 +109,32 @@ mod tests {
         let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let sum = random_runs(&sim, 1, 2000, RandomMode::Uniform);
         assert!(sum.hits.contains_key(&ViolationKind::LostWakeup), "{sum:?}");
+    }
+
+    #[test]
+    fn a_batch_counts_what_each_seed_s_recorded_run_shows() {
+        // The CLI replays a batch's first seed with random_run/pct_run: they must agree.
+        let sim = Sim::from_ids("retarget-vs-old-owner", "naive-update", "tso").unwrap();
+        for mode in [RandomMode::Uniform, RandomMode::Pct { depth: 3 }] {
+            let sum = random_runs(&sim, 10, 30, mode);
+            let mut want = RandomSummary {
+                runs: 30,
+                ..Default::default()
+            };
+            for seed in 10..40 {
+                let run = match mode {
+                    RandomMode::Uniform => random_run(&sim, seed),
+                    RandomMode::Pct { depth } => pct_run(&sim, seed, depth),
+                };
+                want.steps += run.position() as u64;
+                let kinds: std::collections::BTreeSet<_> =
+                    run.violations().iter().map(|v| v.kind).collect();
+                for k in kinds {
+                    want.hits.entry(k).or_insert((0, seed)).0 += 1;
+                }
+            }
+            assert!(!want.hits.is_empty());
+            assert_eq!(sum, want, "{mode:?}");
+        }
     }
 }
