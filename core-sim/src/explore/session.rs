@@ -259,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_longer_than_its_run_fails_at_the_first_extra_action() {
+        let sim = Sim::from_ids("block-ga-log", "lock-fix", "sc").unwrap();
+        let full = crate::explore::random_run(&sim, 3).schedule().to_string();
+        assert!(Session::replay(&sim, &full).unwrap().is_terminal());
+        let e = Session::replay(&sim, &format!("{full}0")).unwrap_err();
+        assert_eq!(
+            e,
+            ReplayError::Step {
+                pos: full.len(),
+                err: ExecError::NotEnabled(Action::Step(0))
+            }
+        );
+    }
+
+    #[test]
     fn runs_to_the_end_and_checks_terminal_oracles() {
         let sim = Sim::from_ids("block-ga-log", "lock-fix", "sc").unwrap();
         let mut s = Session::new(&sim);
