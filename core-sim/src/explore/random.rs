@@ -1,17 +1,18 @@
-//! Seeded random runs and PCT-style priority runs. ChaCha8 keeps every seed reproducible on every
-//! platform (native and wasm32 give the same run).
+//! Seeded runs: uniform random and PCT, one run recorded as a [`Session`] or a batch of bare
+//! runs summed up. Thin wrappers over the [`super::chooser`]s and the [`super::drive`]r; a seed
+//! gives the same run on every platform (native and wasm32).
 
+use super::bare::Bare;
+use super::chooser::{Chooser, Uniform};
+use super::driver::drive;
+use super::pct::Pct;
 use super::session::Session;
-use crate::exec::Action;
 use crate::oracle::ViolationKind;
 use crate::sim::Sim;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Longest random run (all shipped scenarios end far sooner).
-pub const MAX_STEPS: usize = 2_000;
+pub use super::driver::MAX_STEPS;
 
 /// How a random run picks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,65 +20,28 @@ pub const MAX_STEPS: usize = 2_000;
 pub enum RandomMode {
     /// Uniform among enabled actions.
     Uniform,
-    /// PCT: random thread priorities, `depth - 1` random priority drops.
+    /// PCT: random priorities, `depth - 1` priority drops placed over the decision points.
     Pct {
         /// Bug depth targeted.
         depth: u8,
     },
 }
 
+/// Drive a new session with `chooser` to the end (or [`MAX_STEPS`]).
+fn recorded(sim: &Sim, mut chooser: impl Chooser) -> Session {
+    let mut s = Session::new(sim);
+    drive(&mut s, &mut chooser, MAX_STEPS).expect("seeded choosers pick enabled actions");
+    s
+}
+
 /// A uniform random run to the end.
 pub fn random_run(sim: &Sim, seed: u64) -> Session {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut s = Session::new(sim);
-    while s.position() < MAX_STEPS {
-        let en = s.enabled();
-        if en.is_empty() {
-            break;
-        }
-        // u32, not usize: rand samples a usize range differently on 32-bit targets (wasm32), and a
-        // seed must give the same run everywhere.
-        let a = en[rng.gen_range(0..en.len() as u32) as usize];
-        s.step(a).expect("enabled action runs");
-    }
-    s
+    recorded(sim, Uniform::new(seed))
 }
 
-fn slot(a: Action, threads: usize) -> usize {
-    match a {
-        Action::Step(t) => t as usize,
-        Action::Flush(t) => threads + t as usize,
-    }
-}
-
-/// A PCT run (Burckhardt et al.): each thread (and each store buffer) gets a random priority;
-/// the highest-priority enabled one runs; at `depth - 1` random points the running one drops to
-/// the lowest priority.
+/// A PCT run to the end (see [`super::pct`]); `depth` 0 counts as 1.
 pub fn pct_run(sim: &Sim, seed: u64, depth: u8) -> Session {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n = sim.threads.len();
-    let mut prio: Vec<i64> = (0..2 * n)
-        .map(|_| rng.gen_range(depth as i64..1_000_000))
-        .collect();
-    let estimate = 64u32;
-    let mut changes: Vec<Option<usize>> = (1..depth)
-        .map(|_| Some(rng.gen_range(0..estimate) as usize))
-        .collect();
-    let mut s = Session::new(sim);
-    while s.position() < MAX_STEPS {
-        let en = s.enabled();
-        let Some(&a) = en.iter().max_by_key(|a| prio[slot(**a, n)]) else {
-            break;
-        };
-        // A change point fires once: the chosen one drops below every initial priority.
-        if let Some(k) = changes.iter().position(|&c| c == Some(s.position())) {
-            changes[k] = None;
-            prio[slot(a, n)] = k as i64;
-            continue;
-        }
-        s.step(a).expect("enabled action runs");
-    }
-    s
+    recorded(sim, Pct::new(seed, depth))
 }
 
 /// What a batch of random runs hit.
@@ -91,7 +55,8 @@ pub struct RandomSummary {
     pub steps: u64,
 }
 
-/// `runs` runs with seeds `seed, seed+1, …`.
+/// `runs` runs with seeds `seed, seed+1, …`, each on a bare machine judged by the scenario's
+/// oracles (no history kept): the kinds each seed hits are those of its recorded run.
 pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomSummary {
     let mut sum = RandomSummary {
         runs,
@@ -99,17 +64,15 @@ pub fn random_runs(sim: &Sim, seed: u64, runs: u64, mode: RandomMode) -> RandomS
     };
     for i in 0..runs {
         let s = seed.wrapping_add(i);
-        let session = match mode {
-            RandomMode::Uniform => random_run(sim, s),
-            RandomMode::Pct { depth } => pct_run(sim, s, depth.max(1)),
+        let mut run = Bare::new(sim);
+        let end = match mode {
+            RandomMode::Uniform => drive(&mut run, &mut Uniform::new(s), MAX_STEPS),
+            RandomMode::Pct { depth } => drive(&mut run, &mut Pct::new(s, depth), MAX_STEPS),
         };
-        sum.steps += session.position() as u64;
-        let mut kinds: Vec<ViolationKind> = session.violations().iter().map(|v| v.kind).collect();
-        kinds.sort();
-        kinds.dedup();
-        for k in kinds {
-            let e = sum.hits.entry(k).or_insert((0, s));
-            e.0 += 1;
+        end.expect("seeded choosers pick enabled actions");
+        sum.steps += run.position() as u64;
+        for k in run.kinds() {
+            sum.hits.entry(k).or_insert((0, s)).0 += 1;
         }
     }
     sum
@@ -146,5 +109,32 @@ mod tests {
         let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let sum = random_runs(&sim, 1, 2000, RandomMode::Uniform);
         assert!(sum.hits.contains_key(&ViolationKind::LostWakeup), "{sum:?}");
+    }
+
+    #[test]
+    fn a_batch_counts_what_each_seed_s_recorded_run_shows() {
+        // The CLI replays a batch's first seed with random_run/pct_run: they must agree.
+        let sim = Sim::from_ids("retarget-vs-old-owner", "naive-update", "tso").unwrap();
+        for mode in [RandomMode::Uniform, RandomMode::Pct { depth: 3 }] {
+            let sum = random_runs(&sim, 10, 30, mode);
+            let mut want = RandomSummary {
+                runs: 30,
+                ..Default::default()
+            };
+            for seed in 10..40 {
+                let run = match mode {
+                    RandomMode::Uniform => random_run(&sim, seed),
+                    RandomMode::Pct { depth } => pct_run(&sim, seed, depth),
+                };
+                want.steps += run.position() as u64;
+                let kinds: std::collections::BTreeSet<_> =
+                    run.violations().iter().map(|v| v.kind).collect();
+                for k in kinds {
+                    want.hits.entry(k).or_insert((0, seed)).0 += 1;
+                }
+            }
+            assert!(!want.hits.is_empty());
+            assert_eq!(sum, want, "{mode:?}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! A manual session: the user is the scheduler. Step, go back, go forward, replay a schedule.
 
+use super::chooser::Replay;
+use super::driver::{drive, Track};
 use super::schedule::{Schedule, ScheduleError};
 use crate::exec::{self, Action, Event, ExecError};
 use crate::machine::Machine;
@@ -61,8 +63,17 @@ impl Session {
     pub fn replay(sim: &Sim, schedule: &str) -> Result<Session, ReplayError> {
         let schedule: Schedule = schedule.parse()?;
         let mut s = Session::new(sim);
-        for (pos, a) in schedule.0.iter().enumerate() {
-            s.step(*a).map_err(|err| ReplayError::Step { pos, err })?;
+        let mut replay = Replay::new(schedule);
+        drive(&mut s, &mut replay, usize::MAX).map_err(|e| ReplayError::Step {
+            pos: e.pos,
+            err: e.err,
+        })?;
+        if let Some(&a) = replay.rest().first() {
+            // The run ended in a final state before the schedule did: say why its next action
+            // cannot run.
+            let pos = s.position();
+            let err = s.step(a).expect_err("nothing runs in a final state");
+            return Err(ReplayError::Step { pos, err });
         }
         Ok(s)
     }
@@ -194,6 +205,22 @@ impl Session {
     }
 }
 
+/// A driven run records every step.
+impl Track for Session {
+    fn sim(&self) -> &Sim {
+        &self.sim
+    }
+    fn position(&self) -> usize {
+        self.cursor
+    }
+    fn enabled(&self) -> Vec<Action> {
+        Session::enabled(self)
+    }
+    fn step(&mut self, a: Action) -> Result<(), ExecError> {
+        Session::step(self, a).map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +256,21 @@ mod tests {
         assert!(e.contains("'z' at position 1"), "{e}");
         let e = Session::replay(&sim, "7").unwrap_err().to_string();
         assert!(e.contains("no thread 7"), "{e}");
+    }
+
+    #[test]
+    fn a_schedule_longer_than_its_run_fails_at_the_first_extra_action() {
+        let sim = Sim::from_ids("block-ga-log", "lock-fix", "sc").unwrap();
+        let full = crate::explore::random_run(&sim, 3).schedule().to_string();
+        assert!(Session::replay(&sim, &full).unwrap().is_terminal());
+        let e = Session::replay(&sim, &format!("{full}0")).unwrap_err();
+        assert_eq!(
+            e,
+            ReplayError::Step {
+                pos: full.len(),
+                err: ExecError::NotEnabled(Action::Step(0))
+            }
+        );
     }
 
     #[test]
