@@ -10,8 +10,8 @@ pub mod schedule;
 pub mod session;
 
 pub use exhaustive::{
-    check, check_keeping, CheckOptions, CheckReport, Counterexample, Outcome, Progress, Verdict,
-    Visited,
+    check, check_keeping, omission_bound, CheckOptions, CheckReport, Counterexample, Outcome,
+    Progress, StoreMode, Verdict, Visited,
 };
 pub use random::{pct_run, random_run, random_runs, RandomMode, RandomSummary};
 pub use schedule::{Schedule, ScheduleError};
