@@ -6,6 +6,8 @@
 
 mod encode;
 mod hash;
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel;
 mod search;
 mod visited;
 

@@ -382,6 +382,11 @@ pub(super) fn run(
     let mut next_report = options.progress_every.max(1);
     let mut next_bytes_check = 0;
     let max_states = options.max_states.min(MAX_STATES);
+    #[cfg(not(target_arch = "wasm32"))]
+    if options.threads > 1 && !options.reduction {
+        let outcome = run_parallel(&mut s, options, progress, &root, &key);
+        return finish(s, outcome, progress);
+    }
     while !s.queue.is_empty() {
         if s.states() >= max_states {
             outcome = Outcome::StateLimit;
@@ -411,6 +416,60 @@ pub(super) fn run(
         }
         s.expand(&mut sc, n, mask, depth);
     }
+    finish(s, outcome, progress)
+}
+
+/// [`run`] with `options.threads` workers: the limits and the progress callback are looked at
+/// once a batch (a few thousand states a worker).
+#[cfg(not(target_arch = "wasm32"))]
+fn run_parallel(
+    s: &mut Search,
+    options: &CheckOptions,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+    root: &Machine,
+    key: &[u32],
+) -> Outcome {
+    let workers = options.threads;
+    let mut scratch: Vec<Scratch> = (0..workers)
+        .map(|_| Scratch::new(root, key, s.sim.threads.len()))
+        .collect();
+    let max_states = options.max_states.min(MAX_STATES);
+    let mut next_report = options.progress_every.max(1);
+    while !s.queue.is_empty() {
+        if s.states() >= max_states {
+            return Outcome::StateLimit;
+        }
+        if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
+            return Outcome::MemoryLimit;
+        }
+        let take = s
+            .queue
+            .len()
+            .min(super::parallel::batch_len(s.record, workers));
+        let batch: Vec<u32> = s.queue.drain(..take).collect();
+        if s.states() >= next_report {
+            next_report = s.states() + options.progress_every.max(1);
+            let p = Progress {
+                states: s.states(),
+                transitions: s.transitions,
+                frontier: s.queue.len() / s.record,
+                depth: batch[2] as usize,
+            };
+            if !progress(&p) {
+                return Outcome::Cancelled;
+            }
+        }
+        super::parallel::expand_batch(s, &mut scratch, &batch);
+    }
+    Outcome::Complete
+}
+
+/// The report, after a last progress call.
+fn finish(
+    s: Search,
+    outcome: Outcome,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> (CheckReport, Tables) {
     progress(&Progress {
         states: s.states(),
         transitions: s.transitions,
