@@ -4,6 +4,7 @@
 //! States are packed into rows of part indices ([`encode`]) and kept in a visited set of rows or
 //! of their 64-bit fingerprints ([`visited`]); the frontier holds packed states too.
 
+mod drive;
 mod encode;
 mod hash;
 #[cfg(not(target_arch = "wasm32"))]
@@ -252,6 +253,6 @@ pub fn check_keeping(
     options: &CheckOptions,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> (CheckReport, Visited) {
-    let (report, tables) = search::run(sim, options, progress);
+    let (report, tables) = drive::run(sim, options, progress);
     (report, Visited { _search: tables })
 }

@@ -2,7 +2,7 @@
 
 use super::encode::{Adopted, Codec};
 use super::visited::{FingerprintSet, FullSet};
-use super::{hash, CheckOptions, CheckReport, Counterexample, Outcome, Progress, StoreMode};
+use super::{hash, CheckOptions, Counterexample, StoreMode};
 use crate::exec::{self, Action, Fact};
 use crate::explore::independence::independent;
 use crate::explore::schedule::Schedule;
@@ -18,9 +18,9 @@ const ROOT: u32 = u32::MAX;
 /// Most states a search can number (parent ids share a word with the action).
 pub const MAX_STATES: usize = (1 << (32 - ACTION_BITS)) - 1;
 /// How many new states may come between two looks at the memory the search takes.
-const BYTES_CHECK_EVERY: usize = 256;
+pub(super) const BYTES_CHECK_EVERY: usize = 256;
 /// Every action of a thread is enabled (the first expansion).
-const ALL: u32 = u32::MAX;
+pub(super) const ALL: u32 = u32::MAX;
 
 pub(super) fn bit(a: Action) -> u32 {
     match a {
@@ -68,7 +68,7 @@ pub(super) struct Tables {
 }
 
 impl Tables {
-    fn bytes(&self, frontier: usize) -> usize {
+    pub(super) fn bytes(&self, frontier: usize) -> usize {
         let store = match &self.store {
             Store::Full(s) => s.bytes(),
             Store::Fingerprint(s) => s.bytes(),
@@ -127,7 +127,7 @@ impl Scratch {
 }
 
 impl<'a> Search<'a> {
-    fn new(sim: &'a Sim, options: &CheckOptions) -> Search<'a> {
+    pub(super) fn new(sim: &'a Sim, options: &CheckOptions) -> Search<'a> {
         let codec = Codec::new(sim.threads.len());
         let width = codec.width();
         let fingerprints = options.store == StoreMode::Fingerprint && !options.reduction;
@@ -160,7 +160,7 @@ impl<'a> Search<'a> {
         self.t.links.len()
     }
 
-    fn store_mode(&self) -> StoreMode {
+    pub(super) fn store_mode(&self) -> StoreMode {
         match self.t.store {
             Store::Full(_) => StoreMode::Full,
             Store::Fingerprint(_) => StoreMode::Fingerprint,
@@ -267,7 +267,7 @@ impl<'a> Search<'a> {
     }
 
     /// Take the next record: (id, mask, depth), its packed state now in `pkey`.
-    fn pop(&mut self, pkey: &mut [u32]) -> Option<(u32, u32, u32)> {
+    pub(super) fn pop(&mut self, pkey: &mut [u32]) -> Option<(u32, u32, u32)> {
         let id = self.queue.pop_front()?;
         let mask = self.queue.pop_front().expect("whole record");
         let depth = self.queue.pop_front().expect("whole record");
@@ -284,7 +284,7 @@ impl<'a> Search<'a> {
 
     /// Expand the actions of `n` (packed in `sc.pkey`) in `mask` (all enabled ones on the first
     /// visit).
-    fn expand(&mut self, sc: &mut Scratch, n: u32, mask: u32, depth: u32) {
+    pub(super) fn expand(&mut self, sc: &mut Scratch, n: u32, mask: u32, depth: u32) {
         self.t
             .codec
             .decode_changed(&sc.held, &sc.pkey, &mut sc.parent);
@@ -363,129 +363,4 @@ impl<'a> Search<'a> {
             }
         }
     }
-}
-
-/// Run the search.
-pub(super) fn run(
-    sim: &Sim,
-    options: &CheckOptions,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-) -> (CheckReport, Tables) {
-    let mut s = Search::new(sim, options);
-    let root = sim.initial();
-    let mut key = vec![0; s.width];
-    s.t.codec.encode(&root, &mut key);
-    let mut sc = Scratch::new(&root, &key, sim.threads.len());
-    let (id, _) = s.add(&root, &key, None, 0, 0);
-    s.push(id.expect("the first state is new"), ALL, 0, Some(&key));
-    let mut outcome = Outcome::Complete;
-    let mut next_report = options.progress_every.max(1);
-    let mut next_bytes_check = 0;
-    let max_states = options.max_states.min(MAX_STATES);
-    #[cfg(not(target_arch = "wasm32"))]
-    if options.threads > 1 && !options.reduction {
-        let outcome = run_parallel(&mut s, options, progress, &root, &key);
-        return finish(s, outcome, progress);
-    }
-    while !s.queue.is_empty() {
-        if s.states() >= max_states {
-            outcome = Outcome::StateLimit;
-            break;
-        }
-        // Adding up the tables takes a moment: do it once every so many new states.
-        if s.states() >= next_bytes_check {
-            next_bytes_check = s.states() + BYTES_CHECK_EVERY;
-            if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
-                outcome = Outcome::MemoryLimit;
-                break;
-            }
-        }
-        let (n, mask, depth) = s.pop(&mut sc.pkey).expect("a record");
-        if s.states() >= next_report {
-            next_report += options.progress_every.max(1);
-            let p = Progress {
-                states: s.states(),
-                transitions: s.transitions,
-                frontier: s.queue.len() / s.record,
-                depth: depth as usize,
-            };
-            if !progress(&p) {
-                outcome = Outcome::Cancelled;
-                break;
-            }
-        }
-        s.expand(&mut sc, n, mask, depth);
-    }
-    finish(s, outcome, progress)
-}
-
-/// [`run`] with `options.threads` workers: the limits and the progress callback are looked at
-/// once a batch (a few thousand states a worker).
-#[cfg(not(target_arch = "wasm32"))]
-fn run_parallel(
-    s: &mut Search,
-    options: &CheckOptions,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-    root: &Machine,
-    key: &[u32],
-) -> Outcome {
-    let workers = options.threads;
-    let mut scratch: Vec<Scratch> = (0..workers)
-        .map(|_| Scratch::new(root, key, s.sim.threads.len()))
-        .collect();
-    let max_states = options.max_states.min(MAX_STATES);
-    let mut next_report = options.progress_every.max(1);
-    while !s.queue.is_empty() {
-        if s.states() >= max_states {
-            return Outcome::StateLimit;
-        }
-        if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
-            return Outcome::MemoryLimit;
-        }
-        let take = s
-            .queue
-            .len()
-            .min(super::parallel::batch_len(s.record, workers));
-        let batch: Vec<u32> = s.queue.drain(..take).collect();
-        if s.states() >= next_report {
-            next_report = s.states() + options.progress_every.max(1);
-            let p = Progress {
-                states: s.states(),
-                transitions: s.transitions,
-                frontier: s.queue.len() / s.record,
-                depth: batch[2] as usize,
-            };
-            if !progress(&p) {
-                return Outcome::Cancelled;
-            }
-        }
-        super::parallel::expand_batch(s, &mut scratch, &batch);
-    }
-    Outcome::Complete
-}
-
-/// The report, after a last progress call.
-fn finish(
-    s: Search,
-    outcome: Outcome,
-    progress: &mut dyn FnMut(&Progress) -> bool,
-) -> (CheckReport, Tables) {
-    progress(&Progress {
-        states: s.states(),
-        transitions: s.transitions,
-        frontier: s.queue.len() / s.record,
-        depth: s.max_depth,
-    });
-    let report = CheckReport {
-        outcome,
-        states: s.states(),
-        transitions: s.transitions,
-        max_depth: s.max_depth,
-        final_states: s.final_states,
-        max_kick_ipis: s.max_kick_ipis,
-        bytes: s.t.bytes(s.queue.capacity()),
-        store: s.store_mode(),
-        counterexamples: s.found,
-    };
-    (report, s.t)
 }
