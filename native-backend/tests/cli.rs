@@ -725,14 +725,29 @@ fn a_closed_stdout_is_not_a_panic() {
 
 #[test]
 fn check_memory_limit_bounds_the_search_and_zero_is_refused() {
+    // Shipped cells now fit in 1 MiB packed: take a world of millions of states (one halting
+    // vCPU, an updater, five interrupts) whose only violation, a delayed delivery, is not asked
+    // for, so that the search runs on until the limit stops it.
+    let mut threads = vec![
+        r#"{"actor":{"vcpu":0},"ops":[{"op":"exit"},{"op":"block"}]}"#.to_string(),
+        r#"{"actor":"updater","ops":[{"op":"update-affinity","irte":0,"vcpu":0},{"op":"update-affinity","irte":1,"vcpu":0}]}"#.to_string(),
+    ];
+    for irte in [0, 1, 0, 1, 0] {
+        threads.push(format!(
+            r#"{{"actor":"device","ops":[{{"op":"interrupt","irte":{irte}}}]}}"#
+        ));
+    }
+    let world = format!(
+        r#"{{"id":"seven-threads","title":"seven threads","pcpus":2,"vcpus":[{{"state":"in-guest","pcpu":0}}],"irtes":[{{}},{{}}],"threads":[{}],"oracles":["stale-irte","lost-wakeup","torn-read","deadlock"]}}"#,
+        threads.join(",")
+    );
+    let file = temp_file("seven-threads.json", &world);
     let r = run(&[
         "check",
-        "--scenario",
-        "retarget-vs-old-owner",
+        "--scenario-file",
+        file.to_str().unwrap(),
         "--strategy",
-        "upstream-latest",
-        "--memory",
-        "tso",
+        "linux-6.6",
         "--max-memory",
         "1",
     ]);

@@ -143,24 +143,48 @@ pub fn step(sim: &Sim, m: &mut Machine, a: Action) -> Result<Event, ExecError> {
         return Err(ExecError::NotEnabled(a));
     }
     if let Action::Flush(_) = a {
-        let store = m.flush_one(t).expect("enabled flush has a store");
+        let store = m.threads[t].buffer[0];
+        let mut facts = Vec::new();
+        run_enabled(sim, m, a, &mut facts);
         return Ok(Event {
             action: a,
             op: "store buffer".into(),
             label: format!("flush {}", store.loc.describe()),
             code: memory::describe_store(&store),
             func: "x86-TSO".into(),
-            facts: vec![Fact::Flushed(store)],
+            facts,
         });
+    }
+    let (prog, _) = sim.current(m, t).expect("enabled step has a program");
+    let st = &prog.steps[m.threads[t].pc as usize];
+    let mut facts = Vec::new();
+    run_enabled(sim, m, a, &mut facts);
+    Ok(Event {
+        action: a,
+        op: prog.title.clone(),
+        label: st.label.clone(),
+        code: st.code.clone(),
+        func: st.func.to_string(),
+        facts,
+    })
+}
+
+/// [`step`] for a search: apply an action known to be enabled (from [`enabled`]), appending
+/// what happened to `facts` and building no [`Event`] text. The same state change as `step`.
+pub fn run_enabled(sim: &Sim, m: &mut Machine, a: Action, facts: &mut Vec<Fact>) {
+    let t = a.thread();
+    if let Action::Flush(_) = a {
+        let store = m.flush_one(t).expect("enabled flush has a store");
+        facts.push(Fact::Flushed(store));
+        return;
     }
     let (prog, forced) = sim.current(m, t).expect("enabled step has a program");
     let pc = m.threads[t].pc as usize;
     let st = &prog.steps[pc];
-    let mut facts = Vec::new();
     if let Some(effect) = st.effect {
         apply_effect(m, effect);
     }
-    let jumped = run_kind(sim, m, t, st, &mut facts);
+    let jumped = run_kind(sim, m, t, st, facts);
     let next = if jumped {
         st.jump.expect("jumping step has a target")
     } else {
@@ -182,14 +206,6 @@ pub fn step(sim: &Sim, m: &mut Machine, a: Action) -> Result<Event, ExecError> {
     } else {
         ts.pc = next as u8;
     }
-    Ok(Event {
-        action: a,
-        op: prog.title.clone(),
-        label: st.label.clone(),
-        code: st.code.clone(),
-        func: st.func.to_string(),
-        facts,
-    })
 }
 
 #[cfg(test)]

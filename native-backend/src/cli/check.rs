@@ -8,7 +8,7 @@ use super::sim_args::{self, SimArgs};
 use anyhow::Result;
 use clap::Args;
 use core_sim::analysis::fewest_preemptions;
-use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, Verdict};
+use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, StoreMode, Verdict};
 use core_sim::Sim;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,6 +26,16 @@ pub struct CheckArgs {
     /// No reduction: every interleaving, shortest counterexamples (the default).
     #[arg(long, overrides_with = "reduction")]
     pub no_reduction: bool,
+    /// Store 64-bit fingerprints of the visited states instead of the states (a few bytes each):
+    /// a "safe" verdict is then safe with the probability printed beside it.
+    #[arg(long, overrides_with = "full")]
+    pub fingerprint: bool,
+    /// Store every visited state in full: certain verdicts (the default).
+    #[arg(long, overrides_with = "fingerprint")]
+    pub full: bool,
+    /// Worker threads expanding each breadth-first level, 1..=64 (same result for any number).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub threads: usize,
     /// Stop after this many states, 1..=1000000000 (verdict: bounded).
     #[arg(long, value_name = "N", default_value_t = CheckOptions::default().max_states)]
     pub max_states: usize,
@@ -62,6 +72,8 @@ struct JsonReport<'a> {
     knobs: core_sim::Knobs,
     memory_model: &'static str,
     reduction: bool,
+    store: &'static str,
+    omission_bound: f64,
     verdict: &'static str,
     outcome: Outcome,
     violations: Vec<&'static str>,
@@ -130,6 +142,9 @@ fn preemption_text(rows: &[PreemptionJson], complete: bool, max_states: usize) -
 /// long before this).
 pub const MAX_STATES: usize = 1_000_000_000;
 
+/// The most worker threads `--threads` accepts.
+pub const MAX_THREADS: usize = 64;
+
 /// Run the search with a progress spinner and the timeout.
 fn search(sim: &Sim, opts: &CheckOptions, limit: Option<Duration>, show: bool) -> CheckReport {
     let pb = progress::spinner(show);
@@ -178,6 +193,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let default_mib = CheckOptions::default().max_bytes >> 20;
     let opts = CheckOptions {
         reduction: args.reduction && !args.no_reduction,
+        store: if args.fingerprint && !args.full {
+            StoreMode::Fingerprint
+        } else {
+            StoreMode::Full
+        },
+        threads: limits::within("--threads", args.threads, 1, MAX_THREADS)?,
         max_states,
         max_bytes: limits::search_bytes(args.max_memory, default_mib, 1)?,
         // Often enough that a timeout is honoured to a few milliseconds even in a debug build.
@@ -221,6 +242,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             knobs: sim.strategy.knobs,
             memory_model: sim.memory.id(),
             reduction: opts.reduction,
+            store: r.store.id(),
+            omission_bound: r.omission_bound(),
             verdict: verdict.id(),
             outcome: r.outcome,
             violations: r.kinds().iter().map(|k| k.id()).collect(),
@@ -264,6 +287,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 ""
             }
         );
+        if r.store == StoreMode::Fingerprint {
+            outln!(
+                text,
+                "fingerprints: 64-bit, chance that a state was missed at most {:.1e}",
+                r.omission_bound()
+            );
+        }
         if sim.strategy.knobs.kick {
             outln!(text, "kick IPIs: at most {} in any run", r.max_kick_ipis);
         }

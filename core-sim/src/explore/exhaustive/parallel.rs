@@ -1,0 +1,168 @@
+//! Breadth-first levels expanded by several threads (native only). A level is cut into batches
+//! and each batch into one contiguous slice per worker; workers step, judge and pack successors
+//! reading the shared tables only (new parts go into their own local tables); then this thread
+//! merges the slices in order, exactly as one thread would have visited them. Verdicts, state
+//! counts and counterexamples are therefore the same for any number of threads.
+
+use super::search::{Scratch, Search, Store};
+use crate::exec::{self, Action};
+use crate::oracle::{self, Violation};
+
+/// Records each worker takes from a level at a time.
+const PER_WORKER: usize = 2048;
+
+/// What a worker found for one expanded state.
+struct NodeOut {
+    id: u32,
+    depth: u32,
+    /// Successors (in `Out::succs`), or `None` for a final state.
+    succs: Option<u32>,
+}
+
+/// One successor: its action and kick count; its row is in `Out::rows`.
+struct SuccOut {
+    action: Action,
+    kick_ipis: u8,
+}
+
+#[derive(Default)]
+struct Out {
+    nodes: Vec<NodeOut>,
+    succs: Vec<SuccOut>,
+    rows: Vec<u32>,
+    /// Violations at final states (by node), of steps and of reached states (by successor).
+    terminal: Vec<(usize, Vec<Violation>)>,
+    facts: Vec<(usize, Vec<Violation>)>,
+    states: Vec<(usize, Vec<Violation>)>,
+}
+
+/// Expand one slice of records.
+fn work(s: &Search, sc: &mut Scratch, records: &[u32]) -> Out {
+    let mut out = Out::default();
+    let sim = s.sim;
+    let codec = &s.t.codec;
+    for rec in records.chunks(s.record) {
+        let (id, depth) = (rec[0], rec[2]);
+        match &s.t.store {
+            Store::Full(set) => sc.pkey.copy_from_slice(set.key(id)),
+            Store::Fingerprint(_) => sc.pkey.copy_from_slice(&rec[3..]),
+        }
+        codec.decode_changed(&sc.held, &sc.pkey, &mut sc.parent);
+        sc.held.copy_from_slice(&sc.pkey);
+        let enabled = exec::enabled(sim, &sc.parent);
+        if enabled.is_empty() {
+            let vs = oracle::check_terminal(sim, &sc.parent, depth as usize);
+            if !vs.is_empty() {
+                out.terminal.push((out.nodes.len(), vs));
+            }
+            out.nodes.push(NodeOut {
+                id,
+                depth,
+                succs: None,
+            });
+            continue;
+        }
+        for &a in &enabled {
+            codec.decode_changed(&sc.ckey, &sc.pkey, &mut sc.child);
+            sc.facts.clear();
+            exec::run_enabled(sim, &mut sc.child, a, &mut sc.facts);
+            let k = out.succs.len();
+            let vs = oracle::check_facts(sim, &sc.parent, &sc.facts, depth as usize + 1);
+            if !vs.is_empty() {
+                out.facts.push((k, vs));
+            }
+            let vs = oracle::check_state(sim, &sc.child, depth as usize + 1);
+            if !vs.is_empty() {
+                out.states.push((k, vs));
+            }
+            let (parent, child) = (&sc.parent, &sc.child);
+            codec.encode_child(
+                &mut sc.local,
+                parent,
+                &sc.pkey,
+                child,
+                a.thread(),
+                &mut sc.ckey,
+            );
+            out.rows.extend_from_slice(&sc.ckey);
+            out.succs.push(SuccOut {
+                action: a,
+                kick_ipis: sc.child.kick_ipis,
+            });
+        }
+        out.nodes.push(NodeOut {
+            id,
+            depth,
+            succs: Some(enabled.len() as u32),
+        });
+    }
+    // Leave the child as the parent, its row shared: the local tables are emptied next.
+    codec.decode_changed(&sc.ckey, &sc.pkey, &mut sc.child);
+    sc.ckey.copy_from_slice(&sc.pkey);
+    out
+}
+
+/// Expand `batch` (whole records, in queue order) with one worker per scratch, then merge.
+pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32]) {
+    let per = batch.len().div_ceil(s.record * scratch.len()).max(1) * s.record;
+    let outs: Vec<Out> = {
+        let shared: &Search = s;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = scratch
+                .iter_mut()
+                .zip(batch.chunks(per))
+                .map(|(sc, part)| scope.spawn(move || work(shared, sc, part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a worker panicked"))
+                .collect()
+        })
+    };
+    let w = s.width;
+    let mut row = vec![0; w];
+    for (out, sc) in outs.into_iter().zip(scratch.iter_mut()) {
+        let (mut terminal, mut facts, mut states) = (
+            out.terminal.into_iter().peekable(),
+            out.facts.into_iter().peekable(),
+            out.states.into_iter().peekable(),
+        );
+        let mut k = 0;
+        for (i, node) in out.nodes.iter().enumerate() {
+            let Some(n) = node.succs else {
+                s.final_states += 1;
+                if let Some((_, vs)) = terminal.next_if(|(j, _)| *j == i) {
+                    s.record(vs, node.id, None);
+                }
+                continue;
+            };
+            for _ in 0..n {
+                let succ = &out.succs[k];
+                s.transitions += 1;
+                if let Some((_, vs)) = facts.next_if(|(j, _)| *j == k) {
+                    s.record(vs, node.id, Some(succ.action));
+                }
+                row.copy_from_slice(&out.rows[k * w..k * w + w]);
+                s.t.codec.adopt(&sc.local, &mut sc.adopted, &mut row);
+                let (c, new) = s.insert(&row, Some((node.id, succ.action)), node.depth + 1, 0);
+                let found = states.next_if(|(j, _)| *j == k);
+                if new {
+                    let c = c.expect("a new state has an id");
+                    s.max_kick_ipis = s.max_kick_ipis.max(succ.kick_ipis);
+                    if let Some((_, vs)) = found {
+                        s.record(vs, c, None);
+                    }
+                    s.push(c, u32::MAX, node.depth + 1, Some(&row));
+                }
+                k += 1;
+            }
+        }
+        sc.local.clear();
+        sc.adopted.clear();
+    }
+}
+
+/// The limit on records per batch for `workers` workers.
+pub(super) fn batch_len(record: usize, workers: usize) -> usize {
+    record * PER_WORKER * workers
+}

@@ -1,0 +1,366 @@
+//! The breadth-first search over packed states.
+
+use super::encode::{Adopted, Codec};
+use super::visited::{FingerprintSet, FullSet};
+use super::{hash, CheckOptions, Counterexample, StoreMode};
+use crate::exec::{self, Action, Fact};
+use crate::explore::independence::independent;
+use crate::explore::schedule::Schedule;
+use crate::machine::Machine;
+use crate::oracle::{self, Violation, ViolationKind};
+use crate::sim::Sim;
+use std::collections::{BTreeMap, VecDeque};
+
+/// A parent link: the parent's id in the high bits, the action in the low [`ACTION_BITS`].
+const ACTION_BITS: u32 = 5;
+/// The root's parent link.
+const ROOT: u32 = u32::MAX;
+/// Most states a search can number (parent ids share a word with the action).
+pub const MAX_STATES: usize = (1 << (32 - ACTION_BITS)) - 1;
+/// How many new states may come between two looks at the memory the search takes.
+pub(super) const BYTES_CHECK_EVERY: usize = 256;
+/// Every action of a thread is enabled (the first expansion).
+pub(super) const ALL: u32 = u32::MAX;
+
+pub(super) fn bit(a: Action) -> u32 {
+    match a {
+        Action::Step(t) => 1 << t,
+        Action::Flush(t) => 1 << (16 + t),
+    }
+}
+
+fn action_code(a: Action) -> u32 {
+    match a {
+        Action::Step(t) => u32::from(t),
+        Action::Flush(t) => 16 + u32::from(t),
+    }
+}
+
+fn action_of(code: u32) -> Action {
+    if code < 16 {
+        Action::Step(code as u8)
+    } else {
+        Action::Flush((code - 16) as u8)
+    }
+}
+
+/// The visited set, in one of the two modes.
+pub(super) enum Store {
+    Full(FullSet),
+    Fingerprint(FingerprintSet),
+}
+
+/// Per-state records the sleep-set reduction needs (empty without it).
+#[derive(Default)]
+struct SleepSets {
+    sleep: Vec<u32>,
+    depth: Vec<u32>,
+    expanded: Vec<bool>,
+}
+
+/// Everything a search allocates per state, handed to the caller to free.
+pub(super) struct Tables {
+    pub codec: Codec,
+    pub store: Store,
+    /// Parent link of each state, by id.
+    pub links: Vec<u32>,
+    sleeps: SleepSets,
+}
+
+impl Tables {
+    pub(super) fn bytes(&self, frontier: usize) -> usize {
+        let store = match &self.store {
+            Store::Full(s) => s.bytes(),
+            Store::Fingerprint(s) => s.bytes(),
+        };
+        let sleeps = self.sleeps.sleep.capacity() * 4
+            + self.sleeps.depth.capacity() * 4
+            + self.sleeps.expanded.capacity();
+        self.codec.bytes() + store + self.links.capacity() * 4 + sleeps + frontier * 4
+    }
+}
+
+pub(super) struct Search<'a> {
+    pub(super) sim: &'a Sim,
+    pub(super) reduction: bool,
+    pub(super) t: Tables,
+    /// Records `[id, mask, depth]`, followed by the packed state in fingerprint mode.
+    pub(super) queue: VecDeque<u32>,
+    pub(super) found: BTreeMap<ViolationKind, Counterexample>,
+    pub(super) transitions: usize,
+    pub(super) final_states: usize,
+    pub(super) max_kick_ipis: u8,
+    pub(super) max_depth: usize,
+    pub(super) width: usize,
+    /// Words in a frontier record.
+    pub(super) record: usize,
+}
+
+/// The machines and rows one expansion works in, allocated once. `parent` holds the state
+/// packed as `held`, `child` the one packed as `ckey`: moving either to another state copies
+/// only the parts that differ.
+pub(super) struct Scratch {
+    pub(super) parent: Machine,
+    pub(super) child: Machine,
+    pub(super) held: Vec<u32>,
+    pub(super) pkey: Vec<u32>,
+    pub(super) ckey: Vec<u32>,
+    pub(super) facts: Vec<Fact>,
+    /// Parts new to the shared tables, until they are adopted.
+    pub(super) local: Codec,
+    pub(super) adopted: Adopted,
+}
+
+impl Scratch {
+    pub(super) fn new(root: &Machine, key: &[u32], threads: usize) -> Scratch {
+        Scratch {
+            parent: root.clone(),
+            child: root.clone(),
+            held: key.to_vec(),
+            pkey: key.to_vec(),
+            ckey: key.to_vec(),
+            facts: Vec::new(),
+            local: Codec::new(threads),
+            adopted: Adopted::default(),
+        }
+    }
+}
+
+impl<'a> Search<'a> {
+    pub(super) fn new(sim: &'a Sim, options: &CheckOptions) -> Search<'a> {
+        let codec = Codec::new(sim.threads.len());
+        let width = codec.width();
+        let fingerprints = options.store == StoreMode::Fingerprint && !options.reduction;
+        let store = if fingerprints {
+            Store::Fingerprint(FingerprintSet::new())
+        } else {
+            Store::Full(FullSet::new(width))
+        };
+        Search {
+            sim,
+            reduction: options.reduction,
+            t: Tables {
+                codec,
+                store,
+                links: Vec::new(),
+                sleeps: SleepSets::default(),
+            },
+            queue: VecDeque::new(),
+            found: BTreeMap::new(),
+            transitions: 0,
+            final_states: 0,
+            max_kick_ipis: 0,
+            max_depth: 0,
+            width,
+            record: if fingerprints { 3 + width } else { 3 },
+        }
+    }
+
+    pub(super) fn states(&self) -> usize {
+        self.t.links.len()
+    }
+
+    pub(super) fn store_mode(&self) -> StoreMode {
+        match self.t.store {
+            Store::Full(_) => StoreMode::Full,
+            Store::Fingerprint(_) => StoreMode::Fingerprint,
+        }
+    }
+
+    fn path(&self, mut n: u32) -> Vec<Action> {
+        let mut out = Vec::new();
+        loop {
+            let link = self.t.links[n as usize];
+            if link == ROOT {
+                break;
+            }
+            out.push(action_of(link & ((1 << ACTION_BITS) - 1)));
+            n = link >> ACTION_BITS;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Keep the first counterexample of each new kind: the path to `node`, then `last` if given.
+    pub(super) fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>) {
+        let new: Vec<Violation> = vs
+            .into_iter()
+            .filter(|v| !self.found.contains_key(&v.kind))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        let mut path = self.path(node);
+        path.extend(last);
+        let schedule = Schedule(path);
+        for mut v in new {
+            v.step = schedule.0.len();
+            self.found.entry(v.kind).or_insert(Counterexample {
+                violation: v,
+                schedule: schedule.clone(),
+            });
+        }
+    }
+
+    /// Add the state `m`, packed as `key`, reached by `parent --a-->` at `depth`, and judge it
+    /// if it is new: see [`Search::insert`].
+    pub(super) fn add(
+        &mut self,
+        m: &Machine,
+        key: &[u32],
+        parent: Option<(u32, Action)>,
+        depth: u32,
+        sleep: u32,
+    ) -> (Option<u32>, bool) {
+        let (id, new) = self.insert(key, parent, depth, sleep);
+        if new {
+            let id = id.expect("a new state has an id");
+            self.max_kick_ipis = self.max_kick_ipis.max(m.kick_ipis);
+            let vs = oracle::check_state(self.sim, m, depth as usize);
+            if !vs.is_empty() {
+                self.record(vs, id, None);
+            }
+        }
+        (id, new)
+    }
+
+    /// Put `key` in the visited set: its id and whether it is new (`None` for a state seen
+    /// before in fingerprint mode, which keeps no ids).
+    pub(super) fn insert(
+        &mut self,
+        key: &[u32],
+        parent: Option<(u32, Action)>,
+        depth: u32,
+        sleep: u32,
+    ) -> (Option<u32>, bool) {
+        let id = match &mut self.t.store {
+            Store::Full(s) => match s.insert(key) {
+                Ok(id) => id,
+                Err(id) => return (Some(id), false),
+            },
+            Store::Fingerprint(s) => {
+                if !s.insert(hash::words(key)) {
+                    return (None, false);
+                }
+                self.t.links.len() as u32
+            }
+        };
+        self.t.links.push(match parent {
+            Some((p, a)) => (p << ACTION_BITS) | action_code(a),
+            None => ROOT,
+        });
+        if self.reduction {
+            self.t.sleeps.sleep.push(sleep);
+            self.t.sleeps.depth.push(depth);
+            self.t.sleeps.expanded.push(false);
+        }
+        self.max_depth = self.max_depth.max(depth as usize);
+        (Some(id), true)
+    }
+
+    pub(super) fn push(&mut self, id: u32, mask: u32, depth: u32, key: Option<&[u32]>) {
+        self.queue.extend([id, mask, depth]);
+        if let Store::Fingerprint(_) = self.t.store {
+            self.queue
+                .extend(key.expect("fingerprint records carry their state").iter());
+        }
+    }
+
+    /// Take the next record: (id, mask, depth), its packed state now in `pkey`.
+    pub(super) fn pop(&mut self, pkey: &mut [u32]) -> Option<(u32, u32, u32)> {
+        let id = self.queue.pop_front()?;
+        let mask = self.queue.pop_front().expect("whole record");
+        let depth = self.queue.pop_front().expect("whole record");
+        match &self.t.store {
+            Store::Full(s) => pkey.copy_from_slice(s.key(id)),
+            Store::Fingerprint(_) => {
+                for w in pkey.iter_mut() {
+                    *w = self.queue.pop_front().expect("whole record");
+                }
+            }
+        }
+        Some((id, mask, depth))
+    }
+
+    /// Expand the actions of `n` (packed in `sc.pkey`) in `mask` (all enabled ones on the first
+    /// visit).
+    pub(super) fn expand(&mut self, sc: &mut Scratch, n: u32, mask: u32, depth: u32) {
+        self.t
+            .codec
+            .decode_changed(&sc.held, &sc.pkey, &mut sc.parent);
+        sc.held.copy_from_slice(&sc.pkey);
+        let enabled = exec::enabled(self.sim, &sc.parent);
+        let first = !self.reduction || !self.t.sleeps.expanded[n as usize];
+        if first {
+            if self.reduction {
+                self.t.sleeps.expanded[n as usize] = true;
+            }
+            if enabled.is_empty() {
+                self.final_states += 1;
+                let vs = oracle::check_terminal(self.sim, &sc.parent, depth as usize);
+                if !vs.is_empty() {
+                    self.record(vs, n, None);
+                }
+                return;
+            }
+        }
+        let mut sleep = if self.reduction {
+            self.t.sleeps.sleep[n as usize]
+        } else {
+            0
+        };
+        for &a in &enabled {
+            if mask & bit(a) == 0 || sleep & bit(a) != 0 {
+                continue;
+            }
+            self.t
+                .codec
+                .decode_changed(&sc.ckey, &sc.pkey, &mut sc.child);
+            sc.facts.clear();
+            exec::run_enabled(self.sim, &mut sc.child, a, &mut sc.facts);
+            self.transitions += 1;
+            let vs = oracle::check_facts(self.sim, &sc.parent, &sc.facts, depth as usize + 1);
+            if !vs.is_empty() {
+                self.record(vs, n, Some(a));
+            }
+            let child_sleep = if self.reduction {
+                enabled
+                    .iter()
+                    .filter(|b| sleep & bit(**b) != 0 && independent(self.sim, &sc.parent, a, **b))
+                    .fold(0, |acc, b| acc | bit(*b))
+            } else {
+                0
+            };
+            let c = &mut self.t.codec;
+            if c.encode_child(
+                &mut sc.local,
+                &sc.parent,
+                &sc.pkey,
+                &sc.child,
+                a.thread(),
+                &mut sc.ckey,
+            ) {
+                c.adopt(&sc.local, &mut sc.adopted, &mut sc.ckey);
+                sc.local.clear();
+                sc.adopted.clear();
+            }
+            let (c, new) = self.add(&sc.child, &sc.ckey, Some((n, a)), depth + 1, child_sleep);
+            if new {
+                let c = c.expect("a new state has an id");
+                self.push(c, ALL, depth + 1, Some(&sc.ckey));
+            } else if self.reduction {
+                let c = c.expect("full storage with the reduction") as usize;
+                let s = &mut self.t.sleeps;
+                let missed = s.sleep[c] & !child_sleep;
+                s.sleep[c] &= child_sleep;
+                if missed != 0 && s.expanded[c] {
+                    let d = s.depth[c];
+                    self.push(c as u32, missed, d, None);
+                }
+            }
+            if self.reduction {
+                sleep |= bit(a);
+            }
+        }
+    }
+}
