@@ -31,6 +31,7 @@
 
 pub mod exec;
 pub mod explore;
+pub mod export;
 pub mod lessons;
 pub mod machine;
 pub mod oracle;
