@@ -38,6 +38,8 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
     want=("${DEBIAN_TOOL_PKGS[@]}")
     [ "$ROUTE" = debian ] && want+=("${DEBIAN_RUST_PKGS[@]}")
+    # SPIN and a C compiler: the second engine of native-backend/tests/spin.rs and bench-engine.sh.
+    want+=(spin gcc)
     command -v node >/dev/null 2>&1 || want+=(nodejs)
     command -v npm >/dev/null 2>&1 || want+=(npm)
     missing=()
@@ -48,7 +50,7 @@ if command -v apt-get >/dev/null 2>&1; then
         apt_install lld
     fi
 else
-    for t in chromium wasm-opt node npm; do
+    for t in chromium wasm-opt node npm spin gcc; do
         command -v "$t" >/dev/null 2>&1 || log "warning: $t not found (install it with your package manager)"
     done
 fi

@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("exec", 6),
     ("oracle", 7),
     ("explore", 8),
+    ("export", 8),
     ("analysis", 9),
     ("timeline", 9),
     ("view", 9),

@@ -1,6 +1,6 @@
 //! `avic-lab`: the AVIC / IRTE race lab on the command line.
 //!
-//! Model commands (`check`, `matrix`, `replay`, `open`, `random`, `list`) drive `core-sim`; host commands
+//! Model commands (`check`, `matrix`, `replay`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
 //! (`stress`, `probe`, `trace`) run on the real machine.
 //!
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
@@ -33,6 +33,8 @@ enum Command {
     Open(cli::open::OpenArgs),
     /// Seeded random (or PCT) runs: what do they hit?
     Random(cli::random::RandomArgs),
+    /// Write the compiled world as a model for another checker (`--promela`: SPIN).
+    Export(cli::export::ExportArgs),
     /// List scenarios, strategies, knobs, memory models and violation kinds.
     List(cli::list::ListArgs),
     /// Run the protocols on real host threads.
@@ -50,6 +52,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => cli::replay::run(a),
         Command::Open(a) => cli::open::run(a),
         Command::Random(a) => cli::random::run(a),
+        Command::Export(a) => cli::export::run(a),
         Command::List(a) => cli::list::run(a),
         Command::Stress(a) => host::stress::run(a),
         Command::Probe(a) => host::probe::run(a),

@@ -13,6 +13,7 @@ macro_rules! outln {
 
 pub mod check;
 pub mod exit;
+pub mod export;
 pub mod knobs;
 pub mod limits;
 pub mod list;
