@@ -38,7 +38,7 @@ const firstRenderAt = (page) =>
 test('the first render fetches no checker module; the worker fetches it afterwards, and checks work', async () => {
   const { context } = browser;
   const log = requestLog(context);
-  const { page, problems } = await openPage(context);
+  const { page, problems } = await openPage(context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
     const rendered = await firstRenderAt(page);
     assert.ok(Number.isFinite(rendered), 'the app marks its first render');
@@ -59,7 +59,7 @@ test('the first render fetches no checker module; the worker fetches it afterwar
       `the checker module was loaded after the first render without a check: ${log.map((r) => r.path).join(', ')}`);
     assert.ok(worker.every((r) => r.start > rendered), JSON.stringify({ rendered, worker }));
 
-    // A check still works: the default world loses a wake-up.
+    // A check still works: naive-update loses a wake-up.
     await page.locator('#find-race').click();
     await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
     await page.locator('#hang-banner').waitFor();
