@@ -1,11 +1,12 @@
-// The page's Web Worker: loads the same wasm module as the page and runs exhaustive checks off
-// the main thread, so the page never freezes. Protocol (JSON strings both ways): web/src/jobs.rs.
+// The page's Web Worker: loads the checker module (web-worker/: web_worker.js, web_worker_bg.wasm),
+// which the page itself never loads, and runs exhaustive checks off the main thread, so the page
+// never freezes. Protocol (JSON strings both ways): web-protocol/src/lib.rs.
 // The page cancels a job by terminating this worker and starting a fresh one.
-import init, { worker_handle } from '../web.js';
+import init, { worker_handle } from '../web_worker.js';
 
 const ready = init();
 
-// Requests are {"<kind>": {"job": N, ...}} (web/src/jobs.rs).
+// Requests are {"<kind>": {"job": N, ...}} (web-protocol/src/lib.rs).
 function jobOf(request) {
   try {
     return Object.values(JSON.parse(request))[0]?.job ?? 0;

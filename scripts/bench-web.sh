@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks of the web front end (not a timed test): bundle size, time to first render, the
-# strategy × scenario matrix in the browser, and the wasm/native time ratio of the same
-# exhaustive checks (web::jobs, one thread each). Prints a table with the targets.
+# Benchmarks of the web front end (not a timed test): the size of its two wasm modules (the UI,
+# web/, and the checker, web-worker/), of what the first render fetches and of everything, time to
+# first render, the strategy × scenario matrix in the browser, and the wasm/native time ratio of
+# the same exhaustive checks (web_worker::jobs, one thread each). Prints a table with the targets.
 #
 #   scripts/bench-web.sh [--no-build]      (RUNS=N repetitions, default 5; median / best)
 set -euo pipefail
@@ -23,33 +24,19 @@ if [ "$BUILD" -eq 1 ]; then
     bash scripts/setup.sh
     bash scripts/build-web.sh
 fi
-[ -f dist/web_bg.wasm ] || die "dist/ is not built: run scripts/build-web.sh"
+for f in dist/web_bg.wasm dist/web_worker_bg.wasm; do
+    [ -f "$f" ] || die "dist/ is not built ($f missing): run scripts/build-web.sh"
+done
 command -v node >/dev/null 2>&1 || die "node not found: run scripts/setup.sh"
 [ -x "$CHROMIUM" ] || die "$CHROMIUM not found: run scripts/setup.sh"
 
-# --- 1. Bundle size -----------------------------------------------------------------
-size() { stat -c %s "$1"; }
-gz() { gzip -9 -c "$1" | wc -c; }
-kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
-WASM=dist/web_bg.wasm
-JS=dist/web.js
-OTHER=(dist/index.html dist/assets/*.css dist/assets/*.js dist/assets/icon.svg)
-wasm_raw=$(size "$WASM"); wasm_gz=$(gz "$WASM")
-js_raw=$(size "$JS"); js_gz=$(gz "$JS")
-other_raw=0; other_gz=0
-for f in "${OTHER[@]}"; do
-    [ -f "$f" ] || continue
-    other_raw=$((other_raw + $(size "$f"))); other_gz=$((other_gz + $(gz "$f")))
-done
-total_gz=$((wasm_gz + js_gz + other_gz))
-
-# --- 2. Native: the same checks, release build, one thread -------------------------------
-log "native: cargo run --release -p web --example native_matrix (first build compiles the web crate natively)"
-native_json="$(cargo run --release -q -p web --example native_matrix -- all --repeat 3)"
+# --- 1. Native: the same checks, release build, one thread -------------------------------
+log "native: cargo run --release -p web-worker --example native_matrix (the first run compiles it)"
+native_json="$(cargo run --release -q -p web-worker --example native_matrix -- all --repeat 3)"
 native_sc=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="sc").ms.toFixed(1)))')
 native_tso=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="tso").ms.toFixed(1)))')
 
-# --- 3. Browser: serve dist/ on a free port ------------------------------------------------
+# --- 2. Browser: serve dist/ on a free port ------------------------------------------------
 SERVER_LOG="$(mktemp)"
 python3 scripts/serve.py --port 0 --dir "$REPO_ROOT/dist" --quiet >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
@@ -72,18 +59,47 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ok() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "MISSED" }'; }
 r_sc=$(ratio "$wsc" "$native_sc"); r_tso=$(ratio "$wtso" "$native_tso")
 r_max=$(awk -v a="$r_sc" -v b="$r_tso" 'BEGIN { print (a > b) ? a : b }')
+cells=$(get matrix_cells)
 
+# --- 3. Sizes: each module, what the first render fetched (as the browser logged it), all of dist/
+size() { stat -c %s "$1"; }
+gz() { gzip -9 -c "$1" | wc -c; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+# sizes FILE...: "raw gzipped" bytes of the files that exist.
+sizes() {
+    local raw=0 z=0 f
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        raw=$((raw + $(size "$f"))); z=$((z + $(gz "$f")))
+    done
+    echo "$raw $z"
+}
+row() { # row LABEL "RAW GZ" [BUDGET]
+    local raw="${2% *}" z="${2#* }"
+    if [ -n "${3:-}" ]; then
+        printf '%-44s %10s KiB   %-10s %s\n' "$1" "$(kib "$raw") / $(kib "$z")" "<= $3" "$(ok "$(kib "$z")" "$3")"
+    else
+        printf '%-44s %10s KiB   %-10s\n' "$1" "$(kib "$raw") / $(kib "$z")" ""
+    fi
+}
+mapfile -t first_files < <(printf '%s' "$browser_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>JSON.parse(s).first_render_files.forEach(f=>console.log(f)))')
+mapfile -t all_files < <(find dist -type f | sort)
+OTHER=(dist/index.html dist/assets/*.css dist/assets/boot.js dist/assets/main.js dist/assets/lab.js dist/assets/icon.svg)
 printf '\n%-44s %14s   %-10s %s\n' "measure" "value" "target" ""
 printf '%-44s %14s   %-10s %s\n' "--------------------------------------------" "--------------" "----------" "------"
-printf '%-44s %10s KiB   %-10s\n' "wasm raw / gzipped" "$(kib "$wasm_raw") / $(kib "$wasm_gz")" ""
-printf '%-44s %10s KiB   %-10s\n' "JS glue raw / gzipped" "$(kib "$js_raw") / $(kib "$js_gz")" ""
-printf '%-44s %10s KiB   %-10s\n' "html+css+assets js+icon raw / gzipped" "$(kib "$other_raw") / $(kib "$other_gz")" ""
-printf '%-44s %10s KiB   %-10s %s\n' "total gzipped" "$(kib "$total_gz")" "<= 300" "$(ok "$(kib "$total_gz")" 300)"
+row "UI module web_bg.wasm, raw / gzipped" "$(sizes dist/web_bg.wasm)"
+row "UI JS glue web.js" "$(sizes dist/web.js)"
+row "checker module web_worker_bg.wasm" "$(sizes dist/web_worker_bg.wasm)"
+row "checker glue web_worker.js + assets/worker.js" "$(sizes dist/web_worker.js dist/assets/worker.js)"
+row "page: html+css+boot/main/lab js+icon" "$(sizes "${OTHER[@]}")"
+row "first-render payload (${#first_files[@]} files fetched)" "$(sizes "${first_files[@]/#/dist/}")" 250
+row "everything in dist/ (${#all_files[@]} files)" "$(sizes "${all_files[@]}")" 400
 printf '%-44s %11s ms   %-10s %s\n' "first render, localhost (median of ${RUNS:-5})" "$first" "< 500" "$(ok "$first" 500)"
 printf '%-44s %11s ms   %-10s\n' "first render, first (cold cache) load" "$first_cold" ""
-printf '%-44s %11s ms   %-10s %s\n' "matrix sc (48 cells, $workers worker(s), median)" "$msc" "< 1000" "$(ok "$msc" 1000)"
-printf '%-44s %11s ms   %-10s %s\n' "matrix tso (48 cells, $workers worker(s), median)" "$mtso" "< 1000" "$(ok "$mtso" 1000)"
+printf '%-44s %11s ms   %-10s %s\n' "matrix sc ($cells cells, $workers worker(s), median)" "$msc" "< 1000" "$(ok "$msc" 1000)"
+printf '%-44s %11s ms   %-10s %s\n' "matrix tso ($cells cells, $workers worker(s), median)" "$mtso" "< 1000" "$(ok "$mtso" 1000)"
 printf '%-44s %11s ms   %-10s\n' "same checks, wasm, 1 thread: sc / tso" "$wsc / $wtso" ""
 printf '%-44s %11s ms   %-10s\n' "same checks, native release, 1 thread" "$native_sc / $native_tso" ""
 printf '%-44s %14s   %-10s %s\n' "wasm/native time ratio: sc / tso" "$r_sc / $r_tso" "<= 1.5" "$(ok "$r_max" 1.5)"
-printf '\n(%s cores here; other processes may share them: compare runs on an idle machine.)\n' "$(nproc)"
+printf '\nfirst render fetched: %s\n' "${first_files[*]}"
+printf '(%s cores here; other processes may share them: compare runs on an idle machine.)\n' "$(nproc)"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the web front end (web/) for wasm32 in release mode into dist/, a static
-# site: index.html, assets/, the wasm-bindgen JS glue and the .wasm module.
+# Builds the web front end for wasm32 in release mode into dist/, a static site: index.html,
+# assets/, and two wasm modules with their wasm-bindgen JS glue:
+#   web.js + web_bg.wasm                the UI (web/), all the first render loads;
+#   web_worker.js + web_worker_bg.wasm  the checker (web-worker/), loaded by assets/worker.js
+#                                       when the page starts a Web Worker.
 # Run scripts/setup.sh first (serve.sh and test.sh do).
 set -euo pipefail
 SCRIPT_NAME=build-web
@@ -9,26 +12,27 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 DIST="$REPO_ROOT/dist"
-CRATE=web
-# Small code for the UI, fast code for the checker; set here so native release builds keep
-# opt-level 3. The UI (yew, serde, the web crate, ...) is built for size (z); the model and the
-# allocator/hash-table/std code its exhaustive search spends its time in keep opt-level 3.
-# No LTO: fat LTO re-optimises everything at the final crate's level, which either slows the
-# checker (z) or grows the UI (s). Measured with scripts/bench-web.sh on the Debian route:
-# ~35 KiB gzipped smaller than opt-level s with fat LTO, and the checker no slower.
+UI=web
+CHECKER=web-worker
+# Small code by default; set here so native release builds keep opt-level 3. No LTO: fat LTO
+# re-optimises everything at the final crate's level, which either slows the checker (z) or
+# grows the UI (s).
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-z}"
 export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-false}"
 export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP="${CARGO_PROFILE_RELEASE_STRIP:-debuginfo}"
-# Built at opt-level 3: the hash table the checker's visited set lives in; the model itself
-# (core-sim) at CORE_OPT, default 3 (s or z are ~25 KiB smaller but the checker gets ~1.5x
-# slower in the browser); and the crates std is built from on the Debian route (-Zbuild-std).
+# The UI module is built for size throughout (the model at UI_CORE_OPT, default z: the page only
+# steps one run at a time). The checker module keeps fast code where the exhaustive search spends
+# its time: the hash table of its visited set, the model (CORE_OPT, default 3; s or z are
+# ~25 KiB smaller but the checker gets ~1.5x slower in the browser) and, on the Debian route, the
+# crates std is built from (-Zbuild-std).
 FAST=(hashbrown)
 FAST_STD=(alloc core compiler_builtins dlmalloc)
-fast_config() {
-    local p
+# opt_config LEVEL PACKAGE...: --config arguments putting core-sim at LEVEL, the packages at 3.
+opt_config() {
+    local o="$1" p
+    shift
     for p in "$@"; do printf -- '--config\nprofile.release.package.%s.opt-level=3\n' "$p"; done
-    local o="${CORE_OPT:-3}"
     case "$o" in s | z) o="\"$o\"" ;; esac
     printf -- '--config\nprofile.release.package.core-sim.opt-level=%s\n' "$o"
 }
@@ -37,9 +41,6 @@ ROUTE="$(detect_route)"
 case "$ROUTE" in
     rustup)
         export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
-        log "cargo build -p $CRATE --release --target $WASM_TARGET (rustup route)"
-        mapfile -t CONFIG < <(fast_config "${FAST[@]}")
-        cargo build -p "$CRATE" --release --target "$WASM_TARGET" "${CONFIG[@]}"
         ;;
     debian)
         for f in /usr/bin/rustc /usr/bin/cargo; do
@@ -48,26 +49,43 @@ case "$ROUTE" in
         LINKER="$(wasm_linker)" || die "no wasm linker (rust-lld or wasm-ld) found: run scripts/setup.sh"
         # Debian's compiler gets its own target dir: the two compilers never share artifacts.
         export CARGO_TARGET_DIR="$REPO_ROOT/target/wasm"
-        log "cargo build -p $CRATE --release --target $WASM_TARGET -Zbuild-std (Debian rustc-web route)"
-        # Without reference types (std is rebuilt with the same flags): Debian 12's
-        # wasm-opt (binaryen 108) cannot parse the table.fill they bring in. Build-std already
-        # needs RUSTC_BOOTSTRAP, so three size flags come free: no file/line strings in panic
-        # locations, no Debug formatting code (the page never shows {:?} output), and one copy of
-        # each generic function for all crates (without LTO, each crate would make its own).
-        mapfile -t CONFIG < <(fast_config "${FAST[@]}" "${FAST_STD[@]}")
-        PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LINKER" \
-            CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}" \
-            /usr/bin/cargo build -p "$CRATE" --release --target "$WASM_TARGET" \
-            -Zbuild-std=std,panic_abort "${CONFIG[@]}"
         ;;
     *)
         die "no way to build for $WASM_TARGET here. Run: rustup target add $WASM_TARGET"
         ;;
 esac
 
-WASM_IN="$CARGO_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
-[ -f "$WASM_IN" ] || die "build produced no $WASM_IN"
+# build CRATE CONFIG...: cargo build of one crate for wasm32, by route.
+build() {
+    local crate="$1"
+    shift
+    case "$ROUTE" in
+        rustup)
+            log "cargo build -p $crate --release --target $WASM_TARGET (rustup route)"
+            cargo build -p "$crate" --release --target "$WASM_TARGET" "$@"
+            ;;
+        debian)
+            log "cargo build -p $crate --release --target $WASM_TARGET -Zbuild-std (Debian rustc-web route)"
+            # Without reference types (std is rebuilt with the same flags): Debian 12's
+            # wasm-opt (binaryen 108) cannot parse the table.fill they bring in. Build-std already
+            # needs RUSTC_BOOTSTRAP, so three size flags come free: no file/line strings in panic
+            # locations, no Debug formatting code (the page never shows {:?} output), and one copy
+            # of each generic function for all crates (without LTO, each crate would make its own).
+            PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+                CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LINKER" \
+                CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}" \
+                /usr/bin/cargo build -p "$crate" --release --target "$WASM_TARGET" \
+                -Zbuild-std=std,panic_abort "$@"
+            ;;
+    esac
+}
+
+fast=("${FAST[@]}")
+if [ "$ROUTE" = debian ]; then fast+=("${FAST_STD[@]}"); fi
+mapfile -t UI_CONFIG < <(opt_config "${UI_CORE_OPT:-z}")
+mapfile -t CHECKER_CONFIG < <(opt_config "${CORE_OPT:-3}" "${fast[@]}")
+build "$UI" "${UI_CONFIG[@]}"
+build "$CHECKER" "${CHECKER_CONFIG[@]}"
 
 command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"
 WB_WANT="$(lock_version wasm-bindgen)"
@@ -77,23 +95,31 @@ WB_HAVE="$(wasm-bindgen --version | awk '{print $2}')"
 
 rm -rf "$DIST"
 mkdir -p "$DIST"
-wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$CRATE" "$WASM_IN"
-
-WASM_OUT="$DIST/${CRATE}_bg.wasm"
-if command -v wasm-opt >/dev/null 2>&1; then
-    # The features rustc enables by default for wasm32 (bulk memory, reference types,
-    # multivalue, ...); --detect-features cannot see them after wasm-bindgen.
-    if wasm-opt -Oz --converge --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-reference-types --enable-multivalue \
-        -o "$WASM_OUT.opt" "$WASM_OUT"; then
-        mv "$WASM_OUT.opt" "$WASM_OUT"
+# bindgen CRATE: the JS glue and the optimised module of one crate, dist/<name>.js and
+# dist/<name>_bg.wasm (name: the crate's with _ for -).
+bindgen() {
+    local name="${1//-/_}"
+    local wasm_in="$CARGO_TARGET_DIR/$WASM_TARGET/release/$name.wasm"
+    [ -f "$wasm_in" ] || die "build produced no $wasm_in"
+    wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$wasm_in"
+    local out="$DIST/${name}_bg.wasm"
+    if command -v wasm-opt >/dev/null 2>&1; then
+        # The features rustc enables by default for wasm32 (bulk memory, reference types,
+        # multivalue, ...); --detect-features cannot see them after wasm-bindgen.
+        if wasm-opt -Oz --converge --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-reference-types --enable-multivalue \
+            -o "$out.opt" "$out"; then
+            mv "$out.opt" "$out"
+        else
+            rm -f "$out.opt"
+            log "warning: wasm-opt ($(wasm-opt --version 2>/dev/null)) failed; keeping the unoptimised $out"
+        fi
     else
-        rm -f "$WASM_OUT.opt"
-        log "warning: wasm-opt ($(wasm-opt --version 2>/dev/null)) failed; keeping the unoptimised module"
+        log "wasm-opt not found: skipping size optimisation of $out"
     fi
-else
-    log "wasm-opt not found: skipping size optimisation"
-fi
+}
+bindgen "$UI"
+bindgen "$CHECKER"
 
 cp index.html "$DIST/"
 if [ -d assets ]; then cp -R assets "$DIST/"; fi
@@ -109,6 +135,7 @@ css = re.sub(r"\s*([{};,])\s*", r"\1", css)
 open(path, "w", encoding="utf-8").write(css.strip() + "\n")
 PY
 
-raw=$(stat -c %s "$WASM_OUT")
-gz=$(gzip -9 -c "$WASM_OUT" | wc -c)
-log "dist/ ready: ${CRATE}_bg.wasm $((raw / 1024)) KiB ($((gz / 1024)) KiB gzipped)"
+for name in web web_worker; do
+    f="$DIST/${name}_bg.wasm"
+    log "dist/ ready: ${name}_bg.wasm $(($(stat -c %s "$f") / 1024)) KiB ($(($(gzip -9 -c "$f" | wc -c) / 1024)) KiB gzipped)"
+done

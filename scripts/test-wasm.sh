@@ -2,6 +2,7 @@
 # The wasm32 tests, with wasm-bindgen-test-runner:
 #   - core-sim/tests/wasm.rs under node: the same exhaustive checks, random runs and lesson claims
 #     as native, byte for byte;
+#   - web-worker/tests/wasm.rs under node: the checker module's entry point (worker_handle);
 #   - web's component tests (web/src/components/wasm_tests.rs) in headless Chromium through
 #     chromedriver (capabilities in web/webdriver.json).
 # Picks the rustup route or the Debian rustc-web route like build-web.sh. Run scripts/setup.sh
@@ -45,4 +46,5 @@ wasm_cargo() {
 
 # Release for the core: the exhaustive checks are the point, and debug wasm is slow.
 wasm_cargo test -p core-sim --test wasm --release
+wasm_cargo test -p web-worker --test wasm --release
 wasm_cargo test -p web --lib

@@ -38,7 +38,7 @@ step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test" cargo test --workspace
 step "fuzz smoke (5 s per decoder)" bash scripts/fuzz.sh --smoke
 step build-web bash scripts/build-web.sh
-step "wasm tests (core-sim under node, web components in Chromium)" bash scripts/test-wasm.sh
+step "wasm tests (core-sim and the checker module under node, web components in Chromium)" bash scripts/test-wasm.sh
 
 # --- Browser tests: serve dist/ on a free port, then drive Chromium -------------
 printf '\n=== browser tests\n' >&2
@@ -59,5 +59,5 @@ log "serving dist/ at $URL"
 
 # Node's own test runner: its closing lines are the summary of the run.
 BASE_URL="$URL" CHROMIUM="$CHROMIUM" timeout 600 \
-    node --test --test-reporter=tap tests/browser/run.mjs tests/browser/teach.mjs \
+    node --test --test-reporter=tap tests/browser/run.mjs tests/browser/teach.mjs tests/browser/split.mjs \
     || die "browser tests failed (screenshots, if any, are in tests/browser/artifacts/)"

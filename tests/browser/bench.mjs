@@ -1,5 +1,6 @@
-// Browser half of scripts/bench-web.sh (not a test): time to first render, the matrix through
-// the page's workers, and the single-threaded wasm matrix. Prints one JSON object.
+// Browser half of scripts/bench-web.sh (not a test): time to first render and the files it
+// fetched, the matrix through the page's workers, and the single-threaded wasm matrix (the
+// checker module). Prints one JSON object.
 //   BASE_URL=http://127.0.0.1:PORT/ node tests/browser/bench.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +22,32 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const out = {};
 try {
-  // Time to first render: performance.now() when the app's first render was mounted.
+  // Time to first render: performance.now() when the app's first render was mounted; on the
+  // first (cold) load, the files fetched before it (paths under BASE_URL).
   const firsts = [];
+  const base = new URL(BASE_URL);
   for (let i = 0; i < RUNS; i++) {
     const page = await context.newPage();
+    const log = [];
+    if (i === 0) {
+      context.on('requestfinished', (req) => {
+        const url = new URL(req.url());
+        if (url.origin === base.origin) log.push({ path: url.pathname, start: req.timing().startTime });
+      });
+    }
     await page.goto(BASE_URL, { waitUntil: 'load' });
     await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
-    firsts.push(Number(await page.evaluate(() => document.documentElement.dataset.firstRenderMs)));
+    const [ms, at] = await page.evaluate(() => {
+      const ms = Number(document.documentElement.dataset.firstRenderMs);
+      return [ms, performance.timeOrigin + ms];
+    });
+    firsts.push(ms);
+    if (i === 0) {
+      await page.waitForTimeout(200); // the last request events of the first render
+      context.removeAllListeners('requestfinished');
+      out.first_render_files = [...new Set(log.filter((r) => r.start <= at)
+        .map((r) => r.path.slice(base.pathname.length) || 'index.html'))];
+    }
     await page.close();
   }
   out.first_render_cold_ms = firsts[0];
@@ -48,11 +68,12 @@ try {
     }
     out[`matrix_${mem}_ms`] = median(times);
   }
+  out.matrix_cells = await page.locator('.mx-cell').count();
   out.matrix_workers = await page.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency | 0, 1), 4));
 
-  // The same checks on one thread in wasm (for the wasm/native ratio).
+  // The same checks on one thread in the checker module (for the wasm/native ratio).
   const wasm = await page.evaluate(async (runs) => {
-    const m = await import(new URL('web.js', location.href).href);
+    const m = await import(new URL('web_worker.js', location.href).href);
     await m.default();
     const res = {};
     for (const mem of ['sc', 'tso']) {

@@ -184,8 +184,8 @@ test('the matrix shows every verdict and opens a cell in the explorer', async ()
 });
 
 test('the same exhaustive checks give identical verdicts and state counts in wasm and natively', async () => {
-  // Native: the same web::jobs code, compiled for the host.
-  const out = execFileSync('cargo', ['run', '-q', '-p', 'web', '--example', 'native_matrix', '--', 'all'], {
+  // Native: the same web_worker::jobs code, compiled for the host.
+  const out = execFileSync('cargo', ['run', '-q', '-p', 'web-worker', '--example', 'native_matrix', '--', 'all'], {
     cwd: REPO,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -195,7 +195,7 @@ test('the same exhaustive checks give identical verdicts and state counts in was
   const { page, problems } = await openPage();
   try {
     const wasm = await page.evaluate(async () => {
-      const m = await import(new URL('web.js', location.href).href);
+      const m = await import(new URL('web_worker.js', location.href).href);
       await m.default();
       return ['sc', 'tso'].map((mem) => ({ memory: mem, cells: JSON.parse(m.matrix_json(mem)) }));
     });

@@ -5,14 +5,14 @@
 //! - [`hooks`]: the side effects (workers, jobs, keyboard, URL, Play's timer, preferences);
 //! - [`url`]: share links (the core's codec) as messages and snippets for the page;
 //! - [`browser`]: clipboard and PNG export (assets/lab.js);
-//! - [`jobs`]: the work Web Workers do (exhaustive checks, matrix cells) and its JSON protocol;
-//! - [`worker`]: the page's worker pool; [`api`]: functions exported to JavaScript;
+//! - [`jobs`]: the JSON protocol of the work Web Workers do (exhaustive checks, matrix cells,
+//!   lesson claims), which the separate checker module (`web-worker/`) carries out;
+//! - [`worker`]: the page's worker pool, which loads that module only when it starts a worker;
 //! - [`app`] and [`components`]: the UI.
 //!
 //! The crate also builds natively so that the workspace's clippy and tests cover it; only
 //! [`start`] is wasm32-only.
 
-pub mod api;
 pub mod app;
 pub mod browser;
 pub mod components;
@@ -24,9 +24,8 @@ pub mod worker;
 
 pub use app::App;
 
-/// Entry point called by the wasm-bindgen glue when the module is instantiated. In the page it
-/// renders the app; in a Web Worker (no `window`) it does nothing: the worker calls
-/// [`api::worker_handle`].
+/// Entry point called by the wasm-bindgen glue when the module is instantiated: renders the app
+/// (without a `window`, e.g. in a Web Worker, it does nothing).
 /// (Not in the wasm32 test build: component tests render into their own elements.)
 #[cfg(all(target_arch = "wasm32", not(test)))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

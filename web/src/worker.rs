@@ -1,5 +1,8 @@
-//! The page's Web Workers: one for "Find a race", a few for the matrix. Each loads this same
-//! wasm module through `assets/worker.js` and answers [`crate::jobs::Request`]s.
+//! The page's Web Workers: one for "Find a race" and lesson claims, a few for the matrix. Each
+//! runs `assets/worker.js`, which loads the checker module (`web-worker/`, not this one) and
+//! answers [`crate::jobs::Request`]s. The page never waits for that module: the first worker
+//! starts when a job asks for it or, through [`Pool::warm_up`], once the browser is idle after
+//! the first render, so a first "Find a race" does not wait for the module either.
 //!
 //! Cancelling terminates the busy worker (a check is one synchronous call, so a message could not
 //! reach it) and starts a fresh one; `SharedArrayBuffer` would need COOP/COEP headers that a
@@ -43,6 +46,8 @@ impl Drop for Slot {
 struct Inner {
     url: String,
     check: Option<Slot>,
+    /// A warm-up is waiting for the browser to be idle.
+    warming: bool,
     matrix: Vec<Option<Slot>>,
     matrix_job: Option<u64>,
     queue: VecDeque<String>,
@@ -70,6 +75,7 @@ impl Pool {
             inner: Rc::new(RefCell::new(Inner {
                 url: url.to_string(),
                 check: None,
+                warming: false,
                 matrix: (0..matrix_workers.max(1)).map(|_| None).collect(),
                 matrix_job: None,
                 queue: VecDeque::new(),
@@ -83,19 +89,40 @@ impl Pool {
         self.inner.borrow().matrix.len()
     }
 
-    /// Start the check worker (and the first matrix worker) so that the first job does not wait
-    /// for the wasm module to load.
+    /// Start the check worker once the browser is idle (at the latest [`WARM_UP_MS`] from now), so
+    /// that the first job does not wait for the checker module to load while the page does not
+    /// either. Does nothing if it is running or already on its way.
     pub fn warm_up(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            if inner.check.is_some() || inner.warming {
+                return;
+            }
+            inner.warming = true;
+        }
+        let weak = Rc::downgrade(&self.inner);
+        when_idle(move || {
+            if let Some(inner) = weak.upgrade() {
+                Pool { inner }.start_check_worker();
+            }
+        });
+    }
+
+    /// Start the check worker now, unless a job already did.
+    fn start_check_worker(&self) {
         let err = {
             let mut inner = self.inner.borrow_mut();
-            let mut err = None;
-            if inner.check.is_none() {
-                match self.spawn(&inner.url, SlotId::Check) {
-                    Ok(s) => inner.check = Some(s),
-                    Err(e) => err = Some(e),
-                }
+            inner.warming = false;
+            if inner.check.is_some() {
+                return;
             }
-            err
+            match self.spawn(&inner.url, SlotId::Check) {
+                Ok(s) => {
+                    inner.check = Some(s);
+                    None
+                }
+                Err(e) => Some(e),
+            }
         };
         if let Some(e) = err {
             self.fail(Source::Check, 0, e);
@@ -343,6 +370,29 @@ impl Pool {
             handler(source, Response::Failed { job, error })
         })
         .forget();
+    }
+}
+
+/// The longest a warm-up waits for the browser to be idle, in milliseconds.
+pub const WARM_UP_MS: u32 = 2_000;
+
+/// Run `f` when the browser is next idle (`requestIdleCallback`, at most [`WARM_UP_MS`] later),
+/// or after a short timeout where the browser has no idle callbacks.
+fn when_idle(f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return f();
+    };
+    let callback = Closure::once_into_js(f);
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(WARM_UP_MS);
+    let queued = window
+        .request_idle_callback_with_options(callback.unchecked_ref(), &options)
+        .is_ok()
+        || window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)
+            .is_ok();
+    if !queued {
+        web_sys::console::warn_1(&"the checker worker will start with the first check".into());
     }
 }
 

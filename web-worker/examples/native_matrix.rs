@@ -1,9 +1,9 @@
 //! The strategy × scenario matrix computed natively by the same code the page's workers run
-//! (`web::jobs`), as JSON: the browser tests compare it with the wasm build's answer, and
+//! (`web_worker::jobs`), as JSON: the browser tests compare it with the wasm build's answer, and
 //! `scripts/bench-web.sh` times it.
 //!
 //! ```text
-//! cargo run -q -p web --example native_matrix -- [sc|tso|all] [--repeat N]
+//! cargo run -q -p web-worker --example native_matrix -- [sc|tso|all] [--repeat N]
 //! ```
 //! Prints `{"memory": …, "cells": [...], "ms": total}` per model, one JSON document in all.
 
@@ -38,15 +38,15 @@ fn main() -> ExitCode {
         let mut best = f64::INFINITY;
         let mut cells = Vec::new();
         for _ in 0..repeat {
-            let t0 = web::jobs::now_ms();
-            cells = match web::jobs::matrix(m) {
+            let t0 = web_protocol::now_ms();
+            cells = match web_worker::matrix(m) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("native_matrix: {e}");
                     return ExitCode::FAILURE;
                 }
             };
-            best = best.min(web::jobs::now_ms() - t0);
+            best = best.min(web_protocol::now_ms() - t0);
         }
         out.push(serde_json::json!({ "memory": m.id(), "cells": cells, "ms": best }));
     }

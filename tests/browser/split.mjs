@@ -1,0 +1,82 @@
+// Two wasm modules: the first render loads only the UI (web.js, web_bg.wasm); the checker module
+// (web_worker.js, web_worker_bg.wasm, built from web-worker/) comes with the page's first Web
+// Worker, after the first render, and the checks still work. Run by scripts/test.sh with the
+// other browser tests.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, BASE_URL } from './lib.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** What the checker side of the app is made of: the worker script and the checker module. */
+const CHECKER = /\/(assets\/worker\.js|web_worker\.js|web_worker_bg\.wasm)$/;
+
+/** Every request of the context (the page's and its workers'), with its path and start time
+ *  (ms since the epoch) once it has finished. */
+function requestLog(context) {
+  const log = [];
+  context.on('requestfinished', (req) => {
+    const url = new URL(req.url());
+    if (url.origin !== new URL(BASE_URL).origin) return;
+    log.push({ path: url.pathname, start: req.timing().startTime });
+  });
+  return log;
+}
+
+/** The first render's time, in ms since the epoch, as the app marks it on <html>. */
+const firstRenderAt = (page) =>
+  page.evaluate(() => performance.timeOrigin + Number(document.documentElement.dataset.firstRenderMs));
+
+test('the first render fetches no checker module; the worker fetches it afterwards, and checks work', async () => {
+  const { context } = browser;
+  const log = requestLog(context);
+  const { page, problems } = await openPage(context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
+  try {
+    const rendered = await firstRenderAt(page);
+    assert.ok(Number.isFinite(rendered), 'the app marks its first render');
+    // The page's own module has no worker entry point: the checker is not in it.
+    const ui = await page.evaluate(async () => Object.keys(await import(new URL('web.js', location.href).href)));
+    assert.ok(!ui.includes('worker_handle') && !ui.includes('matrix_json'), ui.join(', '));
+
+    // Idly after the first render, the check worker starts and loads the checker module.
+    const deadline = Date.now() + 15_000;
+    while (!log.some((r) => r.path.endsWith('/web_worker_bg.wasm')) && Date.now() < deadline) {
+      await page.waitForTimeout(50);
+    }
+    const before = log.filter((r) => r.start <= rendered).map((r) => r.path);
+    assert.ok(before.some((p) => p.endsWith('/web_bg.wasm')), `the UI module came first: ${before.join(', ')}`);
+    assert.deepEqual(before.filter((p) => CHECKER.test(p)), [], 'nothing of the checker before the first render');
+    const worker = log.filter((r) => CHECKER.test(r.path));
+    assert.ok(worker.some((r) => r.path.endsWith('/web_worker_bg.wasm')),
+      `the checker module was loaded after the first render without a check: ${log.map((r) => r.path).join(', ')}`);
+    assert.ok(worker.every((r) => r.start > rendered), JSON.stringify({ rendered, worker }));
+
+    // A check still works: naive-update loses a wake-up.
+    await page.locator('#find-race').click();
+    await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
+    await page.locator('#hang-banner').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a check asked for right after the first render answers, whether or not the warm-up has started', async () => {
+  const { context } = browser;
+  const { page, problems } = await openPage(context, '?v=3&s=put-block-vs-affinity&t=linux-6.17&m=sc');
+  try {
+    await page.locator('#find-race').click();
+    await page.locator('#check-verdict[data-verdict="safe"]').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -1,0 +1,239 @@
+//! Carrying out the page's requests: the worker passes each JSON [`Request`] to [`handle`] and
+//! posts back every [`Response`]. All of it is plain Rust over `core_sim`, so the same code runs
+//! natively in tests and in the `native_matrix` example that the browser tests compare against.
+
+use core_sim::explore;
+use core_sim::{Sim, Strategy};
+use web_protocol::{check_options, now_ms, ClaimResult, MatrixCell, Request, Response};
+
+/// Verify claim `index` of a lesson.
+pub fn verify_claim(lesson: &str, index: usize) -> Result<ClaimResult, String> {
+    let lesson = core_sim::lessons::by_id(lesson).map_err(|e| e.to_string())?;
+    let claim = lesson
+        .claims
+        .get(index)
+        .ok_or_else(|| format!("lesson '{}' has no claim {index}", lesson.id))?;
+    let t0 = now_ms();
+    let c = claim.verify();
+    Ok(ClaimResult {
+        holds: c.holds,
+        worlds: c.worlds,
+        states: c.states,
+        detail: c.detail,
+        ms: now_ms() - t0,
+    })
+}
+
+/// Check one matrix cell (the core's check), timed.
+pub fn matrix_cell(
+    index: usize,
+    scenario: &str,
+    strategy: &str,
+    memory: core_sim::MemoryModel,
+) -> Result<MatrixCell, String> {
+    let sim = Sim::from_ids(scenario, strategy, memory.id())?;
+    let t0 = now_ms();
+    let cell = core_sim::explore::matrix::check_cell(&sim, &check_options());
+    let ms = now_ms() - t0;
+    Ok(MatrixCell { index, cell, ms })
+}
+
+/// The whole matrix for one memory model, in order, on this thread.
+pub fn matrix(memory: core_sim::MemoryModel) -> Result<Vec<MatrixCell>, String> {
+    web_protocol::matrix_worlds(memory)
+        .iter()
+        .enumerate()
+        .map(|(i, (s, p, m))| matrix_cell(i, s, p, *m))
+        .collect()
+}
+
+/// Carry out one request; `emit` receives every response as JSON, the last one being the answer.
+pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
+    let mut send = |r: Response| emit(r.to_json());
+    let req: Request = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            send(Response::Failed {
+                job: 0,
+                error: format!("the worker got a request it does not understand: {e}"),
+            });
+            return;
+        }
+    };
+    match req {
+        Request::Check {
+            job,
+            scenario,
+            knobs,
+            memory,
+        } => {
+            let sim = match Sim::new(scenario, Strategy::custom(knobs), memory) {
+                Ok(s) => s,
+                Err(e) => {
+                    send(Response::Failed {
+                        job,
+                        error: e.to_string(),
+                    });
+                    return;
+                }
+            };
+            let t0 = now_ms();
+            let mut last = t0;
+            let report = explore::check(&sim, &check_options(), &mut |p| {
+                let now = now_ms();
+                if now - last >= 50.0 {
+                    last = now;
+                    send(Response::Progress { job, progress: *p });
+                }
+                true
+            });
+            send(Response::Checked {
+                job,
+                report,
+                ms: now_ms() - t0,
+            });
+        }
+        Request::Cell {
+            job,
+            index,
+            scenario,
+            strategy,
+            memory,
+        } => match matrix_cell(index, &scenario, &strategy, memory) {
+            Ok(cell) => send(Response::Cell { job, cell }),
+            Err(error) => send(Response::Failed { job, error }),
+        },
+        Request::Claims { job, lesson } => {
+            let count = match core_sim::lessons::by_id(&lesson) {
+                Ok(l) => l.claims.len(),
+                Err(e) => {
+                    return send(Response::Failed {
+                        job,
+                        error: e.to_string(),
+                    })
+                }
+            };
+            for index in 0..count {
+                match verify_claim(&lesson, index) {
+                    Ok(result) => send(Response::Claim {
+                        job,
+                        index,
+                        count,
+                        result,
+                    }),
+                    Err(error) => return send(Response::Failed { job, error }),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core_sim::explore::CheckOptions;
+    use core_sim::strategy::PRESETS;
+    use core_sim::{MemoryModel, ViolationKind};
+    use web_protocol::{cexes, headline, matrix_worlds};
+
+    fn run(req: &Request) -> Vec<Response> {
+        let mut out = Vec::new();
+        handle(&serde_json::to_string(req).unwrap(), &mut |s| {
+            out.push(serde_json::from_str(&s).unwrap())
+        });
+        out
+    }
+
+    #[test]
+    fn check_request_finds_the_naive_lost_wakeup() {
+        let req = Request::Check {
+            job: 7,
+            scenario: core_sim::scenario::by_id("put-block-vs-affinity").unwrap(),
+            knobs: Strategy::preset("naive-update").unwrap().knobs,
+            memory: MemoryModel::Sc,
+        };
+        let out = run(&req);
+        let Some(Response::Checked { job: 7, report, .. }) = out.last() else {
+            panic!("{out:?}")
+        };
+        let head = headline(report).unwrap();
+        assert_eq!(head.violation.kind, ViolationKind::LostWakeup);
+        assert_eq!(cexes(report)[0].kind, ViolationKind::LostWakeup);
+    }
+
+    #[test]
+    fn impossible_scenarios_and_garbage_fail_politely() {
+        let mut scenario = core_sim::scenario::by_id("migrate-vs-affinity").unwrap();
+        scenario.pcpus = 0;
+        let out = run(&Request::Check {
+            job: 3,
+            scenario,
+            knobs: PRESETS[0].knobs,
+            memory: MemoryModel::Sc,
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 3, .. }]),
+            "{out:?}"
+        );
+
+        let mut out = Vec::new();
+        handle("{not json", &mut |s| out.push(s));
+        assert!(out[0].contains("does not understand"), "{out:?}");
+    }
+
+    #[test]
+    fn claims_are_verified_by_the_checker_one_answer_each() {
+        let out = run(&Request::Claims {
+            job: 4,
+            lesson: "once-accessors".into(),
+        });
+        let lesson = core_sim::lessons::by_id("once-accessors").unwrap();
+        assert_eq!(out.len(), lesson.claims.len());
+        for (i, (r, claim)) in out.iter().zip(lesson.claims).enumerate() {
+            let Response::Claim {
+                job: 4,
+                index,
+                count,
+                result,
+            } = r
+            else {
+                panic!("{r:?}")
+            };
+            assert_eq!((*index, *count), (i, lesson.claims.len()));
+            assert_eq!(r.is_final(), i + 1 == lesson.claims.len());
+            let direct = claim.verify();
+            assert!(result.holds && direct.holds, "{}", result.detail);
+            assert_eq!(
+                (result.worlds, result.states, &result.detail),
+                (direct.worlds, direct.states, &direct.detail)
+            );
+            assert!(result.states > 0);
+        }
+        let out = run(&Request::Claims {
+            job: 5,
+            lesson: "no-such-lesson".into(),
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 5, error }] if error.contains("unknown lesson 'no-such-lesson'")),
+            "{out:?}"
+        );
+        assert!(verify_claim("lock-fix", 99)
+            .unwrap_err()
+            .contains("no claim 99"));
+    }
+
+    #[test]
+    fn matrix_cells_match_direct_checks() {
+        let worlds = matrix_worlds(MemoryModel::Tso);
+        assert_eq!(
+            worlds.len(),
+            core_sim::scenario::shipped().len() * PRESETS.len()
+        );
+        let (s, p, m) = &worlds[3];
+        let cell = matrix_cell(3, s, p, *m).unwrap();
+        let sim = Sim::from_ids(s, p, "tso").unwrap();
+        let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+        assert_eq!(cell.states, r.states);
+        assert_eq!(cell.verdict, r.verdict().id());
+    }
+}
