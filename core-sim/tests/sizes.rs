@@ -1,6 +1,7 @@
 //! No source file grows into a room too large to live in: at most [`MAX_CODE_LINES`] lines of
-//! code in each file of `core-sim/src` and the web crates (`web`, `web-worker`, `web-protocol`), not counting test code (from a file's first
-//! `#[cfg(test)]`, and whole test modules: `tests.rs`, `*_tests.rs`), comments and blank lines.
+//! code in each file of `core-sim/src` and of the web crates (`web`, `web-worker`,
+//! `web-protocol`), not counting test code (from a file's first `#[cfg(test)]`, and whole test
+//! modules: `tests.rs`, `*_tests.rs`), comments and blank lines.
 
 use std::fs;
 use std::path::{Path, PathBuf};
