@@ -1,10 +1,13 @@
 //! Holds `core-sim/src` to the layers of the house plan (`architecture.md`): a module may name
 //! only modules of its own layer or below. Test code (after a file's first `#[cfg(test)]`) and
 //! comments are not counted. A new top-level module must be given a layer here. Modules of one
-//! layer may use each other, but never in a circle.
+//! layer may use each other, but never in a circle. And no file grows into a room too large to
+//! live in: at most [`MAX_CODE_LINES`] lines of code in each file of `core-sim/src` and of the web
+//! crates (`web`, `web-worker`, `web-protocol`), not counting test code (from a file's first
+//! `#[cfg(test)]`, and whole test modules: `tests.rs`, `*_tests.rs`), comments and blank lines.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Each top-level module of `src/` and its layer, bottom (1) to top.
 const LAYERS: &[(&str, u8)] = &[
@@ -50,7 +53,7 @@ fn layer(name: &str) -> Option<u8> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|(_, l)| *l)
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -82,8 +85,8 @@ fn crate_refs(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Every `(file, line, from module, to module)` reference of `src/` between top-level modules.
-fn module_refs() -> Vec<(String, usize, String, String)> {
+/// Every file of `src/` but `lib.rs`: its path (relative), its top-level module and its text.
+fn source_files() -> Vec<(String, String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
@@ -98,17 +101,26 @@ fn module_refs() -> Vec<(String, usize, String, String)> {
             .to_string_lossy()
             .trim_end_matches(".rs")
             .to_string();
-        if top == "lib" {
-            continue;
+        if top != "lib" {
+            let text = fs::read_to_string(&path).unwrap();
+            out.push((rel.display().to_string(), top, text));
         }
-        for (line, name) in crate_refs(&fs::read_to_string(&path).unwrap()) {
+    }
+    out
+}
+
+/// Every `(file, line, from module, to module)` reference of `src/` between top-level modules.
+fn module_refs() -> Vec<(String, usize, String, String)> {
+    let mut out = Vec::new();
+    for (rel, top, text) in source_files() {
+        for (line, name) in crate_refs(&text) {
             let to = ROOT_ITEMS
                 .iter()
                 .find(|(item, _)| *item == name)
                 .map_or(name.as_str(), |(_, m)| *m)
                 .to_string();
             if to != top {
-                out.push((rel.display().to_string(), line, top.clone(), to));
+                out.push((rel.clone(), line, top.clone(), to));
             }
         }
     }
@@ -178,40 +190,25 @@ fn modules_never_use_each_other_in_a_circle() {
 
 #[test]
 fn imports_only_point_down_the_layers() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
     let mut problems = Vec::new();
-    for path in files {
-        let rel = path.strip_prefix(&src).unwrap();
-        let top = rel
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy()
-            .trim_end_matches(".rs")
-            .to_string();
-        if top == "lib" {
-            continue;
-        }
+    for (rel, top, text) in source_files() {
         let Some(own) = layer(&top) else {
             problems.push(format!(
                 "{}: module '{top}' has no layer in tests/layers.rs",
-                rel.display()
+                rel
             ));
             continue;
         };
-        for (line, name) in crate_refs(&fs::read_to_string(&path).unwrap()) {
+        for (line, name) in crate_refs(&text) {
             match layer(&name) {
                 Some(l) if l > own => problems.push(format!(
                     "{}:{line}: {top} (layer {own}) uses crate::{name} (layer {l}), which is above it",
-                    rel.display()
+                    rel
                 )),
                 Some(_) => {}
                 None => problems.push(format!(
                     "{}:{line}: crate::{name} is no module this test knows",
-                    rel.display()
+                    rel
                 )),
             }
         }
@@ -226,4 +223,55 @@ fn the_checker_catches_an_upward_import() {
     );
     assert_eq!(refs, vec![(1, "share".to_string())]);
     assert!(layer("share").unwrap() > layer("machine").unwrap());
+}
+
+/// The house limit (see the developers' guide and issue 11).
+const MAX_CODE_LINES: usize = 400;
+
+/// The source trees held to the limit, relative to this crate.
+const ROOTS: &[&str] = &[
+    "src",
+    "../web/src",
+    "../web-worker/src",
+    "../web-protocol/src",
+];
+
+/// Lines of code before the first `#[cfg(test)]`, without comments and blank lines.
+fn code_lines(text: &str) -> usize {
+    text.lines()
+        .take_while(|l| !l.trim_start().starts_with("#[cfg(test)]"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .count()
+}
+
+#[test]
+fn no_file_has_more_than_the_house_limit_of_code() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for root in ROOTS {
+        rust_files(&here.join(root), &mut files);
+    }
+    assert!(files.len() > 20, "found only {} files", files.len());
+    let is_test_module = |p: &Path| {
+        let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+        stem == "tests" || stem.ends_with("_tests")
+    };
+    let mut big: Vec<String> = files
+        .iter()
+        .filter(|p| !is_test_module(p))
+        .filter_map(|p| {
+            let n = code_lines(&fs::read_to_string(p).unwrap());
+            (n > MAX_CODE_LINES).then(|| format!("{}: {n} lines of code", p.display()))
+        })
+        .collect();
+    big.sort();
+    assert!(big.is_empty(), "over {MAX_CODE_LINES}:\n{}", big.join("\n"));
+}
+
+#[test]
+fn the_count_leaves_out_tests_comments_and_blank_lines() {
+    let text =
+        "//! doc\nuse a;\n\n    // note\nfn f() {}\n#[cfg(test)]\nmod tests {\n    fn g() {}\n}\n";
+    assert_eq!(code_lines(text), 2);
 }
