@@ -897,3 +897,55 @@ fn check_reports_the_fewest_preemptions_each_kind_needs() {
     let plain = json(&run(&[&args[..7], &["--json"]].concat()));
     assert!(plain.get("preemptions").is_none());
 }
+
+#[test]
+fn coverage_marks_dead_lines_and_the_lines_a_kind_needs() {
+    let args = [
+        "coverage",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--json",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(
+        v["kinds"],
+        serde_json::json!(["stale-irte", "lost-wakeup", "delayed-delivery"])
+    );
+    let lines: Vec<&Value> = v["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["listings"].as_array().unwrap())
+        .flat_map(|l| l["lines"].as_array().unwrap())
+        .collect();
+    let dead = lines.iter().filter(|l| l["runs"] == false).count();
+    assert_eq!(v["dead_lines"], dead);
+    // The IRTE starts unposted, so svm_ir_list_del never has an old vCPU's list to leave.
+    assert!(lines
+        .iter()
+        .any(|l| l["runs"] == false && l["func"] == "svm_ir_list_del"));
+    // A line needed by a kind is a line some schedule runs.
+    for l in &lines {
+        if !l["needed_by"].as_array().unwrap().is_empty() {
+            assert_eq!(l["runs"], true, "{l}");
+        }
+    }
+    let text = run(&args[..5]);
+    assert!(
+        text.stdout.contains("never")
+            && text
+                .stdout
+                .contains("column 2: '*' on a line every lost-wakeup")
+    );
+    let r = run(&[&args[..5], &["--max-states", "10"]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("stopped after 10 states"), "{}", r.stderr);
+    assert_input_error(
+        &[&args[..5], &["--max-states", "0"]].concat(),
+        "--max-states",
+    );
+}

@@ -12,6 +12,7 @@ macro_rules! outln {
 }
 
 pub mod check;
+pub mod coverage;
 pub mod exit;
 pub mod export;
 pub mod knobs;
