@@ -145,6 +145,43 @@ test('find a race: put-block-vs-affinity × naive-update loses a wake-up', async
   }
 });
 
+test('after a check, the code panes shade lines no schedule runs and mark the lines a bug needs', async () => {
+  const { page, problems } = await openPage('?scenario=put-block-vs-affinity&strategy=naive-update&memory=sc');
+  try {
+    // Before any check nothing is marked: coverage is the checker's finding, not a guess.
+    assert.equal(await page.locator('.code-line.is-dead, .code-line.is-needed').count(), 0);
+    await page.locator('#find-race').click();
+    await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
+    await page.keyboard.press('Home');
+    await waitPosition(page, 0);
+    // The IRTE starts unposted: the updater's svm_ir_list_del never has an old list to leave.
+    const updater = page.locator('.thread-pane[data-thread="1"]');
+    const dead = updater.locator('.code-line.is-dead');
+    assert.equal(await dead.count(), 2);
+    assert.match(await dead.first().textContent(), /list_del/);
+    assert.match(await dead.first().textContent(), /never runs/);
+    assert.match(await dead.first().getAttribute('title'), /No reachable state runs this line/);
+    // Every lost wake-up runs the updater's unlocked IRTE write.
+    const needed = updater.locator('.code-line.is-needed', { hasText: 'amd_iommu_update_ga' });
+    assert.equal(await needed.count(), 1);
+    assert.match(await needed.getAttribute('title'), /Every counterexample of .*lost wake-up/i);
+    // Seen, not only in the DOM: the dead line is drawn (inside its pane, with its tag).
+    await dead.first().scrollIntoViewIfNeeded();
+    const box = await dead.first().boundingBox();
+    const tag = await dead.first().locator('.cov-tag').boundingBox();
+    assert.ok(box && tag && box.height > 0 && tag.x >= box.x && tag.x + tag.width <= box.x + box.width + 1);
+    assert.match(await page.locator('#coverage-legend').textContent(), /1,516 states|1516 states/);
+    await shot(page, 'coverage-naive-update.png');
+    // Another world: the marks are gone until that world is checked.
+    await page.goto(page.url().replace('naive-update', 'linux-6.17'));
+    await page.locator('.thread-pane').first().waitFor();
+    assert.equal(await page.locator('.code-line.is-dead, .code-line.is-needed').count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the matrix shows every verdict and opens a cell in the explorer', async () => {
   const { page, problems } = await openPage();
   try {

@@ -16,13 +16,14 @@ use crate::machine::Machine;
 use crate::oracle::{self, Violation, ViolationKind};
 use crate::sim::Sim;
 use crate::view;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Per thread, per listing ([`view::listing`]), per line: a flag.
 pub type LineFlags = Vec<Vec<Vec<bool>>>;
 
 /// What the search found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Reachable states.
     pub states: usize,
@@ -33,6 +34,20 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Whether no schedule runs thread `t`'s listing `p`'s line `l` (out of range: `false`).
+    pub fn is_dead(&self, t: usize, p: usize, l: usize) -> bool {
+        get(&self.executed, t, p, l) == Some(false)
+    }
+
+    /// The kinds every counterexample of which runs thread `t`'s listing `p`'s line `l`.
+    pub fn kinds_needing(&self, t: usize, p: usize, l: usize) -> Vec<ViolationKind> {
+        self.in_every
+            .iter()
+            .filter(|(_, f)| get(f, t, p, l) == Some(true))
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
     /// The lines no schedule runs, as (thread, listing, line).
     pub fn dead(&self) -> Vec<(usize, usize, usize)> {
         flagged(&self.executed, false)
@@ -45,6 +60,10 @@ impl Coverage {
             .map(|f| flagged(f, true))
             .unwrap_or_default()
     }
+}
+
+fn get(flags: &LineFlags, t: usize, p: usize, l: usize) -> Option<bool> {
+    flags.get(t)?.get(p)?.get(l).copied()
 }
 
 fn flagged(flags: &LineFlags, value: bool) -> Vec<(usize, usize, usize)> {

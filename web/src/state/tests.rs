@@ -127,9 +127,9 @@ fn a_check_loads_the_lost_wakeup_first() {
     let sim = s.run.session.as_ref().unwrap().sim().clone();
     let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
     s.apply(CheckMsg::Started(5));
-    s.apply(CheckMsg::Done(4, Box::new(r.clone()), 1.0));
+    s.apply(CheckMsg::Done(4, Box::new(r.clone()), 1.0, None));
     assert!(s.check.is_running(), "a stale job is ignored");
-    s.apply(CheckMsg::Done(5, Box::new(r), 1.0));
+    s.apply(CheckMsg::Done(5, Box::new(r), 1.0, None));
     let Some(sum) = s.check.result() else {
         panic!()
     };
@@ -398,6 +398,6 @@ fn a_world_change_pauses_starts_a_fresh_run_and_drops_the_check_and_the_lesson()
     // The old check's answer arrives: it is for another world.
     let sim = s.run.session.as_ref().unwrap().sim().clone();
     let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
-    s.apply(CheckMsg::Done(2, Box::new(r), 1.0));
+    s.apply(CheckMsg::Done(2, Box::new(r), 1.0, None));
     assert_eq!((s.check.clone(), s.run.position()), (Job::Idle, 0));
 }
