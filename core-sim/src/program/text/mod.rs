@@ -118,6 +118,11 @@ pub fn parse_one(text: &str) -> Result<Block, Vec<Diag>> {
     }
 }
 
+/// An operation's name as a program header writes it (`put`, `update_affinity`, …).
+pub fn op_name(op: Op) -> String {
+    refs::op_term(op).name
+}
+
 /// The canonical text of a program (no `for` line).
 pub fn print(p: &Program) -> String {
     print_program(None, p)
