@@ -256,3 +256,55 @@ proptest! {
         let _ = Patch::parse(&s);
     }
 }
+
+/// The text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in the language's doc.
+fn doc_section(doc: &str, name: &str) -> String {
+    let begin = format!("<!-- {name}:begin -->\n");
+    let end = format!("<!-- {name}:end -->");
+    let from = doc.find(&begin).expect("begin marker") + begin.len();
+    let to = doc.find(&end).expect("end marker");
+    doc[from..to].trim_end().to_string()
+}
+
+#[test]
+fn the_language_doc_matches_the_core() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/program-language.md"
+    ))
+    .unwrap();
+    let instructions: Vec<String> = text::INSTRUCTIONS
+        .iter()
+        .map(|(_, shape)| format!("- `{shape}`"))
+        .collect();
+    assert_eq!(doc_section(&doc, "instructions"), instructions.join("\n"));
+    let funcs: Vec<String> = FUNCS.iter().map(|f| format!("`{f}`")).collect();
+    assert_eq!(doc_section(&doc, "funcs"), funcs.join(", "));
+    // The example is linux-6.6's put as the core prints it, and reads back as a patch.
+    let sim = Sim::from_ids("migrate-vs-affinity", "linux-6.6", "sc").unwrap();
+    let (t, o) = (0..sim.threads.len())
+        .find_map(|t| {
+            let ops = &sim.scenario.threads.get(t)?.ops;
+            Some((
+                t,
+                ops.iter()
+                    .position(|op| *op == core_sim::program::Op::Put)?,
+            ))
+        })
+        .unwrap();
+    let actor = sim.threads[t].actor;
+    let printed = text::print_program(
+        Some((actor, core_sim::program::Op::Put)),
+        &sim.threads[t].programs[o],
+    );
+    let example = doc
+        .split("```program\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a ```program block");
+    assert_eq!(example, printed);
+    Patch::parse(example).unwrap();
+    // One instruction per StepKind variant (31; `kind_term` matches them all, so a new variant
+    // cannot go unprinted, and the round trips above read each one back).
+    assert_eq!(text::INSTRUCTIONS.len(), 31);
+}
