@@ -308,3 +308,59 @@ fn the_language_doc_matches_the_core() {
     // cannot go unprinted, and the round trips above read each one back).
     assert_eq!(text::INSTRUCTIONS.len(), 31);
 }
+
+#[test]
+fn a_link_carries_an_edited_program_and_the_checker_sees_it() {
+    use core_sim::explore::{check, CheckOptions};
+    use core_sim::share::{self, Link, ScenarioRef};
+    let base = Sim::from_ids("migrate-vs-affinity", "linux-6.6", "sc").unwrap();
+    let t = base
+        .scenario
+        .threads
+        .iter()
+        .position(|t| t.ops.contains(&core_sim::program::Op::Put))
+        .unwrap();
+    let o = base.scenario.threads[t]
+        .ops
+        .iter()
+        .position(|op| *op == core_sim::program::Op::Put)
+        .unwrap();
+    let printed = text::print_program(
+        Some((base.threads[t].actor, core_sim::program::Op::Put)),
+        &base.threads[t].programs[o],
+    );
+    let edited: String = printed
+        .lines()
+        .filter(|l| !l.contains("lock(ir_list(0))"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let patch = Patch::parse(&edited).unwrap();
+    let link = Link {
+        scenario: ScenarioRef::Shipped("migrate-vs-affinity".into()),
+        knobs: base.strategy.knobs,
+        program: Some(share::program::encode_patch(&base, &patch)),
+        ..Link::default()
+    };
+    let query = share::encode(&link);
+    assert!(
+        query.starts_with("?v=4&") && query.contains("&pg="),
+        "{query}"
+    );
+    // Without edited programs a link is written as before: v3, no pg.
+    let plain = share::encode(&Link {
+        program: None,
+        ..link.clone()
+    });
+    assert!(
+        plain.starts_with("?v=3&") && !plain.contains("pg="),
+        "{plain}"
+    );
+    let decoded = share::decode(&query).unwrap();
+    assert_eq!(decoded, link);
+    let opened = decoded.open().unwrap();
+    assert_eq!(opened.sim.patch.as_ref(), Some(&patch));
+    let kinds = |sim: &Sim| check(sim, &CheckOptions::default(), &mut |_| true).kinds();
+    assert_ne!(kinds(&opened.sim), kinds(&base));
+    assert!(kinds(&opened.sim).contains(&core_sim::ViolationKind::StaleIrte));
+    assert!(!kinds(&base).contains(&core_sim::ViolationKind::StaleIrte));
+}

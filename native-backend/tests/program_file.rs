@@ -104,6 +104,10 @@ fn dropping_the_ir_list_lock_from_put_changes_the_verdict() {
     ));
     assert_eq!(kinds(&plain), ["delayed-delivery"]);
     assert_eq!(kinds(&unchanged), kinds(&plain));
+    let v: Value = serde_json::from_str(&broken.stdout).unwrap();
+    assert_eq!(v["edited"][0], "vcpu_put (vCPU0 thread)");
+    let v: Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert!(v.get("edited").is_none());
     // Without the lock, the put races the updater as in Linux 6.5: a stale IRTE.
     assert_eq!(kinds(&broken), ["delayed-delivery", "stale-irte"]);
     let text = run_s(&with(

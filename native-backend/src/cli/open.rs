@@ -89,18 +89,20 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         exit::VIOLATION
     });
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "link": share::encode(&opened.link),
             "lesson": lesson.map(|l| l.id),
             "scenario": opened.sim.scenario.id,
             "strategy": opened.sim.strategy.name(),
             "memory_model": opened.sim.memory.id(),
-            "edited": opened.sim.patch.as_ref().map(|p| p.programs.iter().map(|r| format!("{} ({})", r.op, r.actor)).collect::<Vec<_>>()),
             "schedule": opened.link.schedule,
             "step": at,
             "violations": violations,
             "timeline": timeline,
         });
+        if let Some(e) = super::sim_args::edited(&opened.sim) {
+            out["edited"] = json!(e);
+        }
         super::output::emit_json(&out)?;
         return Ok(code);
     }

@@ -195,6 +195,16 @@ impl SimArgs {
     }
 }
 
+/// The operations a patch replaced, `vcpu_put (vCPU0 thread)` each, for JSON reports.
+pub fn edited(sim: &Sim) -> Option<Vec<String>> {
+    sim.patch.as_ref().map(|p| {
+        p.programs
+            .iter()
+            .map(|r| format!("{} ({})", r.op, r.actor))
+            .collect()
+    })
+}
+
 /// "edited vcpu_put (vCPU0 thread)", for a world's title line.
 pub fn patched_ops(p: &core_sim::program::text::Patch) -> String {
     let ops: Vec<String> = p
