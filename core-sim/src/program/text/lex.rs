@@ -53,6 +53,8 @@ impl Tok {
 pub(super) struct Token {
     pub tok: Tok,
     pub col: usize,
+    /// The column just past it.
+    pub end: usize,
 }
 
 /// Whether `c` may stand in a word.
@@ -112,6 +114,7 @@ pub(super) fn tokens(text: &str, line: usize) -> Result<Vec<Token>, Diag> {
                 out.push(Token {
                     tok: Tok::Code(rest),
                     col,
+                    end: chars.len() + 1,
                 });
                 break;
             }
@@ -182,7 +185,11 @@ pub(super) fn tokens(text: &str, line: usize) -> Result<Vec<Token>, Diag> {
                 )
             }
         };
-        out.push(Token { tok, col });
+        out.push(Token {
+            tok,
+            col,
+            end: i + 2,
+        });
         i += 1;
     }
     Ok(out)

@@ -57,13 +57,25 @@ pub struct Diag {
     pub line: usize,
     /// Column in characters, from 1.
     pub col: usize,
+    /// The column just past what is wrong (`col + 1` for one character): an editor underlines
+    /// `col..end`.
+    pub end: usize,
     /// What is wrong, in words.
     pub message: String,
 }
 
 impl Diag {
     pub(crate) fn at(line: usize, col: usize, message: String) -> Diag {
-        Diag { line, col, message }
+        Diag::span(line, col, col + 1, message)
+    }
+
+    pub(crate) fn span(line: usize, col: usize, end: usize, message: String) -> Diag {
+        Diag {
+            line,
+            col,
+            end: end.max(col + 1),
+            message,
+        }
     }
 }
 

@@ -221,6 +221,7 @@ fn step(o: &mut Open, cur: &mut Cursor) -> Result<(), Diag> {
         Some(Token {
             tok: Tok::Word(name),
             col,
+            ..
         }),
         Some(Token {
             tok: Tok::Colon, ..
@@ -246,9 +247,10 @@ fn step(o: &mut Open, cur: &mut Cursor) -> Result<(), Diag> {
     }
     let (func, col) = cur.word("the step's kernel function")?;
     let func = funcs::lookup(&func).ok_or_else(|| {
-        Diag::at(
+        Diag::span(
             line,
             col,
+            col + func.chars().count(),
             format!(
                 "unknown kernel function '{}'; known: {}",
                 crate::text::shown(&func, 48),
@@ -330,9 +332,10 @@ fn close(mut o: Open) -> Result<Block, Vec<Diag>> {
         match to {
             Some(to) if cond => o.steps[at].jump = Some(to),
             Some(to) => o.steps[at].next = Some(to),
-            None => errors.push(Diag::at(
+            None => errors.push(Diag::span(
                 line,
                 col,
+                col + name.chars().count(),
                 format!("no step is named '{}'", crate::text::shown(&name, 32)),
             )),
         }

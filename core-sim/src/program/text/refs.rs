@@ -15,7 +15,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn err(&self, t: &Term, msg: impl Into<String>) -> Diag {
-        Diag::at(self.line, t.col, msg.into())
+        Diag::span(self.line, t.col, t.end, msg.into())
     }
 
     /// A number 0..=255.

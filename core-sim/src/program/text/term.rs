@@ -16,6 +16,8 @@ pub(super) struct Term {
     pub args: Vec<(Option<String>, Term)>,
     /// Where it starts.
     pub col: usize,
+    /// The column just past it.
+    pub end: usize,
 }
 
 impl Term {
@@ -31,6 +33,7 @@ impl Term {
             num: None,
             args: args.into_iter().map(|a| (None, a)).collect(),
             col: 0,
+            end: 0,
         }
     }
 
@@ -44,6 +47,7 @@ impl Term {
                 .map(|(k, a)| (Some(k.to_string()), a))
                 .collect(),
             col: 0,
+            end: 0,
         }
     }
 
@@ -54,6 +58,7 @@ impl Term {
             num: Some(n as u64),
             args: Vec::new(),
             col: 0,
+            end: 0,
         }
     }
 }
@@ -129,9 +134,11 @@ impl<'a> Cursor<'a> {
             Some(t) => t.tok.describe(),
             None => "the end of the line".into(),
         };
-        Diag::at(
+        let end = self.peek().map_or(self.end_col + 1, |t| t.end);
+        Diag::span(
             self.line,
             self.col(),
+            end,
             format!("expected {what}, found {found}"),
         )
     }
@@ -142,6 +149,7 @@ impl<'a> Cursor<'a> {
             Some(Token {
                 tok: Tok::Word(w),
                 col,
+                ..
             }) => {
                 self.at += 1;
                 Ok((w.clone(), *col))
@@ -170,6 +178,7 @@ impl<'a> Cursor<'a> {
                 num: Some(*n),
                 args: Vec::new(),
                 col,
+                end: self.toks[self.at - 1].end,
             });
         }
         let (name, _) = self.word("a name or a number")?;
@@ -197,11 +206,16 @@ impl<'a> Cursor<'a> {
                 }
             }
         }
+        let end = self
+            .toks
+            .get(self.at.wrapping_sub(1))
+            .map_or(col + 1, |t| t.end);
         Ok(Term {
             name,
             num: None,
             args,
             col,
+            end,
         })
     }
 }

@@ -245,3 +245,33 @@ fn a_patch_names_the_operations_it_replaces() {
     let k = StepKind::Mb;
     assert_eq!(kinds::kind_term(k).to_string(), "mb");
 }
+
+#[test]
+fn errors_carry_the_span_an_editor_underlines() {
+    let span = |text: &str| {
+        let e = &parse(text).unwrap_err()[0];
+        (e.line, e.col, e.end)
+    };
+    // `lok(ir_list(0))`: the whole term.
+    assert_eq!(
+        span("program \"p\"\n  avic_vcpu_put lok(ir_list(0))\nend"),
+        (2, 17, 32)
+    );
+    // An unknown function: the name.
+    assert_eq!(span("program \"p\"\n  no_such_fn mb\nend"), (2, 3, 13));
+    // An unknown target: the name.
+    assert_eq!(
+        span("program \"p\"\n  avic_vcpu_put read_entry(0) ?-> nowhere\nend"),
+        (2, 35, 42)
+    );
+    // A bad number inside a term: that number.
+    assert_eq!(
+        span("program \"p\"\n  avic_vcpu_put read_entry(300)\nend"),
+        (2, 28, 31)
+    );
+    // A stray token: that token.
+    assert_eq!(
+        span("program \"p\"\n  avic_vcpu_put mb \"x\" nonsense\nend"),
+        (2, 24, 32)
+    );
+}
