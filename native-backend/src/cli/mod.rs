@@ -14,6 +14,7 @@ macro_rules! outln {
 pub mod check;
 pub mod exit;
 pub mod export;
+pub mod glossary;
 pub mod knobs;
 pub mod limits;
 pub mod list;
