@@ -37,6 +37,7 @@ pub mod link;
 pub mod open;
 pub mod percent;
 mod versions;
+pub mod welcome;
 
 pub use decode::parse_lenient;
 pub use encode::encode;
