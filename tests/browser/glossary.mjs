@@ -48,7 +48,7 @@ test('hover, focus and tap on a state row show its definition inside the viewpor
   try {
     // Every row and every group heading is a term.
     const rows = await page.locator('.state-pane .cell').count();
-    assert.ok(rows >= 10, `${rows} rows`);
+    assert.ok(rows >= 8, `${rows} rows`);
     assert.equal(await page.locator('.state-pane .cell dt .term-word').count(), rows);
     assert.equal(
       await page.locator('.state-pane .state-group h3 .term-word').count(),
@@ -216,8 +216,9 @@ test('a first visit suggests lesson 1, and the hang is one click away; the answe
 test('Start lesson 1 on the first visit opens lesson 1', async () => {
   const { page, problems } = await openPage('');
   try {
+    // Forget the earlier answer; the address bar now holds a link, so open the bare address again.
     await page.evaluate(() => localStorage.removeItem('avic-race-lab.welcome-seen'));
-    await page.reload();
+    await page.goto(BASE_URL);
     await page.waitForSelector('html[data-ready="true"]');
     await page.locator('#welcome-lesson').click();
     await page.locator('#lesson-note[data-lesson="original-delay"]').waitFor();
@@ -316,11 +317,19 @@ test('every visible text has WCAG AA contrast in every theme (the asleep label i
       ['lessons', `?v=3&view=lesson${t}`],
       ['matrix', `?v=3&view=matrix${t}`],
       ['embed', `${HANG}&at=17&embed=1${t}`],
+      ['welcome', theme === 'auto' ? '' : `?v=3&s=put-block-vs-affinity&t=naive-update${t}`],
     ];
     for (const [name, query] of views) {
       const { page, problems } = await openPage(query);
       try {
         await page.emulateMedia({ colorScheme: scheme });
+        if (name === 'welcome' && theme === 'auto') {
+          // The first visit's card (answered by an earlier test: forget that, then reload).
+          await page.evaluate(() => localStorage.removeItem('avic-race-lab.welcome-seen'));
+          await page.goto(BASE_URL);
+          await page.waitForSelector('html[data-ready="true"]');
+          await page.locator('#welcome').waitFor();
+        }
         if (name === 'matrix') await page.locator('#matrix[data-complete="true"]').waitFor({ timeout: 240_000 });
         if (name === 'step9') {
           // The asleep thread's label, and a definition popover.

@@ -41,10 +41,13 @@ fn clicked_step(e: &MouseEvent) -> Option<usize> {
 #[function_component(TimelinePane)]
 pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     let holder = use_node_ref();
+    // The step Enter went to: focused again once the drawing for it is on the page.
+    let refocus = use_mut_ref(|| None::<usize>);
     {
         // Dim the steps after the position, and keep the current one in view.
-        let holder = holder.clone();
+        let (holder, refocus) = (holder.clone(), refocus.clone());
         use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
+            let again = refocus.borrow_mut().take();
             let Some(el) = holder.cast::<HtmlElement>() else {
                 return;
             };
@@ -62,6 +65,9 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                     let stop = n == (*pos).max(1);
                     let _ = g.set_attribute("tabindex", if stop { "0" } else { "-1" });
                     let _ = g.set_attribute("role", "button");
+                    if again == Some(n) {
+                        focus(&g);
+                    }
                     if n == *pos {
                         let (box_, g_box) =
                             (el.get_bounding_client_rect(), g.get_bounding_client_rect());
@@ -83,7 +89,13 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     });
     let onkeydown = {
         let (holder, on_goto) = (holder.clone(), p.on_goto.clone());
-        Callback::from(move |e: KeyboardEvent| key_step(&holder, &on_goto, &e))
+        let refocus = refocus.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(n) = key_step(&holder, &e) {
+                *refocus.borrow_mut() = Some(n);
+                on_goto.emit(n);
+            }
+        })
     };
     let view = html! {
         <div class={classes!("timeline-view", p.strip.then_some("timeline-strip"))} id="timeline" ref={holder} {onclick} {onkeydown}
@@ -125,14 +137,11 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
 }
 
 /// Arrow keys, Home and End move the focus between the timeline's steps; Enter or Space goes to
-/// the focused one. The keys are kept from the page's own shortcuts (→ would step the run).
-fn key_step(holder: &NodeRef, on_goto: &Callback<usize>, e: &KeyboardEvent) {
-    let Some(el) = holder.cast::<HtmlElement>() else {
-        return;
-    };
-    let Ok(list) = el.query_selector_all("g.step") else {
-        return;
-    };
+/// the focused one (returned, for the caller to go there). The keys are kept from the page's own
+/// shortcuts (→ would step the run).
+fn key_step(holder: &NodeRef, e: &KeyboardEvent) -> Option<usize> {
+    let el = holder.cast::<HtmlElement>()?;
+    let list = el.query_selector_all("g.step").ok()?;
     let steps: Vec<Element> = (0..list.length())
         .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
         .collect();
@@ -152,21 +161,16 @@ fn key_step(holder: &NodeRef, on_goto: &Callback<usize>, e: &KeyboardEvent) {
         ("Enter" | " ", Some(i)) => {
             e.prevent_default();
             e.stop_propagation();
-            let n = steps[i]
-                .get_attribute("data-step")
-                .and_then(|s| s.parse().ok());
-            if let Some(n) = n {
-                on_goto.emit(n);
-            }
-            return;
+            return steps[i].get_attribute("data-step")?.parse().ok();
         }
-        _ => return,
+        _ => return None,
     };
     e.prevent_default();
     e.stop_propagation();
     if let Some(g) = steps.get(to) {
         focus(g);
     }
+    None
 }
 
 /// `element.focus()` for any element (an SVG `<g>` too, which is no `HtmlElement`).
