@@ -238,6 +238,19 @@ pub enum ThreadState {
     Done,
 }
 
+impl ThreadState {
+    /// The id of the [glossary](crate::glossary) term that explains this state.
+    pub fn term(self) -> &'static str {
+        match self {
+            ThreadState::Ready => "thread-ready",
+            ThreadState::Waiting => "thread-waiting",
+            ThreadState::Asleep => "asleep",
+            ThreadState::Idle => "thread-idle",
+            ThreadState::Done => "thread-done",
+        }
+    }
+}
+
 /// One program of a thread, as lines of pseudo-code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {

@@ -39,6 +39,8 @@ enum Command {
     Export(cli::export::ExportArgs),
     /// List scenarios, strategies, knobs, memory models and violation kinds.
     List(cli::list::ListArgs),
+    /// The words the lab uses, defined (AVIC, IRTE, IsRun, GA log, ir_list, x86-TSO, ...).
+    Glossary(cli::glossary::GlossaryArgs),
     /// Run the protocols on real host threads.
     Stress(host::stress::StressArgs),
     /// Inspect the host machine.
@@ -57,6 +59,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Random(a) => cli::random::run(a),
         Command::Export(a) => cli::export::run(a),
         Command::List(a) => cli::list::run(a),
+        Command::Glossary(a) => cli::glossary::run(a),
         Command::Stress(a) => host::stress::run(a),
         Command::Probe(a) => host::probe::run(a),
         Command::Trace(a) => host::trace::run(a),

@@ -949,3 +949,47 @@ fn coverage_marks_dead_lines_and_the_lines_a_kind_needs() {
         "--max-states",
     );
 }
+
+#[test]
+fn glossary_prints_every_term_and_finds_one_by_any_spelling() {
+    let all = run(&["glossary"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    for t in core_sim::glossary::all() {
+        assert!(all.stdout.contains(&format!("[{}]", t.id)), "{}", t.id);
+        assert!(all.stdout.contains(t.definition), "{}", t.id);
+    }
+    let one = run(&["glossary", "IsRun"]);
+    assert_eq!(one.code, 0);
+    assert!(
+        one.stdout.starts_with("  IsRun (IRTE)  [irte-is-run]\n"),
+        "{}",
+        one.stdout
+    );
+    let j = json(&run(&["glossary", "--json", "ga log"]));
+    assert_eq!(j[0]["id"], "ga-log");
+    assert!(j[0]["source"]
+        .as_str()
+        .unwrap()
+        .contains("avic_ga_log_notifier"));
+    let listed = run(&["list", "--glossary"]);
+    assert!(listed.stdout.contains("\nglossary:\n") && listed.stdout.contains("[ir-list-lock]"));
+    let listed = json(&run(&["list", "--json", "--glossary"]));
+    assert_eq!(
+        listed["glossary"].as_array().unwrap().len(),
+        core_sim::glossary::all().len()
+    );
+    assert!(json(&run(&["list", "--json"])).get("glossary").is_none());
+}
+
+#[test]
+fn glossary_refuses_an_unknown_or_oversized_term() {
+    assert_input_error(
+        &["glossary", "warp drive"],
+        "no term 'warp drive' in the glossary",
+    );
+    let long = "x".repeat(5000);
+    let r = run(&["glossary", &long]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.len() < 400, "the echo is clipped: {}", r.stderr);
+    assert_input_error(&["glossary", "\u{1b}[2J"], "no term '\\u{1b}[2J'");
+}

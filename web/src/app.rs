@@ -9,6 +9,7 @@ use crate::components::notices::Notices;
 use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
+use crate::components::welcome::Welcome;
 use crate::hooks::dom::{self, window};
 use crate::hooks::jobs::use_jobs;
 use crate::hooks::keys::{use_keyboard, KeyContext};
@@ -19,6 +20,7 @@ use crate::hooks::prefs::{self, use_theme};
 use crate::hooks::url_sync::use_url_sync;
 use crate::state::{self, AppState, ChromeMsg, Msg, Overlay, RunMsg};
 use crate::url::{self, Link, View};
+use core_sim::share::welcome;
 use yew::prelude::*;
 
 /// The page's first state: from the URL's query string, with the viewer's saved preferences.
@@ -92,6 +94,25 @@ pub fn app() -> Html {
         RunMsg::SetSeed(seed.to_string()).into()
     });
 
+    let welcome = if chrome.welcome
+        && !chrome.embed
+        && chrome.view == View::Explorer
+        && state.lesson.is_none()
+    {
+        let done = prefs::on_welcome_done(dispatcher.clone());
+        let (open, load) = (jobs.on_world.clone(), on_msg.clone());
+        let sim = run.session.as_ref().map(|s| s.sim().clone());
+        let on_lesson =
+            done.reform(move |_: ()| open.emit(Msg::OpenLesson(welcome::LESSON.into())));
+        let on_hang = done.reform(move |_: ()| {
+            if let Some(schedule) = sim.as_ref().and_then(welcome::hang_schedule) {
+                load.emit(RunMsg::Load(schedule).into());
+            }
+        });
+        html! { <Welcome {on_lesson} {on_hang} on_dismiss={done} /> }
+    } else {
+        html! {}
+    };
     let link = state.link();
     let full_link = AttrValue::from(format!(
         "{}{}",
@@ -116,6 +137,7 @@ pub fn app() -> Html {
                     on_theme={prefs::on_theme(dispatcher)} on_overlay={on_chrome.reform(ChromeMsg::SetOverlay)} />
             }
             <Notices notices={chrome.notices.clone()} on_dismiss={on_chrome.reform(ChromeMsg::Dismiss)} />
+            { welcome }
             if chrome.view == View::Matrix {
                 <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
                     on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}

@@ -40,6 +40,7 @@ pub mod open;
 pub mod percent;
 pub mod program;
 mod versions;
+pub mod welcome;
 
 pub use decode::parse_lenient;
 pub use encode::encode;

@@ -15,6 +15,7 @@ pub mod check;
 pub mod coverage;
 pub mod exit;
 pub mod export;
+pub mod glossary;
 pub mod knobs;
 pub mod limits;
 pub mod list;

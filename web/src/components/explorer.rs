@@ -1,6 +1,7 @@
 //! The explorer: the world on the left, the run in the middle (threads, state, what went wrong,
 //! timeline).
 
+use super::announce::{alarm_text, step_text, Announcer};
 use super::check_panel::CheckPanel;
 use super::last_step::LastStep;
 use super::lesson::{LessonNote, LessonPanel};
@@ -201,6 +202,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_play={on_run(RunMsg::TogglePlay)} on_pace={p.on_msg.reform(|ms| RunMsg::SetPace(ms).into())}
                     on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
+                <Announcer step={AttrValue::from(step_text(pos, session.len(), row.as_ref(), &who))}
+                    alarm={AttrValue::from(alarm_text(&violations, pos))} />
                 <LastStep {row} who={AttrValue::from(who)} />
                 if let Some(c) = &coverage {
                     <p class="hint cov-legend" id="coverage-legend">

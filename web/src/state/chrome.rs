@@ -57,6 +57,8 @@ pub enum ChromeMsg {
     Dismiss(u64),
     /// Theme (picked by the viewer: it goes into the link).
     SetTheme(Theme),
+    /// Hide the first visit's welcome card (for good: the prefs hook remembers it).
+    DismissWelcome,
 }
 
 /// The chrome's state.
@@ -74,6 +76,8 @@ pub struct Chrome {
     pub theme_in_link: bool,
     /// Minimal chrome for an iframe.
     pub embed: bool,
+    /// The first visit's welcome card (suggests lesson 1, shows the hang) is on screen.
+    pub welcome: bool,
     next_notice: u64,
 }
 
@@ -87,6 +91,7 @@ impl Chrome {
             theme,
             theme_in_link: theme != Theme::Auto,
             embed,
+            welcome: false,
             next_notice: 1,
         }
     }
@@ -97,6 +102,7 @@ impl Chrome {
             ChromeMsg::SetOverlay(o) => self.overlay = o,
             ChromeMsg::Notify(level, text) => self.notify(level, text),
             ChromeMsg::Dismiss(id) => self.notices.retain(|n| n.id != id),
+            ChromeMsg::DismissWelcome => self.welcome = false,
             ChromeMsg::SetTheme(t) => {
                 self.theme = t;
                 self.theme_in_link = t != Theme::Auto;

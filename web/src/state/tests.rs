@@ -25,6 +25,16 @@ fn default_page_is_the_first_scenario_at_its_start() {
     assert_eq!(s.world.scenario.id, "put-block-vs-affinity");
     assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
     assert!(s.chrome.notices.is_empty());
+    // A bare address: the first visit's world (the 2023 patch) with its welcome card.
+    assert_eq!(s.world.preset_id(), Some("naive-update"));
+    assert!(s.chrome.welcome);
+    let mut s = s;
+    s.apply(ChromeMsg::DismissWelcome);
+    assert!(!s.chrome.welcome);
+    // A link that leaves the strategy out means what it always meant; no card.
+    let linked = from_query("?v=3&s=put-block-vs-affinity");
+    assert_eq!(linked.world.preset_id(), Some("linux-6.5"));
+    assert!(!linked.chrome.welcome);
 }
 
 #[test]
