@@ -96,8 +96,9 @@ fn the_naive_lost_wakeup_against_lock_fix_diverges_at_the_entry_write_under_the_
     assert!(!fate(&d, ViolationKind::LostWakeup).survives());
     assert!(!fate(&d, ViolationKind::StaleIrte).survives());
     assert!(d.a_finished && d.b_finished);
-    // The put writes the entry while it holds ir_list_lock in 6.6 (B's code has that step
-    // before the unlock), after it in the patch: the first divergence.
+    // The linux-6.6 preset's put writes the entry while it holds ir_list_lock (B's code has
+    // that step before the unlock; 4c08e737f056, Linux 6.6, docs/kernel-notes.md), the patch's
+    // after it: the first divergence.
     let first = d.divergence().unwrap();
     let note = first.note.as_ref().unwrap();
     assert_eq!(note.reason, Reason::Past, "{note:?}");
@@ -115,7 +116,8 @@ fn the_naive_lost_wakeup_against_lock_fix_diverges_at_the_entry_write_under_the_
     assert_eq!(extra.b.as_ref().unwrap().label, "WRITE_ONCE entry");
     let unlock = &d.rows[i - 1];
     assert_eq!(unlock.a.as_ref().unwrap().label, "unlock");
-    // The updater's unlocked read of vcpu->cpu is not in 6.6's code.
+    // The patch's unlocked read of vcpu->cpu is not in the linux-6.6 preset's updater, which
+    // reads the entry under the lock instead (f3cebc75e742, Linux 6.6, docs/kernel-notes.md).
     assert!(d.rows.iter().any(
         |r| r.a.as_ref().is_some_and(|c| c.label == "read vcpu->cpu")
             && r.note.as_ref().unwrap().reason == Reason::NoSuchStep
@@ -130,7 +132,8 @@ fn the_naive_lost_wakeup_against_upstream_latest_is_woken_through_the_ga_log() {
     assert_eq!(d.b.strategy, "linux-6.17");
     assert!(d.fates.iter().all(|f| !f.survives()), "{:?}", d.fates);
     assert!(d.violations_b.is_empty(), "{:?}", d.violations_b);
-    // 6.17's updater takes kvm->irqfds.lock first: a step of B only.
+    // The linux-6.17 preset's updater takes kvm->irqfds.lock first (knob irqfds_lock:
+    // f1fb088d9cec, Linux 6.15, docs/kernel-notes.md): a step of B only.
     assert!(d
         .rows
         .iter()
