@@ -61,6 +61,7 @@ fn link() -> impl Strategy<Value = Link> {
                 lesson: None,
                 embed,
                 theme,
+                against: None,
                 legacy_steps: false,
             }
         })

@@ -12,6 +12,7 @@ macro_rules! outln {
 }
 
 pub mod check;
+pub mod diff;
 pub mod exit;
 pub mod export;
 pub mod knobs;

@@ -118,6 +118,31 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Stable id (as in JSON).
+    pub fn id(self) -> &'static str {
+        match self {
+            Reason::LockHeld => "lock-held",
+            Reason::Asleep => "asleep",
+            Reason::Finished => "finished",
+            Reason::Idle => "idle",
+            Reason::Past => "past",
+            Reason::NoSuchStep => "no-such-step",
+            Reason::NotReached => "not-reached",
+            Reason::Branch => "branch",
+            Reason::Value => "value",
+            Reason::Outcome => "outcome",
+            Reason::NothingBuffered => "nothing-buffered",
+            Reason::Queued => "queued",
+            Reason::Extra => "extra",
+            Reason::Drain => "drain",
+            Reason::Deferred => "deferred",
+            Reason::Holder => "holder",
+            Reason::Lowest => "lowest",
+            Reason::Completion => "completion",
+            Reason::NeverRan => "never-ran",
+        }
+    }
+
     /// Whether a row with this reason is a divergence (the rest are its consequences, or B's
     /// extra code).
     pub fn diverges(self) -> bool {

@@ -318,3 +318,15 @@ fn single_flips_name_their_presets() {
         .unwrap();
     assert!(erratum.hardware);
 }
+
+#[test]
+fn reason_ids_are_the_json_names() {
+    for r in [
+        Reason::LockHeld,
+        Reason::NoSuchStep,
+        Reason::NothingBuffered,
+        Reason::NeverRan,
+    ] {
+        assert_eq!(serde_json::to_value(r).unwrap(), r.id());
+    }
+}
