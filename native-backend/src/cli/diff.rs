@@ -90,11 +90,7 @@ fn world_a(args: &DiffArgs) -> Result<(Sim, Schedule, Option<WorldB>)> {
 }
 
 /// World B: `--against`/`--against-knobs`/`--model`, else what the link named.
-fn world_b(
-    args: &DiffArgs,
-    a: &Sim,
-    from_link: Option<WorldB>,
-) -> Result<WorldB> {
+fn world_b(args: &DiffArgs, a: &Sim, from_link: Option<WorldB>) -> Result<WorldB> {
     let (link_strategy, link_memory) = from_link.unwrap_or((a.strategy, a.memory));
     let flags = args.against.is_some() || args.against_knobs.is_some() || args.model.is_some();
     if !flags && from_link.is_none() {

@@ -2,6 +2,7 @@
 //! timeline).
 
 use super::check_panel::CheckPanel;
+use super::compare::{ComparePanel, DiffView};
 use super::last_step::LastStep;
 use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
@@ -12,7 +13,9 @@ use super::thread_pane::ThreadPane;
 use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
-use crate::state::{CheckState, ChromeMsg, Guided, Level, Msg, Run, RunMsg, World, WorldMsg};
+use crate::state::{
+    CheckState, ChromeMsg, Compare, Guided, Level, Msg, Run, RunMsg, World, WorldMsg,
+};
 use crate::url::View;
 use core_sim::explore::Session;
 use core_sim::timeline::{Row, Timeline};
@@ -31,6 +34,8 @@ pub struct ExplorerProps {
     pub check: CheckState,
     /// The lesson being played, if any.
     pub guided: Option<Guided>,
+    /// The diff view's second world.
+    pub compare: Compare,
     /// Minimal chrome for an iframe.
     pub embed: bool,
     /// Messages that do not change the world.
@@ -107,6 +112,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
             <section class="panel"><MemoryPicker memory={world.memory} on_change={on_memory} /></section>
             <CheckPanel check={p.check.clone()} enabled={run.session.is_some()} loaded={loaded.clone()}
                 on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(|s| RunMsg::Load(s).into())} />
+            <ComparePanel against={p.compare.against} memory={world.memory}
+                enabled={run.session.as_ref().is_some_and(|s| !s.is_empty())} on_msg={p.on_msg.clone()} />
             <RandomPanel seed={AttrValue::from(run.seed_text.clone())} error={seed_error} enabled={run.session.is_some()}
                 on_seed={p.on_msg.reform(|s| RunMsg::SetSeed(s).into())} on_dice={p.on_dice.clone()}
                 on_run={on_run(RunMsg::RandomRun)} />
@@ -201,6 +208,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
                 <LastStep {row} who={AttrValue::from(who)} />
+                if let (Some(b), Some(s), false) = (p.compare.against, run.session.clone(), p.embed || guided) {
+                    <DiffView session={s} revision={run.revision} against={b} on_msg={p.on_msg.clone()} />
+                }
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">
                         { for threads.into_iter().enumerate().map(|(t, v)| {

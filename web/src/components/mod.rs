@@ -2,6 +2,7 @@
 //! [`crate::state::AppState`]; these only render what they are given.
 
 pub mod check_panel;
+pub mod compare;
 pub mod explorer;
 pub mod last_step;
 pub mod lesson;
