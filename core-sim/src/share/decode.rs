@@ -191,6 +191,8 @@ impl Decoder {
             self.link.view = View::Lesson;
             self.link.lesson = Some(id);
             self.link.step = Some(self.link.step.unwrap_or(0));
+            // A lesson link names its lesson and step only: no comparison.
+            self.link.against = None;
         }
         step_at_end_left_out(&mut self.link);
         (self.link, self.problems)
