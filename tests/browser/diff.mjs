@@ -65,7 +65,10 @@ async function assertGeometry(page, name) {
   // The reason is in words right under it, on screen.
   const note = page.locator('#diff-first-row + tr.diff-note-row');
   const noteBox = await onScreen(note, 'the reason under the divergence row');
-  assert.ok(noteBox.y >= rowBox.y + rowBox.height - 1, 'the reason is below its row');
+  // (Measured again: bringing the reason into view may have scrolled the table.)
+  const rowNow = await onScreen(row, 'the divergence row, with its reason');
+  assert.ok(noteBox.y >= rowNow.y + rowNow.height - 1, `the reason is below its row: ${JSON.stringify({ rowNow, noteBox })}`);
+  assert.ok(rowBox.height > 0);
   await shot(page, name);
 }
 
