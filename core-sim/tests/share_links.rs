@@ -3,7 +3,7 @@
 //! in fuzz/ runs the same decoder on coverage-guided input.)
 
 use core_sim::explore::random_run;
-use core_sim::share::{self, Link, ScenarioRef, Theme, View};
+use core_sim::share::{self, Against, Link, ScenarioRef, Theme, View};
 use core_sim::strategy::{IrteTarget, Knobs, MemoryModel};
 use core_sim::{scenario, Sim};
 use proptest::prelude::*;
@@ -40,31 +40,35 @@ fn link() -> impl Strategy<Value = Link> {
         prop::sample::select(vec![View::Explorer, View::Matrix]),
         any::<bool>(),
         prop::sample::select(Theme::ALL.to_vec()),
+        prop::option::of((knobs(), prop::sample::select(MemoryModel::ALL.to_vec()))),
     )
-        .prop_map(|(s, knobs, memory, seed, at, view, embed, theme)| {
-            let sim = Sim::new(
-                scenario::by_id(&s).unwrap(),
-                core_sim::Strategy::custom(knobs),
-                memory,
-            )
-            .unwrap();
-            let schedule = random_run(&sim, seed).schedule().to_string();
-            let len = schedule.chars().count();
-            let step = at.index(len + 1);
-            Link {
-                scenario: ScenarioRef::Shipped(s),
-                knobs,
-                memory,
-                schedule,
-                step: (step != len).then_some(step),
-                view,
-                lesson: None,
-                embed,
-                theme,
-                legacy_steps: false,
-                program: None,
-            }
-        })
+        .prop_map(
+            |(s, knobs, memory, seed, at, view, embed, theme, against)| {
+                let sim = Sim::new(
+                    scenario::by_id(&s).unwrap(),
+                    core_sim::Strategy::custom(knobs),
+                    memory,
+                )
+                .unwrap();
+                let schedule = random_run(&sim, seed).schedule().to_string();
+                let len = schedule.chars().count();
+                let step = at.index(len + 1);
+                Link {
+                    scenario: ScenarioRef::Shipped(s),
+                    knobs,
+                    memory,
+                    schedule,
+                    step: (step != len).then_some(step),
+                    view,
+                    lesson: None,
+                    embed,
+                    theme,
+                    against: against.map(|(knobs, memory)| Against { knobs, memory }),
+                    legacy_steps: false,
+                    program: None,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -97,7 +101,7 @@ proptest! {
         parts in prop::collection::vec(
             (
                 prop::sample::select(vec!["v", "s", "sj", "t", "m", "r", "at", "view", "l", "embed",
-                    "theme", "scenario", "strategy", "knobs", "memory", "schedule", "step"]),
+                    "theme", "scenario", "strategy", "knobs", "memory", "schedule", "step", "vs", "vm"]),
                 "[a-z0-9.%=,~+-]{0,12}",
             ),
             0..8,

@@ -1,6 +1,6 @@
 //! `avic-lab`: the AVIC / IRTE race lab on the command line.
 //!
-//! Model commands (`check`, `coverage`, `matrix`, `replay`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
+//! Model commands (`check`, `coverage`, `matrix`, `replay`, `diff`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
 //! (`stress`, `probe`, `trace`) run on the real machine.
 //!
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
@@ -31,6 +31,8 @@ enum Command {
     Matrix(cli::matrix::MatrixArgs),
     /// Replay a schedule string step by step.
     Replay(cli::replay::ReplayArgs),
+    /// One schedule, two worlds: replay a run in another strategy or memory model, aligned step by step.
+    Diff(cli::diff::DiffArgs),
     /// Open a share link from the web app, or a guided lesson, on the terminal.
     Open(cli::open::OpenArgs),
     /// Seeded random (or PCT) runs: what do they hit?
@@ -55,6 +57,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Coverage(a) => cli::coverage::run(a),
         Command::Matrix(a) => cli::matrix::run(a),
         Command::Replay(a) => cli::replay::run(a),
+        Command::Diff(a) => cli::diff::run(a),
         Command::Open(a) => cli::open::run(a),
         Command::Random(a) => cli::random::run(a),
         Command::Export(a) => cli::export::run(a),

@@ -993,3 +993,140 @@ fn glossary_refuses_an_unknown_or_oversized_term() {
     assert!(r.stderr.len() < 400, "the echo is clipped: {}", r.stderr);
     assert_input_error(&["glossary", "\u{1b}[2J"], "no term '\\u{1b}[2J'");
 }
+
+const NAIVE_LOST: &str = "000000000111111111111222";
+
+#[test]
+fn diff_aligns_the_naive_lost_wakeup_with_lock_fix_and_says_what_stops_it() {
+    let flags = [
+        "diff",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--schedule",
+        NAIVE_LOST,
+        "--against",
+        "lock-fix",
+    ];
+    let r = run(&flags);
+    assert_eq!(r.code, 0, "B's aligned run has no violation: {}", r.stdout);
+    for needle in [
+        "B: put-block-vs-affinity · linux-6.6 · sc",
+        "first divergence: row 7: in B this thread ran this step already",
+        "no-such-step: B's code has no such step in this operation",
+        "lost-wakeup: A step 24 → gone in B's aligned run",
+        "stale-irte: A step 21 → gone in B's aligned run",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "'{needle}' not in:\n{}",
+            r.stdout
+        );
+    }
+    // The same through a share link with the app's vs= parameter, as JSON, with --stops.
+    let link = format!(
+        "http://127.0.0.1:8080/?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r={NAIVE_LOST}&vs=lock-fix"
+    );
+    let r = run(&["diff", &link, "--json", "--stops"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(v["diff"]["first_divergence"], 6);
+    assert_eq!(v["diff"]["b"]["strategy"], "linux-6.6");
+    assert_eq!(v["diff"]["rows"][6]["note"]["reason"], "past");
+    let fates = v["diff"]["fates"].as_array().unwrap();
+    assert!(fates.iter().all(|f| f["b_step"].is_null()), "{fates:?}");
+    let stoppers: Vec<(String, String)> = v["stops"]["stoppers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["flip"]["knob"].as_str().unwrap().to_string(),
+                s["flip"]["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stoppers,
+        [
+            ("kick".into(), "1".into()),
+            ("irte_target".into(), "never".into())
+        ]
+    );
+    assert_eq!(v["stops"]["flips"].as_array().unwrap().len(), 15);
+    // The text names each stopper and lists every flip checked.
+    let r = run(&[&flags[..], &["--stops"]].concat());
+    assert!(r.stdout.contains("lost-wakeup: irte_target vcpu-cpu → never (= linux-6.5); this run diverges there at row"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("every flip checked (15):"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn diff_in_the_same_world_matches_every_step_and_keeps_the_violation() {
+    let r = run(&[
+        "diff",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--schedule",
+        NAIVE_LOST,
+        "--model",
+        "sc",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("no divergence"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("lost-wakeup: A step 24 → SURVIVES in B (step 24)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn diff_bad_input_is_one_line_and_exit_3() {
+    let base = [
+        "diff",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> { [&base[..], extra].concat() };
+    assert_input_error(&with(&["--schedule", NAIVE_LOST]), "give --against ID");
+    assert_input_error(&with(&["--against", "lock-fix"]), "give --schedule");
+    assert_input_error(
+        &with(&["--schedule", "0x", "--against", "lock-fix"]),
+        "'x' at position 1",
+    );
+    assert_input_error(
+        &with(&["--schedule", "7", "--against", "lock-fix"]),
+        "no thread 7",
+    );
+    assert_input_error(
+        &with(&["--schedule", "0", "--against", "nope"]),
+        "unknown strategy 'nope'",
+    );
+    assert_input_error(
+        &with(&["--schedule", "0", "--model", "arm"]),
+        "unknown memory model 'arm'",
+    );
+    assert_input_error(
+        &with(&[
+            "--schedule",
+            "0",
+            "--against",
+            "lock-fix",
+            "--against-knobs",
+            "kick=2",
+        ]),
+        "not a boolean",
+    );
+    assert_input_error(&["diff", "?v=3&t=nope&vs=kick"], "unknown strategy");
+    assert_input_error(&["diff"], "give a LINK");
+}

@@ -146,7 +146,7 @@ pub fn app() -> Html {
                 <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} />
             } else {
                 <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
-                    guided={state.lesson.clone()} embed={chrome.embed}
+                    guided={state.lesson.clone()} compare={state.compare.clone()} embed={chrome.embed}
                     on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
                     on_cancel={jobs.cancel_check} {on_dice} {full_link} />
             }

@@ -104,6 +104,50 @@ pub fn next_step<'a>(sim: &'a Sim, m: &Machine, t: usize) -> Option<&'a Step> {
     ok.then_some(step)
 }
 
+/// Why a thread cannot run its next step now (see [`waits_for`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wait {
+    /// Its script is done.
+    Finished,
+    /// A daemon with nothing to do (the GA-log handler with an empty log).
+    Idle,
+    /// Its vCPU sleeps in `schedule()`.
+    Asleep(u8),
+    /// The lock its next step takes is held (by that thread).
+    Lock(LockId, Option<u8>),
+    /// Its next step drains the store buffer first, and the buffer is not empty.
+    Drain,
+}
+
+/// Why thread `t`'s next step cannot run, or `None` when it can: the same rules as
+/// [`next_step`], named.
+pub fn waits_for(sim: &Sim, m: &Machine, t: usize) -> Option<Wait> {
+    if next_step(sim, m, t).is_some() {
+        return None;
+    }
+    let Some((prog, _)) = sim.current(m, t) else {
+        return Some(if sim.threads[t].is_daemon() {
+            Wait::Idle
+        } else {
+            Wait::Finished
+        });
+    };
+    if let crate::program::Actor::Vcpu(v) = sim.threads[t].actor {
+        if m.vcpus[v as usize].run == RunState::Sleeping {
+            return Some(Wait::Asleep(v));
+        }
+    }
+    let ts = &m.threads[t];
+    let step = prog.steps.get(ts.pc as usize)?;
+    match step.kind {
+        StepKind::Lock(r) if ts.buffer.is_empty() => {
+            resolve_lock(m, &ts.regs, r).map(|l| Wait::Lock(l, m.holder(l)))
+        }
+        _ => Some(Wait::Drain),
+    }
+}
+
 /// Every enabled action, steps first, in thread order.
 pub fn enabled(sim: &Sim, m: &Machine) -> Vec<Action> {
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 
 use super::error::{bad, LinkError};
 use super::knobs::{decode_knob_code, decode_knob_list};
-use super::link::{Link, ScenarioRef, Theme, View};
+use super::link::{Against, Link, ScenarioRef, Theme, View};
 use super::percent::pairs;
 use super::versions::{Names, V1_NAMES, V2_KEYS, V2_NAMES};
 use super::{MAX_QUERY, MAX_SCENARIO_JSON, MAX_SCHEDULE, VERSION};
@@ -76,6 +76,8 @@ struct Decoder {
     strategy: Option<(String, String)>,
     v1_knobs: Option<String>,
     lesson: Option<String>,
+    against: Option<String>,
+    against_memory: Option<String>,
 }
 
 impl Decoder {
@@ -154,6 +156,8 @@ impl Decoder {
             },
             "l" | "lesson" => self.lesson = Some(value.to_string()),
             "pg" => self.link.program = Some(value.to_string()),
+            "vs" => self.against = Some(value.to_string()),
+            "vm" => self.against_memory = Some(value.to_string()),
             "embed" => match value {
                 "1" | "true" | "" => self.link.embed = true,
                 "0" | "false" => self.link.embed = false,
@@ -181,12 +185,15 @@ impl Decoder {
 
     fn finish(mut self) -> (Link, Vec<LinkError>) {
         self.settle_strategy();
+        self.settle_against();
         if let Some(id) = self.lesson.take() {
             // A lesson link: the lesson's id and a step (its start when left out). Without an
             // id, `view=lesson` is the list of lessons over the world the link names.
             self.link.view = View::Lesson;
             self.link.lesson = Some(id);
             self.link.step = Some(self.link.step.unwrap_or(0));
+            // A lesson link names its lesson and step only: no comparison.
+            self.link.against = None;
         }
         step_at_end_left_out(&mut self.link);
         (self.link, self.problems)
@@ -221,6 +228,34 @@ impl Decoder {
         }
     }
 
+    /// The diff's second world: `vs=` a preset id or `k.` code, `vm=` a memory model (either
+    /// may be left out: the first world's is used). A bad one drops the diff, saying so.
+    fn settle_against(&mut self) {
+        if self.against.is_none() && self.against_memory.is_none() {
+            return;
+        }
+        let drop = "Showing the run without the comparison.";
+        let knobs = match self.against.take() {
+            None => self.link.knobs,
+            Some(s) => match Strategy::preset(&s) {
+                Ok(p) => p.knobs,
+                Err(e) => match s.strip_prefix("k.").map(decode_knob_code) {
+                    Some(Ok(k)) => k,
+                    Some(Err(e)) => return self.problems.push(bad("vs", e, drop)),
+                    None => return self.problems.push(bad("vs", e.to_string(), drop)),
+                },
+            },
+        };
+        let memory = match self.against_memory.take() {
+            None => self.link.memory,
+            Some(m) => match MemoryModel::from_id(&m) {
+                Ok(m) => m,
+                Err(e) => return self.problems.push(bad("vm", e, drop)),
+            },
+        };
+        self.link.against = Some(Against { knobs, memory });
+    }
+
     fn knobs_v1(&mut self, key: &str, text: &str, fallback: &str) {
         match decode_knob_list(text) {
             Ok(k) => self.link.knobs = k,
@@ -246,6 +281,53 @@ mod tests {
 
     fn preset(id: &str) -> Knobs {
         Strategy::preset(id).unwrap().knobs
+    }
+
+    #[test]
+    fn a_diff_link_names_its_second_world_and_round_trips() {
+        let q = "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=0011&vs=lock-fix&vm=tso";
+        let link = decode(q).unwrap();
+        let b = link.against.unwrap();
+        assert_eq!(b.knobs, preset("linux-6.6"));
+        assert_eq!(b.memory, MemoryModel::Tso);
+        assert_eq!(decode(&encode(&link)).unwrap(), link);
+        assert!(encode(&link).contains("&vs=linux-6.6&vm=tso"));
+        // The memory model alone: the same strategy under the other model.
+        let link = decode("?v=3&t=kick&m=sc&vm=tso").unwrap();
+        assert_eq!(link.against.unwrap().knobs, preset("kick"));
+        // Custom knobs, as the first world's are written.
+        let custom = Knobs {
+            kick: true,
+            ..preset("linux-6.6")
+        };
+        let link = Link {
+            against: Some(Against {
+                knobs: custom,
+                memory: MemoryModel::Sc,
+            }),
+            ..Link::default()
+        };
+        let q = encode(&link);
+        assert!(q.contains("&vs=k."), "{q}");
+        assert_eq!(decode(&q).unwrap(), link);
+    }
+
+    #[test]
+    fn links_without_a_second_world_have_none_and_a_bad_one_is_dropped_in_words() {
+        assert_eq!(decode("?v=3&t=kick&r=01").unwrap().against, None);
+        assert_eq!(decode("?v=2&t=kick&r=01").unwrap().against, None);
+        let (link, problems) = parse_lenient("?v=3&t=kick&vs=nope");
+        assert_eq!(link.against, None);
+        assert!(
+            problems[0].to_string().contains("unknown strategy 'nope'"),
+            "{problems:?}"
+        );
+        let (link, problems) = parse_lenient("?v=3&t=kick&vs=kick&vm=arm");
+        assert_eq!(link.against, None);
+        assert!(
+            problems[0].to_string().contains("unknown memory model"),
+            "{problems:?}"
+        );
     }
 
     #[test]

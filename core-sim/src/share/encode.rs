@@ -27,17 +27,19 @@ pub fn encode(link: &Link) -> String {
             ScenarioRef::Shipped(id) => push(&mut out, "s", id),
             ScenarioRef::Json(json) => push(&mut out, "sj", json),
         }
-        let strategy = match Strategy::custom(link.knobs).preset_id() {
-            Some(id) => id.to_string(),
-            None => knob_code(&link.knobs),
-        };
-        push(&mut out, "t", &strategy);
+        push(&mut out, "t", &strategy_code(&link.knobs));
         push(&mut out, "m", link.memory.id());
         if !link.schedule.is_empty() {
             push(&mut out, "r", &link.schedule);
         }
         if let Some(step) = link.step.filter(|&s| s != link.schedule.chars().count()) {
             push(&mut out, "at", &step.to_string());
+        }
+        if let Some(b) = &link.against {
+            push(&mut out, "vs", &strategy_code(&b.knobs));
+            if b.memory != link.memory {
+                push(&mut out, "vm", b.memory.id());
+            }
         }
         match link.view {
             View::Matrix => push(&mut out, "view", "matrix"),
@@ -56,6 +58,14 @@ pub fn encode(link: &Link) -> String {
         push(&mut out, "theme", link.theme.id());
     }
     out
+}
+
+/// A strategy in a link: the preset's id, or `k.` and the knob code.
+fn strategy_code(knobs: &crate::strategy::Knobs) -> String {
+    match Strategy::custom(*knobs).preset_id() {
+        Some(id) => id.to_string(),
+        None => knob_code(knobs),
+    }
 }
 
 fn push(out: &mut String, key: &str, value: &str) {

@@ -80,6 +80,10 @@ pub struct Link {
     pub embed: bool,
     /// The look.
     pub theme: Theme,
+    /// The diff view: the same run replayed in a second world (`vs=` its strategy, `vm=` its
+    /// memory model), aligned step by step ([`crate::analysis::diff`]). `None` in every link
+    /// written before it existed.
+    pub against: Option<Against>,
     /// The schedule and step were recorded with the first model's micro-steps (formats v1 and
     /// v2): [`Link::open`] replays them with the same meaning in today's steps, and [`encode`]
     /// keeps writing such a link as v2.
@@ -102,10 +106,20 @@ impl Default for Link {
             lesson: None,
             embed: false,
             theme: Theme::Auto,
+            against: None,
             legacy_steps: false,
             program: None,
         }
     }
+}
+
+/// The second world of a diff link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Against {
+    /// Its strategy's knobs.
+    pub knobs: Knobs,
+    /// Its memory model.
+    pub memory: MemoryModel,
 }
 
 /// The first shipped scenario's id: a link's default.

@@ -16,6 +16,9 @@
 //! &view=matrix                      the strategy × scenario matrix
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
 //! &view=lesson                      the list of lessons (over the world the link names)
+//! &vs=<strategy>&vm=sc|tso          the diff view: the run replayed in a second world (a preset
+//!                                   id or k.<hex>; vm= left out: the same memory model), aligned
+//!                                   step by step (see [`crate::analysis::diff`])
 //! &embed=1  &theme=light|dark|large presentation
 //! &pg=<edited programs>             v4: operations replaced by user programs ([`program`])
 //! ```
@@ -46,7 +49,7 @@ pub use decode::parse_lenient;
 pub use encode::encode;
 pub use error::{LinkError, OpenError};
 pub use knobs::{decode_knob_code, decode_knob_list, knob_code};
-pub use link::{default_scenario, Link, ScenarioRef, Theme, View};
+pub use link::{default_scenario, Against, Link, ScenarioRef, Theme, View};
 pub use open::{decode, decode_lenient, lesson_link, Opened};
 pub use percent::{percent_decode, percent_encode, query_of};
 

@@ -59,6 +59,7 @@ pub fn lesson_link(lesson: &Lesson, step: usize) -> Link {
         lesson: Some(lesson.id.to_string()),
         embed: false,
         theme: Theme::Auto,
+        against: None,
         legacy_steps: false,
         program: None,
     }

@@ -13,6 +13,7 @@ macro_rules! outln {
 
 pub mod check;
 pub mod coverage;
+pub mod diff;
 pub mod exit;
 pub mod export;
 pub mod glossary;

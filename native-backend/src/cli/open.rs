@@ -218,7 +218,7 @@ fn list_lessons(as_json: bool) -> Result<ExitCode> {
 }
 
 /// The link a lesson id or a share link stands for. Text without `?` or `=` is a lesson id.
-fn resolve(text: &str) -> Result<Link> {
+pub fn resolve(text: &str) -> Result<Link> {
     if !text.contains(['?', '=']) {
         return Ok(share::lesson_link(lessons::by_id(text)?, 0));
     }

@@ -3,6 +3,7 @@
 
 use super::announce::{alarm_text, step_text, Announcer};
 use super::check_panel::CheckPanel;
+use super::compare::{ComparePanel, DiffView};
 use super::last_step::LastStep;
 use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
@@ -13,7 +14,9 @@ use super::thread_pane::ThreadPane;
 use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
-use crate::state::{CheckState, ChromeMsg, Guided, Level, Msg, Run, RunMsg, World, WorldMsg};
+use crate::state::{
+    CheckState, ChromeMsg, Compare, Guided, Level, Msg, Run, RunMsg, World, WorldMsg,
+};
 use crate::url::View;
 use core_sim::explore::Session;
 use core_sim::timeline::{Row, Timeline};
@@ -32,6 +35,8 @@ pub struct ExplorerProps {
     pub check: CheckState,
     /// The lesson being played, if any.
     pub guided: Option<Guided>,
+    /// The diff view's second world.
+    pub compare: Compare,
     /// Minimal chrome for an iframe.
     pub embed: bool,
     /// Messages that do not change the world.
@@ -108,6 +113,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
             <section class="panel"><MemoryPicker memory={world.memory} on_change={on_memory} /></section>
             <CheckPanel check={p.check.clone()} enabled={run.session.is_some()} loaded={loaded.clone()}
                 on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(|s| RunMsg::Load(s).into())} />
+            <ComparePanel against={p.compare.against} memory={world.memory}
+                enabled={run.session.as_ref().is_some_and(|s| !s.is_empty())} on_msg={p.on_msg.clone()} />
             <RandomPanel seed={AttrValue::from(run.seed_text.clone())} error={seed_error} enabled={run.session.is_some()}
                 on_seed={p.on_msg.reform(|s| RunMsg::SetSeed(s).into())} on_dice={p.on_dice.clone()}
                 on_run={on_run(RunMsg::RandomRun)} />
@@ -211,6 +218,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                         <span class="cov-need">{ "●" }</span>{ " every counterexample of a kind runs the line (hover it for which); " }
                         <span class="cov-tag">{ "never runs" }</span>{ ": no reachable state runs it, so the verdict says nothing about it." }
                     </p>
+                if let (Some(b), Some(s), false) = (p.compare.against, run.session.clone(), p.embed || guided) {
+                    <DiffView session={s} revision={run.revision} against={b} on_msg={p.on_msg.clone()} />
                 }
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">

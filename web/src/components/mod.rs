@@ -3,6 +3,7 @@
 
 pub mod announce;
 pub mod check_panel;
+pub mod compare;
 pub mod explorer;
 pub mod glossary_list;
 pub mod last_step;

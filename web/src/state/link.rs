@@ -1,7 +1,7 @@
 //! Share links and the state: the page a link opens (every problem of the link a notice, the
 //! rest of the page working), and the link of what is on screen.
 
-use super::{clip, AppState, Chrome, Guided, Job, Level, MatrixState, Run, World};
+use super::{clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Run, World};
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::lessons;
 use core_sim::share::welcome;
@@ -17,6 +17,9 @@ impl AppState {
             matrix: MatrixState::new(link.memory),
             lesson: None,
             chrome: Chrome::new(link.view, link.theme, link.embed),
+            compare: Compare {
+                against: link.against.filter(|_| link.view != View::Lesson),
+            },
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);
@@ -97,12 +100,14 @@ impl AppState {
             schedule: self.run.schedule(),
             step: self.run.session.as_ref().map(|s| s.position()),
             view: self.chrome.view,
+            against: self.compare.against,
             ..Link::default()
         };
         if let Some(g) = &self.lesson {
             // A lesson link names only the lesson and the step; the lesson holds the world.
             link.view = View::Lesson;
             link.lesson = Some(g.lesson.id.to_string());
+            link.against = None;
         }
         link.embed = self.chrome.embed;
         link.theme = self.chrome.link_theme();

@@ -7,6 +7,7 @@
 //! - [`check`] and [`matrix`]: the worker jobs, on one life cycle ([`job`]);
 //! - [`lesson`]: a guided lesson and its claims;
 //! - [`chrome`]: view, overlay, notices, theme;
+//! - [`compare`]: the second world of the diff view;
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
@@ -16,6 +17,7 @@
 
 pub mod check;
 pub mod chrome;
+pub mod compare;
 pub mod job;
 pub mod lesson;
 mod link;
@@ -27,6 +29,7 @@ pub mod world;
 
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
+pub use compare::{Compare, CompareMsg};
 pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
@@ -54,6 +57,8 @@ pub struct AppState {
     pub lesson: Option<Guided>,
     /// View, overlay, notices, theme.
     pub chrome: Chrome,
+    /// The diff view's second world.
+    pub compare: Compare,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -71,6 +76,8 @@ pub enum Msg {
     Lesson(LessonMsg),
     /// View chrome.
     Chrome(ChromeMsg),
+    /// The diff view.
+    Compare(CompareMsg),
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -96,7 +103,8 @@ room_msg!(
     Check(CheckMsg),
     Matrix(MatrixMsg),
     Lesson(LessonMsg),
-    Chrome(ChromeMsg)
+    Chrome(ChromeMsg),
+    Compare(CompareMsg)
 );
 
 impl AppState {
@@ -131,6 +139,11 @@ impl AppState {
                 }
             }
             Msg::Chrome(m) => self.chrome.apply(m),
+            Msg::Compare(m) => {
+                if let Err(e) = self.compare.apply(m) {
+                    self.chrome.notify(Level::Error, e);
+                }
+            }
             Msg::SetView(v) => {
                 // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
                 self.lesson = None;

@@ -411,3 +411,26 @@ fn a_world_change_pauses_starts_a_fresh_run_and_drops_the_check_and_the_lesson()
     s.apply(CheckMsg::Done(2, Box::new(r), 1.0, None));
     assert_eq!((s.check.clone(), s.run.position()), (Job::Idle, 0));
 }
+
+#[test]
+fn a_diff_link_opens_the_comparison_and_the_page_writes_it_back() {
+    let q =
+        "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&vs=lock-fix";
+    let mut s = from_query(q);
+    assert!(errors(&s).is_empty(), "{:?}", errors(&s));
+    assert_eq!(
+        s.compare.knobs(),
+        Some(Strategy::preset("linux-6.6").unwrap().knobs)
+    );
+    assert!(url::encode(&s.link()).ends_with("&vs=linux-6.6"));
+    s.apply(CompareMsg::SetMemory(MemoryModel::Tso));
+    assert!(url::encode(&s.link()).ends_with("&vs=linux-6.6&vm=tso"));
+    let again = from_query(&url::encode(&s.link()));
+    assert_eq!(again.compare, s.compare);
+    s.apply(CompareMsg::Close);
+    assert!(!url::encode(&s.link()).contains("vs="));
+    // Links written before the diff view open without it.
+    assert_eq!(from_query("?v=3&t=kick&r=01").compare.against, None);
+    let (link, problems) = url::decode_lenient("?v=3&t=kick&vs=nope");
+    assert!(link.against.is_none() && !problems.is_empty());
+}
