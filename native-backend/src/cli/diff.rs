@@ -85,6 +85,7 @@ fn world_a(args: &DiffArgs) -> Result<(Sim, Schedule, Option<WorldB>)> {
         strategy,
         knobs: args.knobs.clone(),
         memory: args.memory.clone(),
+        program_file: None,
     };
     Ok((sim_args.sim()?, schedule.trim().parse()?, None))
 }

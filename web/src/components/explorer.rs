@@ -218,6 +218,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                         <span class="cov-need">{ "●" }</span>{ " every counterexample of a kind runs the line (hover it for which); " }
                         <span class="cov-tag">{ "never runs" }</span>{ ": no reachable state runs it, so the verdict says nothing about it." }
                     </p>
+                }
                 if let (Some(b), Some(s), false) = (p.compare.against, run.session.clone(), p.embed || guided) {
                     <DiffView session={s} revision={run.revision} against={b} on_msg={p.on_msg.clone()} />
                 }
