@@ -114,7 +114,7 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
 }
 
 /// `encodeURIComponent` in the browser; a plain percent-encoding natively (never used there).
-fn js_encode(s: &str) -> String {
+pub(crate) fn js_encode(s: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         js_sys::encode_uri_component(s).into()
