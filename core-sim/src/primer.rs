@@ -38,7 +38,7 @@ static PRIMER: Primer = Primer {
     intro: &[
         "A passed-through device's interrupt reaches a guest through the AMD IOMMU. Its interrupt remapping table entry (IRTE) in guest (GA) mode names a vCPU. When the device fires, the IOMMU sets the vector in that vCPU's vAPIC IRR and reads the IRTE's IsRun bit: if it is 1, it rings a doorbell at the pCPU in Destination, and the vCPU running there in the guest takes the interrupt at once; if it is 0, it writes a GA-log entry and raises the GA-log interrupt, whose handler avic_ga_log_notifier() wakes the vCPU with kvm_vcpu_wake_up() (arch/x86/kvm/svm/avic.c, Linux 6.5; posting from 411b44ba80ab \"svm: Implements update_pi_irte hook to setup posted interrupt\").",
         "So IsRun must be 1 only while the vCPU runs. Before a vCPU blocks, avic_vcpu_put() (Linux 6.5, in the form of ba8ec273240a) clears IsRun in every IRTE on the vCPU's ir_list, then clears IsRunning in its AVIC physical APIC ID table entry. Meanwhile another CPU may re-post the interrupt to that vCPU: avic_pi_update_irte() rewrites the IRTE, and only then links it on the vCPU's ir_list with svm_ir_list_add().",
-        "Below, the machine at four steps of the shortest lost wake-up the checker finds for the first 2023 patch. Each IRTE's arrow shows where an interrupt would go if the device fired at that moment.",
+        "Below, the machine at five steps of the shortest lost wake-up the checker finds for the first 2023 patch. Each IRTE's arrow shows where an interrupt would go if the device fired at that moment.",
     ],
     frames: &[
         Frame {
