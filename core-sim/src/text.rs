@@ -7,6 +7,7 @@
 //!   separators, the byte-order mark) are written out as `\n`, `\t`, `\r` or `\u{..}`; a
 //!   backslash itself stays as it is.
 //! - [`clip`]: at most N characters, with `…` when cut.
+//! - [`xml`]: [`escape`], then XML entities, for the core's SVG drawings.
 //! - [`shown`]: both, for echoing a value in a message: `shown("a\x1b[2J", 64)` is `a\u{1b}[2J`.
 //! - [`check_id`], [`check_label`]: what a scenario's id and its names may contain (used by
 //!   [`crate::Scenario::validate`]).
@@ -68,6 +69,23 @@ pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
 /// An untrusted value as a message may echo it: clipped to `max` characters, then escaped.
 pub fn shown(s: &str, max: usize) -> String {
     escape(&clip(s, max)).into_owned()
+}
+
+/// Text for an XML (SVG) text node or attribute value: [`escape`]d, then `&`, `<`, `>`, `"` and
+/// `'` written as entities. The drawings of the core put every string through this.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in escape(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A scenario id: 1 to [`MAX_ID`] characters, each an ASCII letter, digit, `-`, `_` or `.`.
@@ -134,6 +152,15 @@ mod tests {
             let e = escape(s);
             assert!(!e.chars().any(is_unsafe), "{e}");
         }
+    }
+
+    #[test]
+    fn xml_text_is_entities_and_no_controls() {
+        assert_eq!(
+            xml("a<b>&\"c'\u{1b}[2J\u{202e}"),
+            "a&lt;b&gt;&amp;&quot;c&#39;\\u{1b}[2J\\u{202e}"
+        );
+        assert_eq!(xml("plain · text"), "plain · text");
     }
 
     #[test]

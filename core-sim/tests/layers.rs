@@ -25,9 +25,11 @@ const LAYERS: &[(&str, u8)] = &[
     ("export", 8),
     ("analysis", 9),
     ("timeline", 9),
+    ("scene", 9),
     ("view", 9),
     ("svg", 9),
     ("lessons", 10),
+    ("primer", 10),
     ("share", 11),
 ];
 

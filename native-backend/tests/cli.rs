@@ -1130,3 +1130,44 @@ fn diff_bad_input_is_one_line_and_exit_3() {
     assert_input_error(&["diff", "?v=3&t=nope&vs=kick"], "unknown strategy");
     assert_input_error(&["diff"], "give a LINK");
 }
+
+#[test]
+fn replay_and_open_draw_the_machine_picture() {
+    // The first patch's lost wake-up: at its last step the IRTE rings pCPU0, where nobody is.
+    let out = temp_file("picture-end.svg", "");
+    let path = out.to_str().unwrap();
+    let replay = [
+        "replay",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--memory",
+        "sc",
+        "000000000111111111111222",
+        "--picture",
+        path,
+    ];
+    let r = run(&replay);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    assert!(svg.contains(r#"class="avic-picture""#));
+    assert!(
+        svg.contains(r#"data-to="pcpu0" data-unanswered="true""#),
+        "{svg}"
+    );
+    // At step 9 vCPU0 has just gone to sleep; the IRTE is not yet in guest mode's doorbell path.
+    let r = run(&[&replay[..], &["--at", "9"]].concat());
+    assert_eq!(r.code, 1);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("step 9 · "), "{svg}");
+    assert!(!svg.contains(r#"data-unanswered="true""#), "{svg}");
+    assert_input_error(&[&replay[..], &["--at", "25"]].concat(), "--at 25");
+    // open draws the link's step.
+    let link = "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=24";
+    let r = run(&["open", link, "--picture", path]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("step 24 · ") && svg.contains("nobody answers"));
+}

@@ -6,6 +6,7 @@ use crate::components::explorer::Explorer;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
+use crate::components::primer::PrimerView;
 use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
@@ -46,14 +47,15 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     }
 }
 
-/// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list) or
-/// `view-lesson` (one being played).
+/// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list),
+/// `view-lesson` (one being played) or `view-primer`.
 fn view_class(s: &AppState) -> &'static str {
     match (s.chrome.view, s.lesson.is_some()) {
         (View::Matrix, _) => "view-matrix",
         (View::Lesson, false) => "view-lessons",
         (View::Lesson, true) => "view-lesson",
         (View::Explorer, _) => "view-explorer",
+        (View::Primer, _) => "view-primer",
     }
 }
 
@@ -142,6 +144,8 @@ pub fn app() -> Html {
                 <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
                     on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
                     on_open={jobs.on_world.reform(Msg::OpenCell)} />
+            } else if chrome.view == View::Primer {
+                <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} />
             } else if chrome.view == View::Lesson && state.lesson.is_none() {
                 <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} />
             } else {

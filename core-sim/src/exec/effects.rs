@@ -52,15 +52,14 @@ pub(super) fn store(sim: &Sim, m: &mut Machine, t: usize, b: Buffered) {
 
 /// Deliver pending vectors of the vCPU in the guest on the pCPU with this APIC ID.
 pub(super) fn doorbell(m: &mut Machine, apic: u8, target: u8, facts: &mut Vec<Fact>) {
-    let pcpu = entry::pcpu_of_apic(apic, m.pcpus);
-    let taker = pcpu.and_then(|p| m.vcpus.iter().position(|vc| vc.run == RunState::InGuest(p)));
+    let taker = doorbell_taker(m, apic);
     facts.push(Fact::Doorbell {
         apic,
         target,
-        taken_by: taker.map(|v| v as u8),
+        taken_by: taker,
     });
     if let Some(v) = taker {
-        take_irr(m, v as u8, facts);
+        take_irr(m, v, facts);
     }
 }
 

@@ -1,14 +1,17 @@
 //! `step(state, action) -> event`: the only place the machine changes.
 //!
-//! `fact` the facts an event reports, `effects` the effects steps share, `run` each kind of step;
+//! `fact` the facts an event reports, `effects` the effects steps share, `route` where a device
+//! interrupt goes, `run` each kind of step;
 //! this file holds the actions and the step function that drives them.
 
 mod effects;
 mod fact;
+mod route;
 mod run;
 
 use self::effects::*;
 pub use self::fact::Fact;
+pub use self::route::{doorbell_taker, Delivery};
 use self::run::*;
 use crate::machine::memory::{self, Buffered, Loc};
 use crate::machine::{entry, lock_order_path, Irte, LockClass, LockId, Machine, Regs, RunState};

@@ -225,13 +225,14 @@ pub(super) fn run_kind(
             m.threads[t].regs.irte = Some(m.iommu_cache[i as usize]);
             false
         }
-        StepKind::IommuPost(_) => {
+        StepKind::IommuPost(i) => {
             let irte = m.threads[t].regs.irte.expect("IOMMU read the IRTE");
-            let v = irte.ga_tag.unwrap_or(0);
+            let delivery = Delivery::decide(&irte, &m.irtes[i as usize]);
+            let v = delivery.vcpu();
             m.vcpus[v as usize].irr |= 1 << irte.vector;
-            if !irte.guest_mode {
-                facts.push(Fact::HostInjected(v));
-                kick_for_interrupt(m, v, facts);
+            if let Delivery::Host { vcpu } = delivery {
+                facts.push(Fact::HostInjected(vcpu));
+                kick_for_interrupt(m, vcpu, facts);
             }
             false
         }
@@ -240,18 +241,14 @@ pub(super) fn run_kind(
             // Destination, GATag and GALogIntr are not cached (57cdb720eaa5, 6.7), so they are
             // read from the table now. The IRR that was set is the cached root's.
             let cached = m.threads[t].regs.irte.expect("IOMMU read the IRTE");
-            let root = cached.ga_tag.unwrap_or(0);
-            let live = m.irtes[i as usize];
-            if cached.guest_mode {
-                if live.is_run {
-                    doorbell(m, live.destination, root, facts);
-                } else if live.ga_log_intr {
-                    let tag = live.ga_tag.unwrap_or(root);
+            match Delivery::decide(&cached, &m.irtes[i as usize]) {
+                Delivery::Host { .. } => {}
+                Delivery::Doorbell { apic, vcpu } => doorbell(m, apic, vcpu, facts),
+                Delivery::GaLog { tag, .. } => {
                     m.ga_log.push(tag);
                     facts.push(Fact::GaLogged(tag));
-                } else {
-                    facts.push(Fact::Silent(root));
                 }
+                Delivery::Silent { vcpu } => facts.push(Fact::Silent(vcpu)),
             }
             false
         }

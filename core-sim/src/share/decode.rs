@@ -145,10 +145,11 @@ impl Decoder {
                 "explorer" => self.link.view = View::Explorer,
                 "matrix" => self.link.view = View::Matrix,
                 "lesson" => self.link.view = View::Lesson,
+                "primer" => self.link.view = View::Primer,
                 other => self.problems.push(bad(
                     "view",
                     format!(
-                        "unknown view '{}' (explorer, matrix or lesson)",
+                        "unknown view '{}' (explorer, matrix, lesson or primer)",
                         text::shown(other, text::MAX_ECHO)
                     ),
                     "Showing the explorer.",

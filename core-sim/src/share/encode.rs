@@ -45,6 +45,7 @@ pub fn encode(link: &Link) -> String {
             View::Matrix => push(&mut out, "view", "matrix"),
             // The list of lessons, over the world on screen.
             View::Lesson => push(&mut out, "view", "lesson"),
+            View::Primer => push(&mut out, "view", "primer"),
             View::Explorer => {}
         }
     }
@@ -123,6 +124,22 @@ mod tests {
         link.theme = Theme::Large;
         let q = encode(&link);
         assert!(q.contains("&t=k.") && q.contains("embed=1") && q.contains("theme=large"));
+        assert_eq!(decode(&q), Ok(link));
+    }
+
+    #[test]
+    fn the_primer_has_its_own_link_and_keeps_the_world() {
+        assert_eq!(decode("?v=3&view=primer").unwrap().view, View::Primer);
+        let link = Link {
+            view: View::Primer,
+            theme: Theme::Large,
+            ..Link::default()
+        };
+        let q = encode(&link);
+        assert!(
+            q.contains("&view=primer") && q.contains("theme=large"),
+            "{q}"
+        );
         assert_eq!(decode(&q), Ok(link));
     }
 

@@ -23,6 +23,9 @@ pub enum View {
     Matrix,
     /// A guided lesson (see [`Link::lesson`]), or the list of lessons when that is `None`.
     Lesson,
+    /// "What is this race?": the story with the machine picture at its key steps
+    /// ([`crate::primer`]); the world fields keep the explorer's world for coming back.
+    Primer,
 }
 
 /// The page's look.

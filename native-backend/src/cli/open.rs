@@ -36,6 +36,9 @@ pub struct OpenArgs {
     /// `--json` prints it).
     #[arg(long, value_name = "FILE")]
     pub program_file: Option<PathBuf>,
+    /// Draw the machine picture (pCPUs, vCPUs, IRTE arrows, GA log) at the link's step as SVG.
+    #[arg(long, value_name = "OUT.svg")]
+    pub picture: Option<PathBuf>,
 }
 
 /// Run `avic-lab open`.
@@ -82,6 +85,9 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
     let violations = session.violations();
     if let Some(path) = &args.svg {
         report::write_svg(path, &timeline)?;
+    }
+    if let Some(path) = &args.picture {
+        report::write_picture(path, &session, at)?;
     }
     let code = ExitCode::from(if violations.is_empty() {
         exit::SAFE

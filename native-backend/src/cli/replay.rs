@@ -3,7 +3,7 @@
 use super::exit;
 use super::report;
 use super::sim_args::SimArgs;
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::Args;
 use core_sim::explore::Session;
 use core_sim::timeline::Timeline;
@@ -25,6 +25,13 @@ pub struct ReplayArgs {
     /// Draw the run as an SVG sequence diagram.
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// Draw the machine picture (pCPUs, vCPUs, IRTE arrows, GA log) as SVG, after the step
+    /// `--at` names (default: the last).
+    #[arg(long, value_name = "OUT.svg")]
+    pub picture: Option<PathBuf>,
+    /// The step the picture shows (0: the initial state; at most the schedule's length).
+    #[arg(long, value_name = "N", requires = "picture")]
+    pub at: Option<usize>,
 }
 
 /// Run `avic-lab replay`.
@@ -40,6 +47,17 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         .collect();
     if let Some(path) = &args.svg {
         report::write_svg(path, &timeline)?;
+    }
+    if let Some(path) = &args.picture {
+        let at = args.at.unwrap_or(session.len());
+        if at > session.len() {
+            bail!(
+                "--at {at}: the schedule has only {} step(s) (use 0 to {})",
+                session.len(),
+                session.len()
+            );
+        }
+        report::write_picture(path, &session, at)?;
     }
     if args.json {
         let mut out = json!({

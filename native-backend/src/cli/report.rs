@@ -94,6 +94,14 @@ pub fn write_svg(path: &Path, t: &Timeline) -> Result<()> {
     std::fs::write(path, svg).with_context(|| format!("cannot write SVG '{}'", path.display()))
 }
 
+/// Draw the machine picture after `step` steps of a session's run to an SVG file.
+pub fn write_picture(path: &Path, session: &core_sim::explore::Session, step: usize) -> Result<()> {
+    let scene = core_sim::scene::Scene::at(session, step);
+    let svg = core_sim::svg::picture(&scene);
+    std::fs::write(path, svg)
+        .with_context(|| format!("cannot write the picture SVG '{}'", path.display()))
+}
+
 /// Parse a violation kind id.
 pub fn kind(id: &str) -> Result<core_sim::ViolationKind> {
     core_sim::ViolationKind::from_id(id).ok_or_else(|| {

@@ -7,6 +7,7 @@ use super::compare::{ComparePanel, DiffView};
 use super::last_step::LastStep;
 use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
+use super::picture::MachinePicture;
 use super::random_panel::RandomPanel;
 use super::state_pane::StatePane;
 use super::strategy_picker::StrategyPicker;
@@ -19,6 +20,7 @@ use crate::state::{
 };
 use crate::url::View;
 use core_sim::explore::Session;
+use core_sim::scene::Scene;
 use core_sim::timeline::{Row, Timeline};
 use core_sim::{svg, view, Action, Violation};
 use std::rc::Rc;
@@ -82,6 +84,15 @@ fn draw(s: &Session) -> Drawn {
     }
 }
 
+/// The machine picture at the session's position: for the page and as a file.
+fn picture(s: &Session) -> (AttrValue, AttrValue) {
+    let scene = Scene::of_session(s);
+    (
+        AttrValue::from(svg::picture_inline(&scene)),
+        AttrValue::from(svg::picture(&scene)),
+    )
+}
+
 /// The explorer.
 #[function_component(Explorer)]
 pub fn explorer(p: &ExplorerProps) -> Html {
@@ -89,6 +100,13 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let drawn = {
         let session = run.session.clone();
         use_memo(run.revision, move |_| session.as_deref().map(draw))
+    };
+    let pictured = {
+        let session = run.session.clone();
+        let pos = session.as_deref().map(Session::position);
+        use_memo((run.revision, pos), move |_| {
+            session.as_deref().map(picture)
+        })
     };
     let on_run = |m: RunMsg| p.on_msg.reform(move |_: ()| Msg::Run(m.clone()));
     let on_scenario = p.on_world.reform(|id| WorldMsg::SelectScenario(id).into());
@@ -121,7 +139,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         </aside>
         }
     };
-    let (Some(session), Some(drawn)) = (run.session.as_deref(), drawn.as_ref()) else {
+    let (Some(session), Some(drawn), Some((pic_svg, pic_file))) =
+        (run.session.as_deref(), drawn.as_ref(), pictured.as_ref())
+    else {
         return html! {
             <div class="explorer">
                 { sidebar }
@@ -199,6 +219,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
             { sidebar }
             <main class="main" aria-label="Run">
                 { caption }
+                <MachinePicture svg={pic_svg.clone()}
+                    file={(!p.embed).then(|| (pic_file.clone(), AttrValue::from(format!("{file_name}-machine"))))}
+                    on_notice={on_notice.clone()} />
                 if let Some(g) = &p.guided {
                     <LessonNote lesson={g.lesson} position={pos} on_open={p.on_msg.reform(Msg::OpenLesson)}
                         on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)} />
@@ -269,5 +292,19 @@ mod tests {
             .later
             .iter()
             .any(|v| v.kind == core_sim::ViolationKind::LostWakeup));
+    }
+
+    #[test]
+    fn the_picture_follows_the_step_and_is_csp_safe() {
+        let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
+        s.goto(16);
+        let (page, file) = picture(&s);
+        assert!(!page.contains("<style") && !page.contains("style="));
+        assert!(file.contains("<style>"));
+        assert!(page.contains("step 16 · ") && page.contains(r#"data-route="ga-log""#));
+        s.goto(24);
+        let (page, _) = picture(&s);
+        assert!(page.contains(r#"data-to="pcpu0" data-unanswered="true""#));
     }
 }

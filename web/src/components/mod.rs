@@ -11,6 +11,8 @@ pub mod lesson;
 pub mod matrix;
 pub mod notices;
 pub mod pickers;
+pub mod picture;
+pub mod primer;
 pub mod random_panel;
 pub mod select;
 pub mod share;

@@ -187,7 +187,7 @@ fn focus(el: &Element) {
 }
 
 /// `encodeURIComponent` in the browser; a plain percent-encoding natively (never used there).
-fn js_encode(s: &str) -> String {
+pub(crate) fn js_encode(s: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         js_sys::encode_uri_component(s).into()

@@ -53,6 +53,7 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 <span class="tagline">{ "KVM AVIC load/put vs. the IOMMU IRTE update: be the scheduler, find the race" }</span>
             </div>
             <nav class="tabs" role="tablist" aria-label="View">
+                { tab(View::Primer, "What is this race?", "tab-primer") }
                 { tab(View::Explorer, "Explorer", "tab-explorer") }
                 { tab(View::Lesson, "Lessons", "tab-lessons") }
                 { tab(View::Matrix, "Strategy × scenario matrix", "tab-matrix") }

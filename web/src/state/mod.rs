@@ -232,6 +232,7 @@ impl AppState {
                 self.matrix.memory.id()
             ),
             View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
+            View::Primer => "what is the AVIC / IRTE race?".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,

@@ -1,4 +1,9 @@
-//! The one drawing of a timeline: a sequence diagram in SVG, shared by the web app and the CLI.
+//! The core's drawings, shared by the web app and the CLI: a timeline as a sequence diagram in
+//! SVG (this file), and the machine picture ([`picture`]).
+
+mod picture;
+
+pub use picture::{picture, picture_inline};
 
 use crate::timeline::Timeline;
 use std::fmt::Write;
