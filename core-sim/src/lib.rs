@@ -35,6 +35,7 @@ pub mod explore;
 pub mod export;
 pub mod lessons;
 pub mod machine;
+pub mod mail;
 pub mod oracle;
 pub mod program;
 pub mod scenario;

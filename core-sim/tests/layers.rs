@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("svg", 9),
     ("lessons", 10),
     ("share", 11),
+    ("mail", 12),
 ];
 
 /// What `lib.rs` re-exports at the crate root, and the module each item comes from.
