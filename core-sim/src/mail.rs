@@ -172,7 +172,50 @@ pub fn email(base: &str, link: &Link, session: &Session) -> String {
         "",
         "",
     );
-    let mut text = out.join("\n");
+    let mut text = out
+        .iter()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every lesson and the worst counterexample of a few cells: no line over 72 columns, the
+    /// link in it, every violation with a cause.
+    #[test]
+    fn every_line_fits_72_columns() {
+        let mut links: Vec<Link> = crate::lessons::all()
+            .iter()
+            .map(|l| share::lesson_link(l, 0))
+            .collect();
+        for (s, t) in [
+            ("retarget-vs-old-owner", "linux-6.6"),
+            ("repost-while-halting", "linux-6.17"),
+            ("lock-order-affinity", "linux-6.17"),
+        ] {
+            let sim = crate::Sim::from_ids(s, t, "tso").unwrap();
+            let r = crate::explore::check(&sim, &Default::default(), &mut |_| true);
+            let ce = crate::explore::matrix::headline(&r).unwrap();
+            let q = format!("?v=3&s={s}&t={t}&m=tso&r={}", ce.schedule);
+            links.push(share::decode(&q).unwrap());
+        }
+        for link in links {
+            let opened = link.open().unwrap();
+            let text = email("https://example.org/lab/", &opened.link, &opened.session);
+            for line in text.lines() {
+                assert!(line.chars().count() <= WIDTH, "{line}");
+            }
+            assert!(text.contains("https://example.org/lab/?v="), "{text}");
+            let mut full = opened.session.clone();
+            full.goto(full.len());
+            let violations = full.violations().len();
+            assert_eq!(text.matches("\nViolation: ").count(), violations, "{text}");
+            assert_eq!(text.matches("\nCause:").count(), violations, "{text}");
+        }
+    }
 }
