@@ -36,6 +36,7 @@ pub mod export;
 pub mod glossary;
 pub mod lessons;
 pub mod machine;
+pub mod mail;
 pub mod oracle;
 pub mod primer;
 pub mod program;

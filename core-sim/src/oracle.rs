@@ -153,6 +153,39 @@ pub fn in_flight(sim: &Sim, m: &Machine, v: u8) -> bool {
     false
 }
 
+/// The stale-IRTE rule without its "nothing in flight" guard: IRTE `i` is on vCPU `v`'s ir_list
+/// and disagrees with KVM's view of `v`'s physical ID entry (IsRun against IsRunning, or the
+/// destination against the host ID). `None` when they agree or `i` is not on the list.
+pub fn irte_mismatch(sim: &Sim, m: &Machine, v: u8, i: u8) -> Option<String> {
+    if m.ir_lists[v as usize] & (1 << i) == 0 {
+        return None;
+    }
+    // KVM's own view of the entry (the table may say IsRunning=0 on purpose without IPIv).
+    let e = if sim.strategy.knobs.kvm_copy() {
+        m.kvm_entries[v as usize]
+    } else {
+        m.entries[v as usize]
+    };
+    let running = entry::is_running(e);
+    let irte = m.irtes[i as usize];
+    if irte.is_run != running {
+        Some(format!(
+            "IRTE{i} says IsRun={} but vCPU{v}'s entry says IsRunning={} ({})",
+            irte.is_run as u8,
+            running as u8,
+            m.vcpus[v as usize].run.describe()
+        ))
+    } else if irte.is_run && irte.destination != entry::host_id(e) {
+        Some(format!(
+            "IRTE{i} rings {} but vCPU{v} is loaded on {}",
+            apic_name(irte.destination, m),
+            apic_name(entry::host_id(e), m)
+        ))
+    } else {
+        None
+    }
+}
+
 /// Stale IRTE: the first vCPU whose quiescent ir_list disagrees with its entry.
 pub fn check_state(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
     if !sim.scenario.oracles.contains(&ViolationKind::StaleIrte) {
@@ -162,34 +195,8 @@ pub fn check_state(sim: &Sim, m: &Machine, step: usize) -> Vec<Violation> {
         if in_flight(sim, m, v) {
             continue;
         }
-        // KVM's own view of the entry (the table may say IsRunning=0 on purpose without IPIv).
-        let e = if sim.strategy.knobs.kvm_copy() {
-            m.kvm_entries[v as usize]
-        } else {
-            m.entries[v as usize]
-        };
-        let running = entry::is_running(e);
         for i in 0..m.irtes.len() as u8 {
-            if m.ir_lists[v as usize] & (1 << i) == 0 {
-                continue;
-            }
-            let irte = m.irtes[i as usize];
-            let problem = if irte.is_run != running {
-                Some(format!(
-                    "IRTE{i} says IsRun={} but vCPU{v}'s entry says IsRunning={} ({})",
-                    irte.is_run as u8,
-                    running as u8,
-                    m.vcpus[v as usize].run.describe()
-                ))
-            } else if irte.is_run && irte.destination != entry::host_id(e) {
-                Some(format!(
-                    "IRTE{i} rings {} but vCPU{v} is loaded on {}",
-                    apic_name(irte.destination, m),
-                    apic_name(entry::host_id(e), m)
-                ))
-            } else {
-                None
-            };
+            let problem = irte_mismatch(sim, m, v, i);
             if let Some(p) = problem {
                 return vec![Violation {
                     kind: ViolationKind::StaleIrte,

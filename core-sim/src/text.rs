@@ -132,6 +132,41 @@ pub fn check_label(what: &str, text: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// `s` wrapped at spaces into lines of at most `width` columns (one column per character): the
+/// first line starts with `first`, the rest with `rest`. A word longer than a line is cut.
+pub fn wrap(s: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    let cols = |l: &str| l.chars().count();
+    for word in s.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let room = width.saturating_sub(cols(&line) + usize::from(!empty));
+            if cols(&word) <= room {
+                if !empty {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                empty = false;
+                break;
+            }
+            if empty && room > 0 {
+                // A word longer than a whole line: cut it.
+                let cut: String = word.chars().take(room).collect();
+                word = word.chars().skip(room).collect();
+                line.push_str(&cut);
+            }
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +236,24 @@ mod tests {
             e.contains("81 characters") && e.contains("at most 80"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn wrap_keeps_every_line_within_the_width() {
+        let text = "HANG: vCPU0 is asleep in schedule() with vector(s) 0x01 pending in its IRR, and a_word_that_is_much_longer_than_the_whole_line_can_ever_hold_without_cutting";
+        let lines = wrap(text, 30, "  !! ", "     ");
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:#?}");
+        assert!(lines[0].starts_with("  !! HANG:"));
+        assert!(lines[1].starts_with("     "));
+        let joined: String = lines
+            .concat()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("");
+        assert_eq!(
+            joined.replace("!!", ""),
+            text.split_whitespace().collect::<String>()
+        );
+        assert_eq!(wrap("", 10, "> ", "  "), ["> "]);
     }
 }

@@ -1,6 +1,7 @@
 //! A renderer-neutral record of a run: lanes per actor, one row per step with its state changes and
 //! the violations that became true there.
 
+use crate::analysis::{cause, race, Cause, Race, Trace};
 use crate::explore::Session;
 use crate::oracle::Violation;
 use crate::view;
@@ -59,6 +60,13 @@ pub struct Timeline {
     pub initial_violations: Vec<Violation>,
     /// Violations judged at the end of the run (lost wake-ups, deadlocks), if it has ended.
     pub final_violations: Vec<Violation>,
+    /// The cause of each violation, in the order of [`Timeline::violations`].
+    #[serde(default)]
+    pub causes: Vec<Cause>,
+    /// For each violation, the race that decides it (the first deciding pair of
+    /// [`race::deciding_races`]; `None` when no single pair does), in the same order.
+    #[serde(default)]
+    pub races: Vec<Option<Race>>,
 }
 
 impl Timeline {
@@ -97,7 +105,16 @@ impl Timeline {
         } else {
             Vec::new()
         };
+        let trace = Trace::from_session(s, s.position());
+        let mut causes = Vec::new();
+        let mut races = Vec::new();
+        for v in s.violations() {
+            causes.push(cause::cause(sim, &trace, &v));
+            races.push(race::deciding_races(sim, &trace, &v).into_iter().next());
+        }
         Timeline {
+            causes,
+            races,
             title: format!(
                 "{} · {} · {}",
                 sim.scenario.id,
@@ -120,11 +137,32 @@ impl Timeline {
             .collect()
     }
 
+    /// Steps that caused a violation (made it true or wrote what it read), in order.
+    pub fn cause_steps(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.causes.iter().flat_map(|c| c.step_numbers()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The cause of a violation of this timeline, if it was worked out.
+    pub fn cause_of(&self, v: &Violation) -> Option<&Cause> {
+        let n = self.violations().iter().position(|w| *w == v)?;
+        self.causes.get(n)
+    }
+
+    /// The deciding race of a violation, if one pair decides it.
+    pub fn race_of(&self, v: &Violation) -> Option<&Race> {
+        let n = self.violations().iter().position(|w| *w == v)?;
+        self.races.get(n)?.as_ref()
+    }
+
     /// A plain-text step list, for terminals and snapshot tests.
     pub fn to_text(&self) -> String {
         let mut out = format!("{}\n", self.title);
         for v in &self.initial_violations {
             out.push_str(&format!("  !! at start: [{}] {}\n", v.kind, v.explanation));
+            self.why_text(v, &mut out);
         }
         for r in &self.rows {
             let who = &self.lanes[r.lane];
@@ -137,6 +175,7 @@ impl Timeline {
             }
             for v in &r.violations {
                 out.push_str(&format!("  !! [{}] {}\n", v.kind, v.explanation));
+                self.why_text(v, &mut out);
             }
         }
         for v in &self.final_violations {
@@ -144,8 +183,22 @@ impl Timeline {
                 "  !! at the end: [{}] {}\n",
                 v.kind, v.explanation
             ));
+            self.why_text(v, &mut out);
         }
         out
+    }
+
+    /// The cause and the deciding race of `v`, as lines under it.
+    fn why_text(&self, v: &Violation, out: &mut String) {
+        if let Some(c) = self.cause_of(v) {
+            out.push_str(&format!("     {}\n", c.summary()));
+        }
+        if let Some(r) = self.race_of(v) {
+            out.push_str(&format!(
+                "     Deciding race: {} (in the other order, schedule {}, it does not happen).\n",
+                r.text, r.swapped
+            ));
+        }
     }
 }
 

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("lessons", 10),
     ("primer", 10),
     ("share", 11),
+    ("mail", 12),
 ];
 
 /// What `lib.rs` re-exports at the crate root, and the module each item comes from.

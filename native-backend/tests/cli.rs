@@ -318,9 +318,22 @@ fn matrix_json_is_the_full_cross_product() {
             "violations",
             "states",
             "shortest",
+            "preemptions",
         ] {
             assert!(keys.contains(&k), "{k} missing in {c}");
         }
+        // Every kind found has its preemption bound, and nothing else has one.
+        let bounds = c["preemptions"].as_object().unwrap();
+        let kinds: Vec<&str> = bounds.keys().map(String::as_str).collect();
+        let found: Vec<&str> = c["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let mut sorted = found.clone();
+        sorted.sort_unstable();
+        assert_eq!(kinds, sorted, "{c}");
         let verdict = c["verdict"].as_str().unwrap();
         assert!(["safe", "violation", "bounded"].contains(&verdict), "{c}");
         let violations = c["violations"].as_array().unwrap();
@@ -1170,4 +1183,48 @@ fn replay_and_open_draw_the_machine_picture() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let svg = std::fs::read_to_string(&out).unwrap();
     assert!(svg.contains("step 24 · ") && svg.contains("nobody answers"));
+}
+
+/// `open LINK --email`: the run as 72-column plain text for a list reply, with the link, the
+/// violation, its cause and its deciding race, on the first patch's lost wake-up.
+#[test]
+fn open_email_is_72_columns_with_link_violation_cause_and_race() {
+    let link = "http://127.0.0.1:8080/?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=17";
+    let r = run(&["open", link, "--email"]);
+    assert_eq!(r.code, 1, "a violation: {}", r.stderr);
+    for line in r.stdout.lines() {
+        assert!(
+            line.chars().count() <= 72,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+        assert_eq!(line, line.trim_end(), "no trailing blanks: {line:?}");
+    }
+    // The link, cut at '&' only: joined again it is the link.
+    let joined: String = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("The run in the lab"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(joined, link);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "Violation: lost-wakeup (hang), seen at step 24.",
+        "HANG: vCPU0 is asleep",
+        "step 24, the device + IOMMU in the IOMMU (IOMMU notifies) made it true (doorbell → pCPU0 for vCPU0: no vCPU in the guest there, nobody answers)",
+        "step 17, the IRQ affinity updater in amd_iommu_update_ga() (publish IRTE) wrote IRTE0",
+        "Deciding race: the vCPU0 thread's read of vCPU0's ir_list in avic_update_iommu_vcpu_affinity() at step 4 raced with the IRQ affinity updater's write in svm_ir_list_add() at step 20",
+        "Violation: stale-irte (corruption), seen at step 21.",
+        "The run, step by step (24 steps):",
+        "24. device + IOMMU:",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    // --email is text: it refuses --json.
+    let bad = run(&["open", link, "--email", "--json"]);
+    assert_eq!(bad.code, 3, "bad input: {}", bad.stderr);
+    assert!(bad.stderr.starts_with("error: "), "{}", bad.stderr);
 }

@@ -97,7 +97,12 @@ test('find a race: put-block-vs-affinity × naive-update loses a wake-up', async
   try {
     await page.locator('#find-race').click();
     await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
-    // The worst counterexample is loaded and explained, loudly.
+    // The worst counterexample is loaded at step 0, saying where the hang happens; End goes
+    // there, and it is explained, loudly.
+    await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.len) > 0);
+    assert.equal(await position(page), 0);
+    assert.match(await page.locator('body').textContent(), /→ to replay; the hang happens at step \d+\./);
+    await page.keyboard.press('End');
     const banner = page.locator('#hang-banner');
     await banner.waitFor();
     assert.match(await banner.textContent(), /LOST WAKE-UP/);
@@ -204,8 +209,11 @@ test('the matrix shows every verdict and opens a cell in the explorer', async ()
     console.log(`# matrix (sc) in the browser: ${ms} ms`);
     await shot(page, 'matrix-sc.png');
 
-    // Open a cell: the explorer at its lost wake-up.
+    // Open a cell: the explorer at step 0 of its lost wake-up; End goes to the hang.
     await naive.click();
+    await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.len) > 0);
+    assert.equal(await position(page), 0);
+    await page.keyboard.press('End');
     await page.locator('#hang-banner').waitFor();
     assert.equal(await page.locator('#strategy-select').inputValue(), 'naive-update');
     assert.equal(await page.locator('#check-verdict').getAttribute('data-verdict'), 'violation');

@@ -62,6 +62,9 @@ test('the first render fetches no checker module; the worker fetches it afterwar
     // A check still works: naive-update loses a wake-up.
     await page.locator('#find-race').click();
     await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
+    // The counterexample opens at step 0; End goes to the hang.
+    await page.waitForFunction(() => Number(document.querySelector('#position')?.dataset.len) > 0);
+    await page.keyboard.press('End');
     await page.locator('#hang-banner').waitFor();
     assert.deepEqual(problems, []);
   } finally {

@@ -33,7 +33,9 @@ pub fn matrix_cell(
 ) -> Result<MatrixCell, String> {
     let sim = Sim::from_ids(scenario, strategy, memory.id())?;
     let t0 = now_ms();
-    let cell = core_sim::explore::matrix::check_cell(&sim, &check_options());
+    let options = check_options();
+    let mut cell = core_sim::explore::matrix::check_cell(&sim, &options);
+    core_sim::analysis::preemptions::fill_cell(&mut cell, &sim, options.max_states);
     let ms = now_ms() - t0;
     Ok(MatrixCell { index, cell, ms })
 }

@@ -205,6 +205,28 @@ pub fn fewest_preemptions(
     Ok(s.found)
 }
 
+/// "needs 2 preemptions", "needs 1 preemption", "needs no preemption": a bound in words.
+pub fn needs(n: usize) -> String {
+    match n {
+        0 => "needs no preemption".into(),
+        1 => "needs 1 preemption".into(),
+        n => format!("needs {n} preemptions"),
+    }
+}
+
+/// Give each counterexample of a matrix cell (checked in `sim`) the fewest preemptions its kind
+/// needs, visiting at most `max_states` (state, last thread) pairs; a search cut short by that
+/// bound fills only the kinds it found, with the bound it found (an upper bound then).
+pub fn fill_cell(cell: &mut crate::explore::matrix::Cell, sim: &Sim, max_states: usize) {
+    if cell.counterexamples.is_empty() {
+        return;
+    }
+    let found = fewest_preemptions(sim, max_states).unwrap_or_else(|b| b.found);
+    for c in &mut cell.counterexamples {
+        c.preemptions = found.get(&c.kind).map(|b| b.preemptions);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +335,25 @@ mod tests {
             checked >= 5 && nonzero >= 5,
             "only {checked} bounds checked"
         );
+    }
+
+    #[test]
+    fn a_matrix_cell_gets_each_kinds_bound() {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let mut cell =
+            crate::explore::matrix::check_cell(&sim, &crate::explore::CheckOptions::default());
+        assert!(cell.counterexamples.iter().all(|c| c.preemptions.is_none()));
+        fill_cell(&mut cell, &sim, 2_000_000);
+        let bounds = fewest_preemptions(&sim, 2_000_000).unwrap();
+        assert_eq!(cell.counterexamples.len(), bounds.len());
+        for c in &cell.counterexamples {
+            assert_eq!(
+                c.preemptions,
+                Some(bounds[&c.kind].preemptions),
+                "{:?}",
+                c.kind
+            );
+        }
     }
 
     #[test]

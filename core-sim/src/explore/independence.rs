@@ -38,7 +38,8 @@ pub enum Res {
     GaLog,
 }
 
-fn conflicts(a: Res, b: Res) -> bool {
+/// Whether accesses to `a` and `b` touch the same thing (a doorbell touches every vCPU).
+pub fn conflicts(a: Res, b: Res) -> bool {
     match (a, b) {
         (Res::AllVcpus, Res::Vcpu(_) | Res::AllVcpus) | (Res::Vcpu(_), Res::AllVcpus) => true,
         _ => a == b,

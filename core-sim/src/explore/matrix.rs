@@ -31,6 +31,10 @@ pub struct CellCounterexample {
     pub schedule: String,
     /// Plain-words explanation.
     pub explanation: String,
+    /// The fewest preemptions a schedule needs to hit the kind, once worked out
+    /// (`crate::analysis::preemptions::fill_cell`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preemptions: Option<usize>,
 }
 
 /// What one cell's check found.
@@ -83,6 +87,7 @@ pub fn cell_counterexamples(report: &CheckReport) -> Vec<CellCounterexample> {
             kind: c.violation.kind,
             schedule: c.schedule.to_string(),
             explanation: c.violation.explanation.clone(),
+            preemptions: None,
         })
         .collect()
 }

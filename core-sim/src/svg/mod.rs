@@ -60,6 +60,13 @@ fn paint(class: &str) -> &'static str {
         "num" => r##"fill="#7a8190""##,
         "chg" => r##"fill="#39604a""##,
         "bad" => r##"fill="#b00020" font-weight="700""##,
+        "causebox" => {
+            r##"fill="#efe6f7" stroke="#6a3d9a" stroke-width="2" stroke-dasharray="5 3""##
+        }
+        "causetxt" => r##"fill="#6a3d9a" font-weight="700""##,
+        "race" => r##"stroke="#00695c" stroke-width="2.2" fill="none""##,
+        "racehead" => r##"fill="#00695c""##,
+        "racetxt" => r##"fill="#00695c" font-weight="700""##,
         _ => "",
     }
 }
@@ -69,6 +76,7 @@ fn fill_only(class: &str) -> &'static str {
     match class {
         "flush" => r##"fill="#fff4d6""##,
         "badbox" => r##"fill="#fde7ea""##,
+        "causebox" => r##"fill="#efe6f7""##,
         _ => r##"fill="#e8f0fe""##,
     }
 }
@@ -90,7 +98,8 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
 .box{fill:#e8f0fe;stroke:#4a6fd1}.flush{fill:#fff4d6;stroke:#c99a1b}.cur{stroke:#111;stroke-width:2.5}\
 .txt{fill:#1f2430}.num{fill:#7a8190}.chg{fill:#39604a}.bad{fill:#b00020;font-weight:700}.badbox{fill:#fde7ea;stroke:#b00020}\
 @media (prefers-color-scheme: dark){.bg{fill:#16181d}.head,.txt{fill:#e6e8ee}.box{fill:#233052;stroke:#7d9cf0}\
-.flush{fill:#4a3b12;stroke:#e0b341}.cur{stroke:#fff}.chg{fill:#8fd3a8}.bad{fill:#ff6b81}.badbox{fill:#4a1820;stroke:#ff6b81}.num{fill:#9aa1ae}}</style>",
+.flush{fill:#4a3b12;stroke:#e0b341}.cur{stroke:#fff}.chg{fill:#8fd3a8}.bad{fill:#ff6b81}.badbox{fill:#4a1820;stroke:#ff6b81}.num{fill:#9aa1ae}\
+.causebox{fill:#35264a;stroke:#c9a0f0}.causetxt{fill:#c9a0f0}.race{stroke:#4dd0c0}.racehead,.racetxt{fill:#4dd0c0}}</style>",
         );
     }
     let _ = write!(
@@ -132,10 +141,16 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
         );
         y += ROW_H;
     }
+    let causes = t.cause_steps();
+    let mut row_y = Vec::with_capacity(t.rows.len());
     for r in &t.rows {
         let x = LEFT + r.lane * LANE_W + 6;
+        row_y.push(y);
+        let is_cause = causes.contains(&r.step);
         let class = if !r.violations.is_empty() {
             "badbox"
+        } else if is_cause {
+            "causebox"
         } else if r.flush {
             "flush"
         } else {
@@ -156,6 +171,22 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
             y + 21,
             esc(&clip(&r.label, 25)),
         );
+        if is_cause {
+            let _ = write!(
+                s,
+                r#"<text class="causetxt" x="{}" y="{}" text-anchor="end" font-size="10">◆ cause</text>"#,
+                x + LANE_W - 16,
+                y + 13
+            );
+        }
+        if !r.violations.is_empty() {
+            let _ = write!(
+                s,
+                r#"<text class="bad" x="{}" y="{}" text-anchor="end" font-size="10">⚠ seen</text>"#,
+                x + LANE_W - 16,
+                y + 28
+            );
+        }
         let mut notes: Vec<String> = r
             .changes
             .iter()
@@ -182,6 +213,10 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
         }
         y += ROW_H;
     }
+    race_arrows(&mut s, t, &row_y);
+    if !t.causes.is_empty() {
+        legend(&mut s, width);
+    }
     for v in &t.final_violations {
         let _ = write!(
             s,
@@ -196,10 +231,51 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
     with_paint(s)
 }
 
+/// One arrow per deciding race (at most three), from the earlier access's box to the later one's,
+/// labelled "race".
+fn race_arrows(s: &mut String, t: &Timeline, row_y: &[usize]) {
+    let mut drawn: Vec<(usize, usize)> = Vec::new();
+    for r in t.races.iter().flatten() {
+        let pair = (r.first, r.second);
+        if drawn.contains(&pair) || drawn.len() == 3 {
+            continue;
+        }
+        let (Some(a), Some(b)) = (t.rows.get(r.first - 1), t.rows.get(r.second - 1)) else {
+            continue;
+        };
+        drawn.push(pair);
+        let cx = |lane: usize| LEFT + lane * LANE_W + LANE_W / 2;
+        let (x1, y1) = (cx(a.lane), row_y[r.first - 1] + ROW_H / 2);
+        let (x2, y2) = (cx(b.lane), row_y[r.second - 1] + 3);
+        let bend = x1.min(x2).saturating_sub(30).max(LEFT / 2);
+        let _ = write!(
+            s,
+            r#"<g class="race-arrow" data-first="{}" data-second="{}"><title>{}</title><path class="race" d="M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}" marker-end="url(#race-head)"/><text class="racetxt" x="{}" y="{}" font-size="10">⇄ race</text></g>"#,
+            r.first,
+            r.second,
+            esc(&r.text),
+            bend + 2,
+            (y1 + y2) / 2
+        );
+    }
+    if !drawn.is_empty() {
+        s.push_str(r#"<defs><marker id="race-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path class="racehead" d="M0,0 L10,5 L0,10 z"/></marker></defs>"#);
+    }
+}
+
+/// What the marks mean, top right: shape and word as well as colour.
+fn legend(s: &mut String, width: usize) {
+    let x = width - 8;
+    let _ = write!(
+        s,
+        r#"<text class="txt" x="{x}" y="22" text-anchor="end" font-size="11"><tspan class="causetxt">◆ cause (dashed box)</tspan><tspan class="txt">  ·  </tspan><tspan class="bad">⚠ seen by the oracle</tspan><tspan class="txt">  ·  </tspan><tspan class="racetxt">⇄ deciding race (arrow)</tspan></text>"#
+    );
+}
+
 /// Give every classed element its light colours as presentation attributes. (Text is escaped, so
 /// `class="` only occurs in markup.)
 fn with_paint(mut s: String) -> String {
-    for box_class in ["box", "flush", "badbox"] {
+    for box_class in ["box", "flush", "badbox", "causebox"] {
         s = s.replace(
             &format!(r#"class="{box_class} cur""#),
             &format!(
@@ -210,7 +286,8 @@ fn with_paint(mut s: String) -> String {
         );
     }
     for class in [
-        "bg", "lane", "head", "box", "flush", "badbox", "txt", "num", "chg", "bad",
+        "bg", "lane", "head", "box", "flush", "badbox", "txt", "num", "chg", "bad", "causebox",
+        "causetxt", "race", "racehead", "racetxt",
     ] {
         s = s.replace(
             &format!(r#"class="{class}""#),
@@ -296,5 +373,45 @@ mod tests {
             ),
             render_inline(&t, None)
         );
+    }
+
+    #[test]
+    fn causes_and_the_deciding_race_are_marked_with_shape_word_and_colour() {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let t = Timeline::from_session(&Session::replay(&sim, "000000000111111111111222").unwrap());
+        let inline = render_inline(&t, Some(24));
+        // The lost wake-up's doorbell (24) and the IRTE write (17), the stale IRTE's list_add (20).
+        for step in [17, 20, 24] {
+            let g = inline
+                .split(r#"<g class="step""#)
+                .find(|g| g.starts_with(&format!(r#" data-step="{step}">"#)))
+                .unwrap();
+            assert!(g.contains("◆ cause"), "step {step}: {g}");
+        }
+        assert!(inline.contains("⚠ seen"));
+        assert!(
+            inline.contains("◆ cause (dashed box)") && inline.contains("⇄ deciding race (arrow)")
+        );
+        // One arrow: put's walk of the ir_list (4) against the updater's list_add (20).
+        assert_eq!(inline.matches(r#"class="race-arrow""#).count(), 1);
+        assert!(inline.contains(r#"data-first="4" data-second="20""#));
+        assert!(inline.contains(r##"marker-end="url(#race-head)""##));
+        for tag in inline
+            .split('<')
+            .filter(|t| t.starts_with("rect") || t.starts_with("text"))
+        {
+            assert!(tag.contains("fill=\""), "unpainted: <{tag}");
+        }
+        assert_eq!(inline.matches(r#"stroke-width="2.5""#).count(), 1);
+        for names in attribute_names(&inline) {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(
+                sorted.len(),
+                names.len(),
+                "duplicate attribute in {names:?}"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@ use clap::Args;
 use core_sim::explore::{self, CheckOptions, Verdict};
 use core_sim::{strategy, MemoryModel, Sim};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -33,6 +34,10 @@ pub struct MatrixArgs {
     /// Memory models: sc, tso or all.
     #[arg(long, value_name = "MODEL", default_value = "all")]
     pub memory: String,
+    /// Skip the second search per violating cell for the fewest preemptions each kind needs
+    /// (the states/s figure then measures the checker alone).
+    #[arg(long)]
+    pub no_preemptions: bool,
     /// Stop each cell after this many states (verdict: bounded).
     #[arg(long, value_name = "N", default_value_t = CheckOptions::default().max_states)]
     pub max_states: usize,
@@ -48,6 +53,9 @@ pub struct Cell {
     pub violations: Vec<String>,
     pub states: usize,
     pub shortest: Option<usize>,
+    /// Per kind found, the fewest preemptions a schedule needs to hit it (iterative context
+    /// bounding, `core_sim::analysis::preemptions`).
+    pub preemptions: BTreeMap<String, usize>,
     #[serde(skip)]
     pub transitions: usize,
 }
@@ -61,15 +69,25 @@ fn models(id: &str) -> Result<Vec<MemoryModel>> {
         .map_err(|e| anyhow::anyhow!("{e} (or all)"))
 }
 
-/// Check one cell (the core's check; the CLI prints a subset of it).
-pub fn check_cell(sim: &Sim, max_states: usize, max_bytes: usize) -> Cell {
+/// Check one cell (the core's check; the CLI prints a subset of it), and with `preemptions` the
+/// fewest preemptions of each kind found.
+pub fn check_cell(sim: &Sim, max_states: usize, max_bytes: usize, preemptions: bool) -> Cell {
     let opts = CheckOptions {
         max_states,
         max_bytes,
         ..CheckOptions::default()
     };
-    let c = explore::matrix::check_cell(sim, &opts);
+    let mut c = explore::matrix::check_cell(sim, &opts);
+    if preemptions {
+        core_sim::analysis::preemptions::fill_cell(&mut c, sim, max_states);
+    }
+    let preemptions = c
+        .counterexamples
+        .iter()
+        .filter_map(|x| Some((x.kind.id().to_string(), x.preemptions?)))
+        .collect();
     Cell {
+        preemptions,
         scenario: c.scenario,
         strategy: c.strategy,
         memory_model: c.memory_model,
@@ -95,6 +113,7 @@ pub fn run_cells(
     jobs: usize,
     max_states: usize,
     max_bytes: usize,
+    preemptions: bool,
     on_done: &(dyn Fn(&Cell) + Sync),
 ) -> Vec<Cell> {
     let next = AtomicUsize::new(0);
@@ -104,7 +123,7 @@ pub fn run_cells(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(sim) = sims.get(i) else { break };
-                let cell = check_cell(sim, max_states, max_bytes);
+                let cell = check_cell(sim, max_states, max_bytes, preemptions);
                 on_done(&cell);
                 results.lock().expect("no poisoned lock")[i] = Some(cell);
             });
@@ -124,7 +143,7 @@ fn table(cells: &[Cell]) -> String {
     let ws = w(&|c| c.scenario.len(), "scenario");
     let wt = w(&|c| c.strategy.len(), "strategy");
     let mut out = format!(
-        "{:ws$}  {:wt$}  {:3}  {:9}  {:>8}  {:>8}  violations\n",
+        "{:ws$}  {:wt$}  {:3}  {:9}  {:>8}  {:>8}  violations (fewest preemptions)\n",
         "scenario", "strategy", "mem", "verdict", "states", "shortest"
     );
     for c in cells {
@@ -137,7 +156,14 @@ fn table(cells: &[Cell]) -> String {
             c.verdict,
             c.states,
             shortest,
-            c.violations.join(", ")
+            c.violations
+                .iter()
+                .map(|k| match c.preemptions.get(k) {
+                    Some(n) => format!("{k} ({n})"),
+                    None => k.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     out
@@ -156,7 +182,8 @@ pub fn run(args: MatrixArgs) -> Result<ExitCode> {
     let sims = worlds(&models)?;
     let pb = progress::bar(progress::wanted(args.json), sims.len() as u64, "cells");
     let start = Instant::now();
-    let cells = run_cells(&sims, jobs, max_states, max_bytes, &|c| {
+    let preemptions = !args.no_preemptions;
+    let cells = run_cells(&sims, jobs, max_states, max_bytes, preemptions, &|c| {
         pb.set_message(format!(
             "{} · {} · {}",
             c.scenario, c.strategy, c.memory_model
@@ -174,7 +201,7 @@ pub fn run(args: MatrixArgs) -> Result<ExitCode> {
         let count = |v: Verdict| cells.iter().filter(|c| c.verdict == v.id()).count();
         outln!(
             text,
-            "\n{} cells: {} safe, {} violation, {} bounded · {} states, {} transitions in {:.3} s on {} thread(s) = {:.0} states/s",
+            "\n{} cells: {} safe, {} violation, {} bounded · {} states, {} transitions in {:.3} s on {} thread(s) = {:.0} states/s{}",
             cells.len(),
             count(Verdict::Safe),
             count(Verdict::Violation),
@@ -183,7 +210,12 @@ pub fn run(args: MatrixArgs) -> Result<ExitCode> {
             transitions,
             secs,
             jobs.min(cells.len()),
-            states as f64 / secs.max(1e-9)
+            states as f64 / secs.max(1e-9),
+            if preemptions {
+                " (the time includes the preemption searches; --no-preemptions leaves them out)"
+            } else {
+                ""
+            }
         );
         super::output::emit(&text)?;
     }

@@ -39,6 +39,10 @@ pub struct OpenArgs {
     /// Draw the machine picture (pCPUs, vCPUs, IRTE arrows, GA log) at the link's step as SVG.
     #[arg(long, value_name = "OUT.svg")]
     pub picture: Option<PathBuf>,
+    /// Print the run as 72-column plain text for a mailing-list reply: the link, each violation
+    /// with its cause and deciding race, then the steps.
+    #[arg(long, conflicts_with_all = ["json", "verify"])]
+    pub email: bool,
 }
 
 /// Run `avic-lab open`.
@@ -94,6 +98,11 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
     } else {
         exit::VIOLATION
     });
+    if args.email {
+        let text = core_sim::mail::email(base_of(text), &opened.link, &session);
+        super::output::emit(&text)?;
+        return Ok(code);
+    }
     if args.json {
         let mut out = json!({
             "link": share::encode(&opened.link),
@@ -163,6 +172,24 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
     );
     super::output::emit(&text)?;
     Ok(code)
+}
+
+/// The address the link was served at (`https://HOST/`), for the mail's link: kept only when it
+/// is a plain http(s) address of at most 200 characters, else the mail gives just the query.
+fn base_of(text: &str) -> &str {
+    let Some((base, _)) = text.split_once('?') else {
+        return "";
+    };
+    let plain = base.len() <= 200
+        && (base.starts_with("http://") || base.starts_with("https://"))
+        && base
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/[]@%".contains(c));
+    if plain {
+        base
+    } else {
+        ""
+    }
 }
 
 fn step_number(line: &str) -> Option<usize> {

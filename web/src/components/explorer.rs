@@ -4,7 +4,7 @@
 use super::announce::{alarm_text, step_text, Announcer};
 use super::check_panel::CheckPanel;
 use super::compare::{ComparePanel, DiffView};
-use super::last_step::LastStep;
+use super::last_step::{LastStep, Why};
 use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
 use super::picture::MachinePicture;
@@ -64,6 +64,8 @@ struct Drawn {
     file_svg: AttrValue,
     rows: Vec<Row>,
     later: Vec<Violation>,
+    /// Every violation of the whole run with its cause and deciding race, in words.
+    why: Vec<(Violation, Why)>,
 }
 
 fn draw(s: &Session) -> Drawn {
@@ -76,7 +78,27 @@ fn draw(s: &Session) -> Drawn {
         .into_iter()
         .filter(|v| v.step > pos)
         .collect();
+    let why = timeline
+        .violations()
+        .into_iter()
+        .map(|v| {
+            let w = Why {
+                kind: v.kind.id(),
+                title: v.kind.title(),
+                explanation: v.explanation.clone(),
+                cause: timeline.cause_of(v).map(|c| c.summary()),
+                race: timeline.race_of(v).map(|r| {
+                    format!(
+                        "Deciding race: {}; in the other order it does not happen.",
+                        r.text
+                    )
+                }),
+            };
+            (v.clone(), w)
+        })
+        .collect();
     Drawn {
+        why,
         svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
         file_svg: AttrValue::from(svg::render(&timeline, Some(pos))),
         rows: timeline.rows,
@@ -181,6 +203,13 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let violations = session.violations();
     let coverage = p.check.result().and_then(|r| r.coverage.clone());
     let row = pos.checked_sub(1).and_then(|i| drawn.rows.get(i)).cloned();
+    // What fires at this step (an end-of-run violation fires at the last step).
+    let why: Vec<Why> = drawn
+        .why
+        .iter()
+        .filter(|(v, _)| v.step == pos && violations.contains(v))
+        .map(|(_, w)| w.clone())
+        .collect();
     let who = row
         .as_ref()
         .map(|r| sim.thread_name(r.lane).to_string())
@@ -234,7 +263,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
                 <Announcer step={AttrValue::from(step_text(pos, session.len(), row.as_ref(), &who))}
                     alarm={AttrValue::from(alarm_text(&violations, pos))} />
-                <LastStep {row} who={AttrValue::from(who)} />
+                <LastStep {row} who={AttrValue::from(who)} {why} />
                 if let Some(c) = &coverage {
                     <p class="hint cov-legend" id="coverage-legend">
                         { format!("Line coverage of the check's {} states: ", c.states) }

@@ -3,6 +3,22 @@
 use core_sim::timeline::Row;
 use yew::prelude::*;
 
+/// A violation that fires at the step on screen, with its cause and deciding race (the core's
+/// analyses, from the timeline).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Why {
+    /// Kind id (`lost-wakeup`).
+    pub kind: &'static str,
+    /// Kind title.
+    pub title: &'static str,
+    /// The oracle's explanation.
+    pub explanation: String,
+    /// "Cause: step 24 … made it true; …".
+    pub cause: Option<String>,
+    /// "Deciding race: …", if one pair decides it.
+    pub race: Option<String>,
+}
+
 /// Props of [`LastStep`].
 #[derive(Properties, PartialEq)]
 pub struct LastStepProps {
@@ -10,6 +26,20 @@ pub struct LastStepProps {
     pub row: Option<Row>,
     /// The name of the thread that ran it.
     pub who: AttrValue,
+    /// Violations that fire at this step.
+    #[prop_or_default]
+    pub why: Vec<Why>,
+}
+
+fn why(w: &Why) -> Html {
+    html! {
+        <div class="why" data-kind={w.kind}>
+            <strong class="why-kind">{ format!("⚠ {}: ", w.title) }</strong>
+            <span class="why-text">{ &w.explanation }</span>
+            if let Some(c) = &w.cause { <p class="why-cause">{ c }</p> }
+            if let Some(r) = &w.race { <p class="why-race">{ r }</p> }
+        </div>
+    }
 }
 
 /// One line under the toolbar.
@@ -31,6 +61,9 @@ pub fn last_step(p: &LastStepProps) -> Html {
                 <span class="last-code"><span class="last-func">{ format!("{}: ", r.func) }</span><code>{ r.code.trim() }</code></span>
             }
             { for r.notes.iter().map(|n| html! { <span class="last-note">{ n }</span> }) }
+            if !p.why.is_empty() {
+                <div class="last-why" id="why" aria-live="polite">{ for p.why.iter().map(why) }</div>
+            }
         </div>
     }
 }

@@ -5,6 +5,7 @@ use super::check_panel::{duration, tenths, thousands};
 use super::pickers::MemoryPicker;
 use super::{kind_title, severity_class};
 use crate::state::MatrixState;
+use core_sim::analysis::preemptions::needs;
 use core_sim::strategy::PRESETS;
 use core_sim::{MemoryModel, Scenario};
 use std::rc::Rc;
@@ -51,11 +52,15 @@ fn cell_html(p: &MatrixViewProps, i: usize) -> Html {
         _ => ("mx-bounded".to_string(), "? bounded".to_string()),
     };
     let more = c.counterexamples.len().saturating_sub(1);
-    let kinds: Vec<&str> = c
+    let kinds: Vec<String> = c
         .counterexamples
         .iter()
-        .map(|x| kind_title(x.kind))
+        .map(|x| match x.preemptions {
+            Some(n) => format!("{} ({})", kind_title(x.kind), needs(n)),
+            None => kind_title(x.kind).to_string(),
+        })
         .collect();
+    let preempt = worst.and_then(|w| w.preemptions).map(needs);
     let title = format!(
         "{} × {} ({}): {}{}\n{} states · {}\nclick: open in the explorer{}",
         scenario,
@@ -83,6 +88,7 @@ fn cell_html(p: &MatrixViewProps, i: usize) -> Html {
                     { label }
                     if more > 0 { <span class="mx-more" title="more kinds of violation">{ format!(" +{more}") }</span> }
                 </span>
+                if let Some(p) = preempt { <span class="mx-preempt">{ p }</span> }
                 <span class="mx-states">{ format!("{} states", thousands(c.states)) }</span>
             </button>
         </td>

@@ -129,7 +129,9 @@ impl AppState {
             }
             Msg::Check(m) => {
                 if let Some(worst) = self.check.apply(m) {
-                    self.load(&worst, "The counterexample");
+                    if let Some(say) = self.run.load_counterexample(&worst) {
+                        self.chrome.say(say);
+                    }
                 }
             }
             Msg::Matrix(m) => self.matrix.apply(m),
@@ -203,7 +205,9 @@ impl AppState {
         if let Some(Some(cell)) = self.matrix.cells.get(i) {
             let summary = CheckSummary::from_cell(cell);
             if let Some(worst) = summary.worst_schedule() {
-                self.load(&worst, "The counterexample");
+                if let Some(say) = self.run.load_counterexample(&worst) {
+                    self.chrome.say(say);
+                }
             }
             self.check = Job::Done {
                 id: 0,

@@ -135,7 +135,7 @@ impl Run {
             RunMsg::SetPace(ms) => self.pace_ms = ms.clamp(100, 10_000),
             RunMsg::Reset => self.with_session(Session::reset),
             RunMsg::Goto(n) => self.goto(n),
-            RunMsg::Load(schedule) => return self.load(&schedule, "The counterexample"),
+            RunMsg::Load(schedule) => return self.load_counterexample(&schedule),
             RunMsg::SetSeed(t) => self.seed_text = t,
             RunMsg::RandomRun => match (self.seed(), self.session.as_ref()) {
                 (Ok(seed), Some(s)) => {
@@ -248,6 +248,28 @@ impl Run {
         };
         self.set(Some(session));
         problem.map(Say::Error)
+    }
+
+    /// Replay a counterexample and show it from step 0, saying where its worst violation (the
+    /// most severe, then the earliest) happens: "→ to replay; the hang happens at step 24".
+    pub fn load_counterexample(&mut self, schedule: &str) -> Option<Say> {
+        if let Some(problem) = self.load(schedule, "The counterexample") {
+            return Some(problem);
+        }
+        let worst = self.session.as_ref().and_then(|s| {
+            s.violations()
+                .into_iter()
+                .max_by_key(|v| (v.kind.severity(), std::cmp::Reverse(v.step)))
+        })?;
+        self.goto(0);
+        let what = match worst.kind.severity() {
+            core_sim::vocab::Severity::Hang => "the hang".to_string(),
+            _ => format!("the {}", worst.kind.title().to_lowercase()),
+        };
+        Some(Say::Hint(format!(
+            "→ to replay; {what} happens at step {}.",
+            worst.step
+        )))
     }
 
     /// Go to recorded step `n` (clamped to the recording).

@@ -144,7 +144,11 @@ fn a_check_loads_the_lost_wakeup_first() {
         panic!()
     };
     assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
-    let v = s.run.session.as_ref().unwrap().violations();
+    // Loaded at step 0; at its end, the run hangs.
+    let mut run = s.run.session.as_deref().unwrap().clone();
+    assert_eq!(run.position(), 0);
+    run.goto(run.len());
+    let v = run.violations();
     assert!(
         v.iter().any(|v| v.kind == ViolationKind::LostWakeup),
         "{v:?}"
@@ -192,7 +196,18 @@ fn matrix_cells_open_in_the_explorer() {
         panic!()
     };
     assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
-    assert!(s.run.session.as_ref().unwrap().position() > 0);
+    // The counterexample opens at step 0, saying where the hang happens.
+    let sess = s.run.session.as_ref().unwrap();
+    assert_eq!(sess.position(), 0);
+    assert!(!sess.is_empty());
+    assert!(
+        format!("{:?}", s.chrome).contains(&format!(
+            "→ to replay; the hang happens at step {}.",
+            sess.len()
+        )),
+        "{:?}",
+        s.chrome
+    );
 }
 
 #[test]
