@@ -84,6 +84,11 @@ row() { # row LABEL "RAW GZ" [BUDGET]
 }
 mapfile -t first_files < <(printf '%s' "$browser_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>JSON.parse(s).first_render_files.forEach(f=>console.log(f)))')
 mapfile -t all_files < <(find dist -type f | sort)
+# Every file the first render fetched must be in the sum: a path that is not a file of dist/ (a
+# query string, a redirect, a file fetched from elsewhere) stops the bench rather than being left out.
+for f in "${first_files[@]}"; do
+    [ -f "dist/$f" ] || die "the first render fetched '$f', which is not a file of dist/: cannot size it"
+done
 OTHER=(dist/index.html dist/assets/*.css dist/assets/boot.js dist/assets/main.js dist/assets/lab.js dist/assets/icon.svg)
 printf '\n%-44s %14s   %-10s %s\n' "measure" "value" "target" ""
 printf '%-44s %14s   %-10s %s\n' "--------------------------------------------" "--------------" "----------" "------"
@@ -101,5 +106,8 @@ printf '%-44s %11s ms   %-10s %s\n' "matrix tso ($cells cells, $workers worker(s
 printf '%-44s %11s ms   %-10s\n' "same checks, wasm, 1 thread: sc / tso" "$wsc / $wtso" ""
 printf '%-44s %11s ms   %-10s\n' "same checks, native release, 1 thread" "$native_sc / $native_tso" ""
 printf '%-44s %14s   %-10s %s\n' "wasm/native time ratio: sc / tso" "$r_sc / $r_tso" "<= 1.5" "$(ok "$r_max" 1.5)"
-printf '\nfirst render fetched: %s\n' "${first_files[*]}"
+printf '\nfirst render fetched (raw / gzipped KiB each):\n'
+for f in "${first_files[@]}"; do
+    row "  $f" "$(sizes "dist/$f")"
+done
 printf '(%s cores here; other processes may share them: compare runs on an idle machine.)\n' "$(nproc)"

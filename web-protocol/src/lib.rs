@@ -7,6 +7,12 @@
 //!
 //! This crate holds the types and the pure helpers both sides need; it never calls the exhaustive
 //! checker, so the page's module does not link it. Carrying a request out is `web_worker::jobs`.
+//! The page reads answers with [`Response::from_json`] (`decode`), not serde's derived
+//! deserialisers, which would weigh a tenth of its module.
+
+mod decode;
+
+pub use decode::MAX_RESPONSE;
 
 use core_sim::explore::{CheckOptions, CheckReport, Counterexample, Progress};
 use core_sim::{Knobs, MemoryModel, Scenario};

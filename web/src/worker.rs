@@ -278,7 +278,7 @@ impl Pool {
         let Some(text) = e.data().as_string() else {
             return;
         };
-        let response: Response = match serde_json::from_str(&text) {
+        let response = match Response::from_json(&text) {
             Ok(r) => r,
             Err(err) => Response::Failed {
                 job: 0,

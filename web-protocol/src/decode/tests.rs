@@ -1,0 +1,186 @@
+use super::*;
+use core_sim::explore::matrix::check_cell;
+use core_sim::explore::{check, CheckOptions};
+use core_sim::Sim;
+
+/// Every answer a real check can give, as the worker writes them.
+fn answers() -> Vec<Response> {
+    let mut out = vec![
+        Response::Progress {
+            job: 7,
+            progress: Progress {
+                states: 10,
+                transitions: 20,
+                frontier: 3,
+                depth: 4,
+            },
+        },
+        Response::Claim {
+            job: 8,
+            index: 1,
+            count: 3,
+            result: ClaimResult {
+                holds: false,
+                worlds: 2,
+                states: 1234,
+                detail: "naive-update: \"lost\" ✗".into(),
+                ms: 12.625,
+            },
+        },
+        Response::Failed {
+            job: 0,
+            error: "unreadable \u{1} request".into(),
+        },
+    ];
+    // A violation of every kind the matrix shows, a safe world, and a bounded search.
+    let worlds = [
+        ("put-block-vs-affinity", "naive-update", "sc"),
+        ("retarget-vs-old-owner", "linux-6.6", "tso"),
+        ("ipi-during-load", "lock-fix-plain-write", "sc"),
+        ("lock-order-affinity", "linux-6.17", "sc"),
+        ("put-block-vs-affinity", "linux-6.17", "tso"),
+    ];
+    for (i, (s, p, m)) in worlds.into_iter().enumerate() {
+        let sim = Sim::from_ids(s, p, m).unwrap();
+        let report = check(&sim, &CheckOptions::default(), &mut |_| true);
+        let coverage = (i % 2 == 0)
+            .then(|| core_sim::analysis::coverage(&sim, crate::COVERAGE_STATES).ok())
+            .flatten();
+        out.push(Response::Checked {
+            job: 100 + i as u64,
+            report,
+            ms: 0.1 + i as f64,
+            coverage,
+        });
+        out.push(Response::Cell {
+            job: 200 + i as u64,
+            cell: MatrixCell {
+                index: i,
+                cell: check_cell(&sim, &CheckOptions::default()),
+                ms: 1.5,
+            },
+        });
+    }
+    let sim = Sim::from_ids("retarget-vs-old-owner", "naive-update", "tso").unwrap();
+    let bounded = CheckOptions {
+        max_states: 50,
+        ..CheckOptions::default()
+    };
+    out.push(Response::Checked {
+        job: 300,
+        report: check(&sim, &bounded, &mut |_| true),
+        ms: 0.0,
+        coverage: None,
+    });
+    out
+}
+
+#[test]
+fn it_reads_what_serde_reads_for_every_answer() {
+    let all = answers();
+    let kinds: std::collections::BTreeSet<_> = all
+        .iter()
+        .filter_map(|r| match r {
+            Response::Checked { report, .. } => Some(report.kinds()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        ViolationKind::ALL.len(),
+        "every kind is covered"
+    );
+    let with_coverage = all
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Response::Checked {
+                    coverage: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(with_coverage > 0, "some report carries line coverage");
+    for r in all {
+        let json = r.to_json();
+        let serde: Response = serde_json::from_str(&json).unwrap();
+        assert_eq!(Response::from_json(&json).as_ref(), Ok(&serde), "{json}");
+        assert_eq!(serde, r);
+    }
+}
+
+#[test]
+fn a_report_without_a_store_field_is_a_full_one() {
+    let r = answers().remove(3);
+    let mut v: Value = serde_json::from_str(&r.to_json()).unwrap();
+    v["checked"]["report"]
+        .as_object_mut()
+        .unwrap()
+        .remove("store");
+    let Response::Checked { report, .. } = Response::from_json(&v.to_string()).unwrap() else {
+        panic!("not a report");
+    };
+    assert_eq!(report.store, StoreMode::Full);
+}
+
+#[test]
+fn broken_answers_are_errors_in_words() {
+    let cases = [
+        ("", "EOF"),
+        ("[1]", "wrong type"),
+        ("{}", "one key"),
+        (r#"{"a":{},"b":{}}"#, "one key"),
+        (
+            r#"{"nonsense":{"job":1}}"#,
+            "unknown answer kind 'nonsense'",
+        ),
+        (r#"{"failed":{"error":"x"}}"#, "missing field 'job'"),
+        (
+            r#"{"failed":{"job":-1,"error":"x"}}"#,
+            "'job' has the wrong type",
+        ),
+        (
+            r#"{"failed":{"job":1,"error":2}}"#,
+            "'error' has the wrong type",
+        ),
+        (
+            r#"{"progress":{"job":1,"progress":{"states":1,"transitions":1,"frontier":1}}}"#,
+            "missing field 'depth'",
+        ),
+        (
+            r#"{"claim":{"job":1,"index":0,"count":1,"result":{"holds":1}}}"#,
+            "'holds' has the wrong type",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = Response::from_json(text).unwrap_err();
+        assert!(e.contains(want), "{text}: {e}");
+    }
+    let long = format!(
+        "{{\"failed\":{{\"job\":1,\"error\":\"{}\"}}}}",
+        "x".repeat(MAX_RESPONSE)
+    );
+    assert!(Response::from_json(&long).unwrap_err().contains("too long"));
+}
+
+#[test]
+fn bad_values_inside_a_report_are_named() {
+    let json = answers().remove(3).to_json();
+    let bad = |from: &str, to: &str| {
+        assert!(json.contains(from), "{from}");
+        Response::from_json(&json.replacen(from, to, 1)).unwrap_err()
+    };
+    assert!(
+        bad("\"outcome\":\"complete\"", "\"outcome\":\"done\"").contains("unknown outcome 'done'")
+    );
+    assert!(bad("\"store\":\"full\"", "\"store\":\"all\"").contains("unknown store 'all'"));
+    assert!(bad("\"kind\":\"", "\"kind\":\"x").contains("unknown violation kind"));
+    assert!(bad("\"max_kick_ipis\":", "\"max_kick_ipis\":999").contains("'max_kick_ipis'"));
+    assert!(bad("\"schedule\":\"", "\"schedule\":\"?").contains("schedule:"));
+    let cell = answers().remove(4).to_json();
+    let e = Response::from_json(&cell.replacen("\"violations\":[\"", "\"violations\":[1,\"", 1));
+    assert!(e.unwrap_err().contains("'violations'"));
+}
