@@ -156,6 +156,10 @@ fn matrix_cell(o: &Obj) -> Result<MatrixCell, String> {
                 kind: kind(&string(c, "kind")?)?,
                 schedule: string(c, "schedule")?,
                 explanation: string(c, "explanation")?,
+                preemptions: match c.get("preemptions") {
+                    None | Some(Value::Null) => None,
+                    Some(_) => Some(num(c, "preemptions")?),
+                },
             })
         })
         .collect::<Result<_, String>>()?;

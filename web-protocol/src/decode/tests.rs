@@ -52,11 +52,16 @@ fn answers() -> Vec<Response> {
             ms: 0.1 + i as f64,
             coverage,
         });
+        // Half the cells with the fewest preemptions filled in, as the worker sends them.
+        let mut cell = check_cell(&sim, &CheckOptions::default());
+        if i % 2 == 1 {
+            core_sim::analysis::preemptions::fill_cell(&mut cell, &sim, 2_000_000);
+        }
         out.push(Response::Cell {
             job: 200 + i as u64,
             cell: MatrixCell {
                 index: i,
-                cell: check_cell(&sim, &CheckOptions::default()),
+                cell,
                 ms: 1.5,
             },
         });
