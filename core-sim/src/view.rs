@@ -329,6 +329,60 @@ pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
         .collect()
 }
 
+/// A state cell that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Cell id.
+    pub id: String,
+    /// Cell label (with its group).
+    pub label: String,
+    /// Before.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// The cells that differ between two states, in the order of `after` (a cell that only shows in
+/// one of them, such as a lock while it is held, changes from or to "—"); the one diff every
+/// shell uses.
+pub fn diff(before: &[Cell], after: &[Cell]) -> Vec<Change> {
+    const ABSENT: &str = "—";
+    let label = |a: &Cell| {
+        if a.label.starts_with("vCPU") && a.group == "AVIC physical ID table" {
+            format!("entry[{}]", a.label)
+        } else {
+            a.label.clone()
+        }
+    };
+    let mut out: Vec<Change> = after
+        .iter()
+        .filter_map(|a| {
+            let b = before
+                .iter()
+                .find(|b| b.id == a.id)
+                .map_or(ABSENT, |b| b.value.as_str());
+            (b != a.value).then(|| Change {
+                id: a.id.clone(),
+                label: label(a),
+                before: b.to_string(),
+                after: a.value.clone(),
+            })
+        })
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|b| !after.iter().any(|a| a.id == b.id))
+            .map(|b| Change {
+                id: b.id.clone(),
+                label: label(b),
+                before: b.value.clone(),
+                after: ABSENT.to_string(),
+            }),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ use crate::oracle::{Violation, ViolationKind};
 use crate::scenario::ScenarioError;
 use crate::sim::Sim;
 use crate::strategy::{MemoryModel, Strategy};
-use crate::timeline::Timeline;
+use crate::view;
 use serde::{Deserialize, Serialize};
 
 /// One side of a row: a step one world ran.
@@ -298,30 +298,41 @@ pub fn diff_sims(a: &Sim, schedule: &Schedule, b: &Sim) -> Result<Diff, DiffErro
     Ok(summarise(&run_a, aligned))
 }
 
+/// One row per step of `s`: what ran, what it did in words and what it changed (the timeline's
+/// row without its analyses, which would make this module and the timeline use each other).
 fn cells(s: &Session) -> Vec<Cell> {
-    let timeline = Timeline::from_session(s);
-    timeline
-        .rows
-        .into_iter()
-        .map(|r| Cell {
-            step: r.step,
-            action: r.action,
-            thread: r.lane as u8,
-            thread_name: s.sim().thread_name(r.lane).to_string(),
-            op: r.op,
-            label: r.label,
-            code: r.code,
-            func: r.func,
-            facts: r
-                .notes
-                .into_iter()
-                .chain(
-                    r.changes
-                        .iter()
-                        .map(|c| format!("{}: {} → {}", c.label, c.before, c.after)),
-                )
-                .collect(),
-            violations: r.violations.iter().map(|v| v.kind).collect(),
+    let sim = s.sim();
+    let mut before = view::cells(sim, s.state_at(0));
+    s.records()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let after = view::cells(sim, &r.after);
+            let changes = view::diff(&before, &after);
+            before = after;
+            let lane = r.event.action.thread();
+            Cell {
+                step: i + 1,
+                action: r.event.action.to_char(),
+                thread: lane as u8,
+                thread_name: sim.thread_name(lane).to_string(),
+                op: r.event.op.clone(),
+                label: r.event.label.clone(),
+                code: r.event.code.clone(),
+                func: r.event.func.clone(),
+                facts: r
+                    .event
+                    .facts
+                    .iter()
+                    .filter_map(|f| f.describe(lane, sim))
+                    .chain(
+                        changes
+                            .iter()
+                            .map(|c| format!("{}: {} → {}", c.label, c.before, c.after)),
+                    )
+                    .collect(),
+                violations: r.violations.iter().map(|v| v.kind).collect(),
+            }
         })
         .collect()
 }
