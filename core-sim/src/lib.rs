@@ -40,6 +40,7 @@ pub mod program;
 pub mod scenario;
 pub mod share;
 pub mod sim;
+pub mod slide;
 pub mod strategy;
 pub mod svg;
 pub mod text;

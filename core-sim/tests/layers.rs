@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("view", 9),
     ("svg", 9),
     ("lessons", 10),
+    ("slide", 10),
     ("share", 11),
 ];
 

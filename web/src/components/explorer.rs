@@ -1,11 +1,13 @@
 //! The explorer: the world on the left, the run in the middle (threads, state, what went wrong,
 //! timeline).
 
+use super::ask::AskBar;
 use super::check_panel::CheckPanel;
 use super::last_step::LastStep;
 use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
 use super::random_panel::RandomPanel;
+use super::slide::SlideView;
 use super::state_pane::StatePane;
 use super::strategy_picker::StrategyPicker;
 use super::thread_pane::ThreadPane;
@@ -84,6 +86,16 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         let session = run.session.clone();
         use_memo(run.revision, move |_| session.as_deref().map(draw))
     };
+    let slide = {
+        let session = run.session.clone();
+        let on = p.embed;
+        use_memo((run.revision, on), move |_| {
+            session
+                .as_deref()
+                .filter(|_| on)
+                .map(|s| Rc::new(core_sim::slide::at(s)))
+        })
+    };
     let on_run = |m: RunMsg| p.on_msg.reform(move |_: ()| Msg::Run(m.clone()));
     let on_scenario = p.on_world.reform(|id| WorldMsg::SelectScenario(id).into());
     let on_preset = p.on_world.reform(|id| WorldMsg::SelectPreset(id).into());
@@ -127,6 +139,39 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     };
     let sim = session.sim();
     let pos = session.position();
+    let ask_who = run
+        .ask
+        .as_ref()
+        .map(|a| sim.thread_name(a.action.thread()).to_string())
+        .unwrap_or_default();
+    let ask_bar = html! {
+        <AskBar ask={run.ask.clone()} who={AttrValue::from(ask_who)}
+            stash={run.stash.as_ref().map(|(s, at)| (s.chars().count(), *at))}
+            on_answer={p.on_msg.reform(|a| RunMsg::Answer(a).into())}
+            on_restore={p.on_msg.reform(|_: ()| RunMsg::Restore.into())} />
+    };
+    if let Some(slide) = slide.as_ref() {
+        let guided = p.guided.is_some();
+        let note = p
+            .guided
+            .as_ref()
+            .and_then(|g| g.lesson.note_at(pos))
+            .map(|n| AttrValue::from(n.text));
+        let world = format!(
+            "{} · {}",
+            sim.strategy.preset_id().unwrap_or("custom knobs"),
+            sim.memory.id()
+        );
+        return html! {
+            <SlideView slide={slide.clone()} title={AttrValue::from(sim.scenario.title.clone())} world={AttrValue::from(world)}
+                {note} len={session.len()} can_forward={run.can_advance(guided)} playing={run.playing} {guided}
+                full_link={p.full_link.clone()} on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
+                on_play={on_run(RunMsg::TogglePlay)}
+                on_step={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Step(t as u8)).into())}>
+                { ask_bar }
+            </SlideView>
+        };
+    }
     let m = session.state();
     let threads = view::threads(sim, m);
     let cells = view::cells(sim, m);
@@ -167,23 +212,10 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let on_notice = p
         .on_msg
         .reform(|(l, t): (Level, String)| ChromeMsg::Notify(l, t).into());
-    let caption = if p.embed {
-        html! {
-            <div class="embed-head">
-                <span class="embed-world" id="scenario-caption">
-                    <strong>{ &sim.scenario.title }</strong>
-                    { format!(" · {} · {}", sim.strategy.preset_id().unwrap_or("custom knobs"), sim.memory.id()) }
-                </span>
-                <a class="button" id="open-full" href={p.full_link.clone()} target="_blank" rel="noopener"
-                    title="Open this view in the full AVIC race lab">{ "Open in the full lab ↗" }</a>
-            </div>
-        }
-    } else {
-        html! {
-            <p class="caption" id="scenario-caption">
-                <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
-            </p>
-        }
+    let caption = html! {
+        <p class="caption" id="scenario-caption">
+            <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
+        </p>
     };
     html! {
         <div class={classes!("explorer", guided.then_some("guided"))}>
@@ -200,6 +232,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_play={on_run(RunMsg::TogglePlay)} on_pace={p.on_msg.reform(|ms| RunMsg::SetPace(ms).into())}
                     on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
+                { ask_bar }
                 <LastStep {row} who={AttrValue::from(who)} />
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">
@@ -216,11 +249,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     </div>
                     <StatePane {cells} {changed} />
                 </div>
-                if !p.embed {
-                    <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
-                }
+                <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
                 <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
-                    {on_goto} {on_notice} strip={p.embed} />
+                    {on_goto} {on_notice} />
             </main>
         </div>
     }

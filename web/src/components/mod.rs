@@ -1,6 +1,7 @@
 //! Small function components: props down, callbacks up. The page's state lives in
 //! [`crate::state::AppState`]; these only render what they are given.
 
+pub mod ask;
 pub mod check_panel;
 pub mod explorer;
 pub mod last_step;
@@ -8,9 +9,11 @@ pub mod lesson;
 pub mod matrix;
 pub mod notices;
 pub mod pickers;
+pub mod presenter;
 pub mod random_panel;
 pub mod select;
 pub mod share;
+pub mod slide;
 pub mod state_pane;
 pub mod strategy_picker;
 pub mod thread_pane;
