@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage as open, waitPosition, position, shot, REPO } from './lib.mjs';
+import { launch, openPage as open, waitPosition, position, shot, REPO, BASE_URL as BASE } from './lib.mjs';
 
 let browser;
 let context;
@@ -109,9 +109,14 @@ test("the README's embed snippets are slides in every theme at 800×450 and 1280
         await page.setViewportSize({ width: w, height: h });
         const { page: p, problems } = { page, problems: [] };
         page.on('pageerror', (e) => problems.push(e.message));
+        // Offline: nothing is fetched from anywhere but dist/.
+        page.on('request', (r) => {
+          const u = new URL(r.url());
+          if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== new URL(BASE).origin) problems.push(`external fetch: ${r.url()}`);
+        });
         page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
         try {
-          await p.goto(new URL(withTheme(query, theme), process.env.BASE_URL ?? 'http://127.0.0.1:8080/').href);
+          await p.goto(new URL(withTheme(query, theme), BASE).href);
           await p.waitForSelector('html[data-ready="true"]');
           await p.waitForSelector('#slide[data-fit]');
           assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), theme, what);
@@ -262,6 +267,44 @@ test("a bad link's text stays visible and copyable", async () => {
       return f.value.slice(f.selectionStart, f.selectionEnd);
     });
     assert.ok(selected.endsWith(bad), selected);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the presenter window plays a lesson as slides and drives the projected window', async () => {
+  const { page, problems } = await openPage('?present=1&v=3&view=lesson&l=first-patch');
+  try {
+    await page.locator('#presenter #slide').waitFor();
+    const slides = Number(await page.locator('#presenter').getAttribute('data-slides'));
+    assert.ok(slides >= 3, `${slides} slides`);
+    assert.ok((await page.locator('#presenter-note').textContent()).length > 20);
+    const at0 = await position(page);
+    // The presenter keeps its own address; the projected window opens on the slide.
+    assert.ok(page.url().includes('present=1'));
+    const [projected] = await Promise.all([
+      context.waitForEvent('page'),
+      page.locator('#open-projected').click(),
+    ]);
+    await projected.waitForSelector('html[data-ready="true"]');
+    await projected.waitForSelector('#slide[data-fit]');
+    assert.ok(projected.url().includes('embed=1'), projected.url());
+    assert.equal(await position(projected), at0);
+    // A clicker's Page Down: the next slide, in both windows.
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => document.querySelector('#presenter').dataset.slide === '1');
+    const at1 = await position(page);
+    assert.notEqual(at1, at0);
+    await waitPosition(projected, at1);
+    // → steps within the slide; the projected window follows.
+    await page.keyboard.press('ArrowRight');
+    await waitPosition(page, at1 + 1);
+    await waitPosition(projected, at1 + 1);
+    await shot(page, 'presenter.png');
+    await shot(projected, 'presenter-projected.png');
+    assert.ok(page.url().includes('present=1'));
+    await projected.close();
     assert.deepEqual(problems, []);
   } finally {
     await page.close();

@@ -150,7 +150,7 @@ pub fn app() -> Html {
             <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
                 guided={state.lesson.clone()} embed={chrome.embed}
                 on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
-                on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} />
+                on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} theme={chrome.theme} />
         }
     };
     let notices = html! {

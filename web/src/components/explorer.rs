@@ -15,7 +15,7 @@ use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
 use crate::state::{CheckState, ChromeMsg, Guided, Level, Msg, Run, RunMsg, World, WorldMsg};
-use crate::url::View;
+use crate::url::{Theme, View};
 use core_sim::explore::Session;
 use core_sim::timeline::{Row, Timeline};
 use core_sim::{svg, view, Action, Violation};
@@ -47,6 +47,9 @@ pub struct ExplorerProps {
     pub on_dice: Callback<()>,
     /// The full page's link (embeds link to it).
     pub full_link: AttrValue,
+    /// The theme on screen (downloads are drawn in it).
+    #[prop_or_default]
+    pub theme: Theme,
 }
 
 /// What the timeline needs, computed once per session change.
@@ -60,7 +63,16 @@ struct Drawn {
     later: Vec<Violation>,
 }
 
-fn draw(s: &Session) -> Drawn {
+/// The palette of a download for the theme on screen.
+fn palette(theme: Theme) -> svg::Palette {
+    match theme {
+        Theme::Auto => svg::Palette::Auto,
+        Theme::Light | Theme::Large => svg::Palette::Light,
+        Theme::Dark => svg::Palette::Dark,
+    }
+}
+
+fn draw(s: &Session, theme: Theme) -> Drawn {
     let mut full = s.clone();
     full.goto(full.len());
     let timeline = Timeline::from_session(&full);
@@ -72,7 +84,7 @@ fn draw(s: &Session) -> Drawn {
         .collect();
     Drawn {
         svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
-        file_svg: AttrValue::from(svg::render(&timeline, Some(pos))),
+        file_svg: AttrValue::from(svg::render_in(&timeline, Some(pos), palette(theme))),
         rows: timeline.rows,
         later,
     }
@@ -84,7 +96,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let (world, run) = (&p.world, &p.run);
     let drawn = {
         let session = run.session.clone();
-        use_memo(run.revision, move |_| session.as_deref().map(draw))
+        use_memo((run.revision, p.theme), move |&(_, theme)| {
+            session.as_deref().map(|s| draw(s, theme))
+        })
     };
     let slide = {
         let session = run.session.clone();
@@ -266,7 +280,7 @@ mod tests {
         let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
         s.goto(12);
-        let d = draw(&s);
+        let d = draw(&s, Theme::Auto);
         // A strict CSP (style-src 'self') refuses <style> elements and style attributes.
         assert!(!d.svg.contains("<style") && !d.svg.contains("style="));
         assert!(d.svg.contains("data-step=\"12\""));
