@@ -121,10 +121,10 @@ pub fn render_in(t: &Timeline, current: Option<usize>, palette: Palette) -> Stri
     draw(t, current, Some(palette))
 }
 
-fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> String {
+/// The drawing's width, sized to its content: the widest state-change or violation text, the
+/// title, the lanes.
+fn width_of(t: &Timeline) -> usize {
     let lanes = t.lanes.len().max(1);
-    let extra_rows = t.final_violations.len() + t.initial_violations.len();
-    // Sized to the content: the widest state-change or violation text, the title, the lanes.
     let notes_chars = t
         .rows
         .iter()
@@ -152,9 +152,52 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         })
         .max()
         .unwrap_or(0);
-    let width = (LEFT + lanes * LANE_W + 8 + text_w(notes_chars, 12) + 16)
+    (LEFT + lanes * LANE_W + 8 + text_w(notes_chars, 12) + 16)
         .max(LEFT + text_w(wide_chars, 12) + 16)
-        .max(LEFT + text_w(t.title.chars().count(), 14) + 16);
+        .max(LEFT + text_w(t.title.chars().count(), 14) + 16)
+}
+
+/// The title, the lane names and the state-change column's head (the top [`HEADS_H`] pixels).
+fn heads(s: &mut String, t: &Timeline) {
+    let _ = write!(
+        s,
+        r#"<text class="head" x="{LEFT}" y="22" font-size="14">{}</text>"#,
+        esc(&t.title)
+    );
+    for (i, name) in t.lanes.iter().enumerate() {
+        let x = LEFT + i * LANE_W + LANE_W / 2;
+        let _ = write!(
+            s,
+            r#"<text class="head" x="{x}" y="52" text-anchor="middle">{}</text>"#,
+            esc(&clip(name, 26))
+        );
+    }
+    let notes_x = LEFT + t.lanes.len().max(1) * LANE_W + 8;
+    let _ = write!(
+        s,
+        r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#
+    );
+}
+
+/// Height of the heads: where the lanes start.
+pub const HEADS_H: usize = TOP - 8;
+
+/// The heads alone, as [`render_inline`] draws them at its top, on their background: a page lays
+/// it over the drawing and keeps it in view while the steps scroll (sticky lane headers).
+pub fn render_heads_inline(t: &Timeline) -> String {
+    let width = width_of(t);
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline avic-timeline-heads" viewBox="0 0 {width} {HEADS_H}" width="{width}" height="{HEADS_H}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" aria-hidden="true"><rect class="bg" x="0" y="0" width="{width}" height="{HEADS_H}"/>"#
+    );
+    heads(&mut s, t);
+    s.push_str("</svg>");
+    with_paint(s)
+}
+
+fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> String {
+    let lanes = t.lanes.len().max(1);
+    let extra_rows = t.final_violations.len() + t.initial_violations.len();
+    let width = width_of(t);
     let height = TOP + (t.rows.len() + extra_rows + 1) * ROW_H + 20;
     let mut s = String::new();
     let _ = write!(
@@ -181,18 +224,9 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         s,
         r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#
     );
-    let _ = write!(
-        s,
-        r#"<text class="head" x="{LEFT}" y="22" font-size="14">{}</text>"#,
-        esc(&t.title)
-    );
-    for (i, name) in t.lanes.iter().enumerate() {
+    heads(&mut s, t);
+    for i in 0..t.lanes.len() {
         let x = LEFT + i * LANE_W + LANE_W / 2;
-        let _ = write!(
-            s,
-            r#"<text class="head" x="{x}" y="52" text-anchor="middle">{}</text>"#,
-            esc(&clip(name, 26))
-        );
         let _ = write!(
             s,
             r#"<line class="lane" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
@@ -201,10 +235,6 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         );
     }
     let notes_x = LEFT + lanes * LANE_W + 8;
-    let _ = write!(
-        s,
-        r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#
-    );
     let mut y = TOP;
     for v in &t.initial_violations {
         let _ = write!(
@@ -430,6 +460,29 @@ mod tests {
         assert!(!dark.contains("@media") && !light.contains("@media"));
         assert!(dark.contains(".bg{fill:#16181d}") && !light.contains("#16181d"));
         assert_eq!(render_in(&t, Some(3), Palette::Auto), render(&t, Some(3)));
+    }
+
+    #[test]
+    fn the_heads_alone_are_the_drawings_top() {
+        let t = timeline();
+        let heads = render_heads_inline(&t);
+        let full = render_inline(&t, None);
+        for name in &t.lanes {
+            assert!(heads.contains(&format!(">{}</text>", esc(&clip(name, 26)))));
+        }
+        let w = |svg: &str| {
+            svg.split("width=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(w(&heads), w(&full));
+        let head_texts = |svg: &str| svg.matches(r#"<text class="head""#).count();
+        assert_eq!(head_texts(&heads), head_texts(&full));
+        assert!(!heads.contains("class=\"step\""));
     }
 
     #[test]

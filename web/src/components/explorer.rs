@@ -59,6 +59,8 @@ struct Drawn {
     svg: AttrValue,
     /// The standalone file (SVG and PNG downloads).
     file_svg: AttrValue,
+    /// The heads alone (sticky over the drawing).
+    heads: AttrValue,
     rows: Vec<Row>,
     later: Vec<Violation>,
 }
@@ -85,6 +87,7 @@ fn draw(s: &Session, theme: Theme) -> Drawn {
     Drawn {
         svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
         file_svg: AttrValue::from(svg::render_in(&timeline, Some(pos), palette(theme))),
+        heads: AttrValue::from(svg::render_heads_inline(&timeline)),
         rows: timeline.rows,
         later,
     }
@@ -264,7 +267,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     <StatePane {cells} {changed} />
                 </div>
                 <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
-                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
+                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} heads={drawn.heads.clone()} position={pos} file_name={AttrValue::from(file_name)}
                     {on_goto} {on_notice} />
             </main>
         </div>
