@@ -47,8 +47,17 @@ pub fn use_url_sync(dispatcher: UseReducerDispatcher<AppState>, query: String, k
         });
     }
     use_effect_with((query, key), move |(q, key)| {
-        let op = history_op(last.borrow().as_deref(), key, from_history.replace(false));
+        let back = from_history.replace(false);
+        let before = last.borrow().clone();
+        let op = history_op(before.as_deref(), key, back);
         *last.borrow_mut() = Some(key.clone());
+        // For tests: how the last link was written.
+        let how = match op {
+            HistoryOp::Push => "push",
+            HistoryOp::Replace => "replace",
+        };
+        let mark = format!("{how} {key}");
+        super::dom::set_root_attr("data-history", Some(&mark));
         if let Some(w) = window() {
             let path = w.location().pathname().unwrap_or_default();
             let url = format!("{path}{q}");
@@ -70,7 +79,7 @@ mod tests {
 
     #[test]
     fn a_new_view_is_a_new_entry_and_steps_replace_it() {
-        assert_eq!(history_op(None, "Matrix/", false), HistoryOp::Replace);
+        assert_eq!(history_op(None, "matrix/", false), HistoryOp::Replace);
         assert_eq!(
             history_op(Some("Matrix/"), "Explorer/", false),
             HistoryOp::Push
@@ -88,6 +97,9 @@ mod tests {
         let cell = from_query("?v=3&s=running-retarget&t=linux-6.5&m=sc");
         let lesson = from_query("?v=3&view=lesson&l=first-patch&at=3");
         let other = from_query("?v=3&view=lesson&l=barriers");
+        // Spelled out, not Debug (which the web build prints as nothing).
+        assert_eq!(matrix.history_key(), "matrix/");
+        assert_eq!(lesson.history_key(), "lesson/first-patch");
         let keys: Vec<String> = [&matrix, &cell, &lesson, &other]
             .iter()
             .map(|s| s.history_key())

@@ -184,7 +184,13 @@ impl AppState {
     /// entry (Back returns), anything else (a step, a world) replaces the current one.
     pub fn history_key(&self) -> String {
         let lesson = self.lesson.as_ref().map_or("", |g| g.lesson.id);
-        format!("{:?}/{lesson}", self.chrome.view)
+        // Not `{:?}`: the web build formats Debug as nothing (-Zfmt-debug=none).
+        let view = match self.chrome.view {
+            View::Explorer => "explorer",
+            View::Matrix => "matrix",
+            View::Lesson => "lesson",
+        };
+        format!("{view}/{lesson}")
     }
 
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
