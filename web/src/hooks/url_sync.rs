@@ -116,9 +116,11 @@ mod tests {
         let mut s = from_query("?v=3&view=matrix");
         s.matrix.workers = 3;
         s.run.pace_ms = 2000;
+        let rev = s.run.revision;
         s.apply(Msg::Navigate(
             "?v=3&s=running-retarget&t=linux-6.5&m=sc&at=0".into(),
         ));
+        assert!(s.run.revision > rev, "what is drawn is drawn again");
         assert_eq!(s.chrome.view, crate::url::View::Explorer);
         assert_eq!(s.world.scenario.id, "running-retarget");
         assert_eq!((s.matrix.workers, s.run.pace_ms), (3, 2000));

@@ -176,6 +176,8 @@ impl AppState {
             next.chrome.theme = self.chrome.theme;
         }
         next.run.pace_ms = self.run.pace_ms;
+        // Revisions key the memos of what is drawn: never reuse one (a fresh run counts from 0).
+        next.run.revision += self.run.revision + 1;
         next.run.seed_text = std::mem::take(&mut self.run.seed_text);
         *self = next;
     }
