@@ -340,7 +340,7 @@ test('PNG export: the timeline at 2×, a real PNG', async () => {
     assert.equal(png.subarray(12, 16).toString('ascii'), 'IHDR');
     const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
     const svg = await page.evaluate(() => {
-      const s = document.querySelector('#timeline svg');
+      const s = document.querySelector('#timeline > svg');
       return [Number(s.getAttribute('width')), Number(s.getAttribute('height'))];
     });
     assert.deepEqual([w, h], [svg[0] * 2, svg[1] * 2]);
