@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every untrusted-input decoder (cargo-fuzz / libFuzzer, nightly Rust):
 # share_link (share links), scenario_json (scenario files and links), trace_text (avic-lab trace),
-# schedule (schedule strings), knobs (knob lists, k.<hex> codes, --knobs).
+# schedule (schedule strings), knobs (knob lists, k.<hex> codes, --knobs), program_text
+# (--program-file and a link's edited programs).
 #
 #   scripts/fuzz.sh [TARGET...]          FUZZ_SECONDS=N per target (default 60)
 #   scripts/fuzz.sh --smoke [TARGET...]  a few seconds each (FUZZ_SECONDS, default 5) on the
@@ -24,7 +25,7 @@ if [ "${1:-}" = "--smoke" ]; then
     SECONDS_PER_TARGET="${FUZZ_SECONDS:-5}"
 fi
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(share_link scenario_json trace_text schedule knobs)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(share_link scenario_json trace_text schedule knobs program_text)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz from crates.io"

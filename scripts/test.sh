@@ -59,5 +59,5 @@ log "serving dist/ at $URL"
 
 # Node's own test runner: its closing lines are the summary of the run.
 BASE_URL="$URL" CHROMIUM="$CHROMIUM" timeout 600 \
-    node --test --test-reporter=tap tests/browser/run.mjs tests/browser/teach.mjs tests/browser/split.mjs tests/browser/slides.mjs \
+    node --test --test-reporter=tap tests/browser/run.mjs tests/browser/teach.mjs tests/browser/split.mjs tests/browser/glossary.mjs tests/browser/slides.mjs \
     || die "browser tests failed (screenshots, if any, are in tests/browser/artifacts/)"

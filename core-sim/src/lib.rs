@@ -33,6 +33,7 @@ pub mod analysis;
 pub mod exec;
 pub mod explore;
 pub mod export;
+pub mod glossary;
 pub mod lessons;
 pub mod machine;
 pub mod oracle;

@@ -1,6 +1,7 @@
 //! A scenario compiled for a strategy and a memory model: the immutable world every explorer shares.
 
 use crate::machine::{entry, lock_slots, Irte, Machine, RunState, ThreadState, Vcpu};
+use crate::program::text::{Bounds, Diag, Patch};
 use crate::program::{self, Actor, Program};
 use crate::scenario::{Scenario, ScenarioError, VcpuStart};
 use crate::strategy::{MemoryModel, Strategy};
@@ -36,6 +37,19 @@ pub struct Sim {
     pub memory: MemoryModel,
     /// Threads by id (scripted ones first, then the GA-log handler if any).
     pub threads: Vec<SimThread>,
+    /// User programs that replaced some operations' programs (see [`Sim::with_patch`]).
+    pub patch: Option<Patch>,
+}
+
+/// Why a patched world could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatchError {
+    /// The scenario itself is impossible.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A program of the patch does not fit the world (errors at their lines).
+    #[error("{}", program::text::report("", .0))]
+    Program(Vec<Diag>),
 }
 
 impl Sim {
@@ -82,7 +96,45 @@ impl Sim {
             strategy,
             memory,
             threads,
+            patch: None,
         })
+    }
+
+    /// [`Sim::new`], then every operation the patch names runs the patch's program instead of
+    /// the strategy's. Each program is validated against this world first ([`Patch::validate`]):
+    /// references in range, locks balanced on every path, and a patch naming an operation no
+    /// thread runs is an error.
+    pub fn with_patch(
+        scenario: Scenario,
+        strategy: Strategy,
+        memory: MemoryModel,
+        patch: Patch,
+    ) -> Result<Sim, PatchError> {
+        let mut sim = Sim::new(scenario, strategy, memory)?;
+        let s = &sim.scenario;
+        let bounds = Bounds {
+            vcpus: s.vcpus.len() as u8,
+            pcpus: s.pcpus,
+            irtes: s.irtes.len() as u8,
+            kick: strategy.knobs.kick,
+        };
+        let runs = |actor: Actor, op: program::Op| {
+            s.threads
+                .iter()
+                .any(|t| t.actor == actor && t.ops.contains(&op))
+        };
+        patch
+            .validate(&bounds, &runs)
+            .map_err(PatchError::Program)?;
+        for (th, spec) in sim.threads.iter_mut().zip(&sim.scenario.threads) {
+            for (prog, op) in th.programs.iter_mut().zip(&spec.ops) {
+                if let Some(p) = patch.find(spec.actor, *op) {
+                    *prog = p.clone();
+                }
+            }
+        }
+        sim.patch = Some(patch);
+        Ok(sim)
     }
 
     /// Build from stable ids.

@@ -238,6 +238,19 @@ pub enum ThreadState {
     Done,
 }
 
+impl ThreadState {
+    /// The id of the [glossary](crate::glossary) term that explains this state.
+    pub fn term(self) -> &'static str {
+        match self {
+            ThreadState::Ready => "thread-ready",
+            ThreadState::Waiting => "thread-waiting",
+            ThreadState::Asleep => "asleep",
+            ThreadState::Idle => "thread-idle",
+            ThreadState::Done => "thread-done",
+        }
+    }
+}
+
 /// One program of a thread, as lines of pseudo-code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
@@ -264,6 +277,20 @@ pub fn listing(sim: &Sim, t: usize) -> Vec<Listing> {
         .collect()
 }
 
+/// Which of thread `t`'s [`listing`]s its next step is in (`None`: finished or idle).
+pub fn listing_index(sim: &Sim, m: &Machine, t: usize) -> Option<usize> {
+    let th = &sim.threads[t];
+    sim.current(m, t).map(|(_, forced)| {
+        if forced {
+            th.programs.len()
+        } else if th.is_daemon() {
+            0
+        } else {
+            m.threads[t].op as usize
+        }
+    })
+}
+
 /// Where every thread stands.
 pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
     (0..sim.threads.len())
@@ -271,15 +298,7 @@ pub fn threads(sim: &Sim, m: &Machine) -> Vec<ThreadView> {
             let th = &sim.threads[t];
             let ts = &m.threads[t];
             let current = sim.current(m, t);
-            let program = current.map(|(_, forced)| {
-                if forced {
-                    th.programs.len()
-                } else if th.is_daemon() {
-                    0
-                } else {
-                    ts.op as usize
-                }
-            });
+            let program = listing_index(sim, m, t);
             let enabled = next_step(sim, m, t).is_some();
             let state = match (current, th.actor) {
                 (None, _) if th.is_daemon() => ThreadState::Idle,

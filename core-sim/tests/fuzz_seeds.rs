@@ -163,3 +163,55 @@ fn knob_strings_decode_and_re_encode_or_say_why() {
         }
     }
 }
+
+#[test]
+fn program_text_reads_back_or_says_where() {
+    use core_sim::program::text;
+    for data in inputs("program_text", 2000) {
+        let Ok(s) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        match text::parse(s) {
+            Ok(blocks) => {
+                for b in blocks {
+                    let printed = text::print_program(b.target, &b.program);
+                    let again = text::parse_one(&printed).expect("printed text reads");
+                    assert_eq!(again.program, b.program);
+                    assert_eq!(again.target, b.target);
+                }
+            }
+            Err(errors) => {
+                assert!(!errors.is_empty() && errors.len() <= text::MAX_ERRORS);
+                for e in &errors {
+                    assert!(e.line >= 1 && e.col >= 1 && plain(&e.message), "{e}");
+                }
+            }
+        }
+        let _ = text::Patch::parse(s);
+    }
+}
+
+/// The program seeds are every preset's printed programs, as `avic-lab export --program all`
+/// writes them for every shipped scenario (regenerate them with that command when the model's
+/// programs change).
+#[test]
+fn program_seeds_hold_every_presets_printed_programs() {
+    use core_sim::program::text;
+    let seeds = seeds("program_text");
+    for id in core_sim::scenario::ids() {
+        for preset in PRESETS {
+            let sim = Sim::from_ids(&id, preset.id, "sc").unwrap();
+            for (t, spec) in sim.scenario.threads.iter().enumerate() {
+                for (o, op) in spec.ops.iter().enumerate() {
+                    let printed =
+                        text::print_program(Some((spec.actor, *op)), &sim.threads[t].programs[o]);
+                    assert!(
+                        seeds.contains(&printed.into_bytes()),
+                        "no seed for {id} · {} · {op}: regenerate fuzz/seeds/program_text",
+                        preset.id
+                    );
+                }
+            }
+        }
+    }
+}

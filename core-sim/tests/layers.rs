@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("vocab", 1),
     ("text", 1),
+    ("glossary", 1),
     ("machine", 2),
     ("strategy", 3),
     ("program", 4),

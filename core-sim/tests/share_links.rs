@@ -62,6 +62,7 @@ fn link() -> impl Strategy<Value = Link> {
                 embed,
                 theme,
                 legacy_steps: false,
+                program: None,
             }
         })
 }

@@ -1,6 +1,6 @@
 //! `avic-lab`: the AVIC / IRTE race lab on the command line.
 //!
-//! Model commands (`check`, `matrix`, `replay`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
+//! Model commands (`check`, `coverage`, `matrix`, `replay`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
 //! (`stress`, `probe`, `trace`) run on the real machine.
 //!
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Exhaustively check one scenario under one strategy and memory model.
     Check(cli::check::CheckArgs),
+    /// Which pseudo-code lines no schedule runs, and which every counterexample of a kind runs.
+    Coverage(cli::coverage::CoverageArgs),
     /// Check every scenario x strategy preset x memory model.
     Matrix(cli::matrix::MatrixArgs),
     /// Replay a schedule string step by step.
@@ -37,6 +39,8 @@ enum Command {
     Export(cli::export::ExportArgs),
     /// List scenarios, strategies, knobs, memory models and violation kinds.
     List(cli::list::ListArgs),
+    /// The words the lab uses, defined (AVIC, IRTE, IsRun, GA log, ir_list, x86-TSO, ...).
+    Glossary(cli::glossary::GlossaryArgs),
     /// Run the protocols on real host threads.
     Stress(host::stress::StressArgs),
     /// Inspect the host machine.
@@ -48,12 +52,14 @@ enum Command {
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Check(a) => cli::check::run(a),
+        Command::Coverage(a) => cli::coverage::run(a),
         Command::Matrix(a) => cli::matrix::run(a),
         Command::Replay(a) => cli::replay::run(a),
         Command::Open(a) => cli::open::run(a),
         Command::Random(a) => cli::random::run(a),
         Command::Export(a) => cli::export::run(a),
         Command::List(a) => cli::list::run(a),
+        Command::Glossary(a) => cli::glossary::run(a),
         Command::Stress(a) => host::stress::run(a),
         Command::Probe(a) => host::probe::run(a),
         Command::Trace(a) => host::trace::run(a),

@@ -840,7 +840,7 @@ fn open_reads_share_links_old_and_new() {
 
 #[test]
 fn open_refuses_bad_links_with_a_reason() {
-    assert_input_error(&["open", "?v=4&s=x"], "newer version of the lab");
+    assert_input_error(&["open", "?v=5&s=x"], "newer version of the lab");
     assert_input_error(&["open", "first-patchx"], "unknown lesson 'first-patchx'");
     assert_input_error(&["open", "?v=2&m=arm"], "unknown memory model 'arm'");
     assert_input_error(
@@ -896,4 +896,100 @@ fn check_reports_the_fewest_preemptions_each_kind_needs() {
     // Without the flag, no such field.
     let plain = json(&run(&[&args[..7], &["--json"]].concat()));
     assert!(plain.get("preemptions").is_none());
+}
+
+#[test]
+fn coverage_marks_dead_lines_and_the_lines_a_kind_needs() {
+    let args = [
+        "coverage",
+        "--scenario",
+        "put-block-vs-affinity",
+        "--strategy",
+        "naive-update",
+        "--json",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(
+        v["kinds"],
+        serde_json::json!(["stale-irte", "lost-wakeup", "delayed-delivery"])
+    );
+    let lines: Vec<&Value> = v["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["listings"].as_array().unwrap())
+        .flat_map(|l| l["lines"].as_array().unwrap())
+        .collect();
+    let dead = lines.iter().filter(|l| l["runs"] == false).count();
+    assert_eq!(v["dead_lines"], dead);
+    // The IRTE starts unposted, so svm_ir_list_del never has an old vCPU's list to leave.
+    assert!(lines
+        .iter()
+        .any(|l| l["runs"] == false && l["func"] == "svm_ir_list_del"));
+    // A line needed by a kind is a line some schedule runs.
+    for l in &lines {
+        if !l["needed_by"].as_array().unwrap().is_empty() {
+            assert_eq!(l["runs"], true, "{l}");
+        }
+    }
+    let text = run(&args[..5]);
+    assert!(
+        text.stdout.contains("never")
+            && text
+                .stdout
+                .contains("column 2: '*' on a line every lost-wakeup")
+    );
+    let r = run(&[&args[..5], &["--max-states", "10"]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("stopped after 10 states"), "{}", r.stderr);
+    assert_input_error(
+        &[&args[..5], &["--max-states", "0"]].concat(),
+        "--max-states",
+    );
+}
+
+#[test]
+fn glossary_prints_every_term_and_finds_one_by_any_spelling() {
+    let all = run(&["glossary"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    for t in core_sim::glossary::all() {
+        assert!(all.stdout.contains(&format!("[{}]", t.id)), "{}", t.id);
+        assert!(all.stdout.contains(t.definition), "{}", t.id);
+    }
+    let one = run(&["glossary", "IsRun"]);
+    assert_eq!(one.code, 0);
+    assert!(
+        one.stdout.starts_with("  IsRun (IRTE)  [irte-is-run]\n"),
+        "{}",
+        one.stdout
+    );
+    let j = json(&run(&["glossary", "--json", "ga log"]));
+    assert_eq!(j[0]["id"], "ga-log");
+    assert!(j[0]["source"]
+        .as_str()
+        .unwrap()
+        .contains("avic_ga_log_notifier"));
+    let listed = run(&["list", "--glossary"]);
+    assert!(listed.stdout.contains("\nglossary:\n") && listed.stdout.contains("[ir-list-lock]"));
+    let listed = json(&run(&["list", "--json", "--glossary"]));
+    assert_eq!(
+        listed["glossary"].as_array().unwrap().len(),
+        core_sim::glossary::all().len()
+    );
+    assert!(json(&run(&["list", "--json"])).get("glossary").is_none());
+}
+
+#[test]
+fn glossary_refuses_an_unknown_or_oversized_term() {
+    assert_input_error(
+        &["glossary", "warp drive"],
+        "no term 'warp drive' in the glossary",
+    );
+    let long = "x".repeat(5000);
+    let r = run(&["glossary", &long]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.len() < 400, "the echo is clipped: {}", r.stderr);
+    assert_input_error(&["glossary", "\u{1b}[2J"], "no term '\\u{1b}[2J'");
 }

@@ -23,7 +23,8 @@ after(async () => {
 const openPage = (path = '') => open(context, path);
 
 test('the explorer shows the world, and the user is the scheduler', async () => {
-  const { page, problems } = await openPage();
+  // The world a link without t= means (a bare address opens the first visit's world instead).
+  const { page, problems } = await openPage('?v=3&s=put-block-vs-affinity&t=linux-6.5&m=sc');
   try {
     assert.equal((await page.locator('h1.title').textContent())?.trim(), 'AVIC race lab');
     // Pickers: every shipped scenario, every preset, the knobs, the memory models.
@@ -139,6 +140,43 @@ test('find a race: put-block-vs-affinity × naive-update loses a wake-up', async
     await page.locator('#strategy-select').selectOption('linux-6.17');
     await page.locator('#find-race').click();
     await page.locator('#check-verdict[data-verdict="safe"]').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('after a check, the code panes shade lines no schedule runs and mark the lines a bug needs', async () => {
+  const { page, problems } = await openPage('?scenario=put-block-vs-affinity&strategy=naive-update&memory=sc');
+  try {
+    // Before any check nothing is marked: coverage is the checker's finding, not a guess.
+    assert.equal(await page.locator('.code-line.is-dead, .code-line.is-needed').count(), 0);
+    await page.locator('#find-race').click();
+    await page.locator('#check-verdict[data-verdict="violation"]').waitFor();
+    await page.keyboard.press('Home');
+    await waitPosition(page, 0);
+    // The IRTE starts unposted: the updater's svm_ir_list_del never has an old list to leave.
+    const updater = page.locator('.thread-pane[data-thread="1"]');
+    const dead = updater.locator('.code-line.is-dead');
+    assert.equal(await dead.count(), 2);
+    assert.match(await dead.first().textContent(), /list_del/);
+    assert.match(await dead.first().textContent(), /never runs/);
+    assert.match(await dead.first().getAttribute('title'), /No reachable state runs this line/);
+    // Every lost wake-up runs the updater's unlocked IRTE write.
+    const needed = updater.locator('.code-line.is-needed', { hasText: 'amd_iommu_update_ga' });
+    assert.equal(await needed.count(), 1);
+    assert.match(await needed.getAttribute('title'), /Every counterexample of .*lost wake-up/i);
+    // Seen, not only in the DOM: the dead line is drawn (inside its pane, with its tag).
+    await dead.first().scrollIntoViewIfNeeded();
+    const box = await dead.first().boundingBox();
+    const tag = await dead.first().locator('.cov-tag').boundingBox();
+    assert.ok(box && tag && box.height > 0 && tag.x >= box.x && tag.x + tag.width <= box.x + box.width + 1);
+    assert.match(await page.locator('#coverage-legend').textContent(), /1,516 states|1516 states/);
+    await shot(page, 'coverage-naive-update.png');
+    // Another world: the marks are gone until that world is checked.
+    await page.goto(page.url().replace('naive-update', 'linux-6.17'));
+    await page.locator('.thread-pane').first().waitFor();
+    assert.equal(await page.locator('.code-line.is-dead, .code-line.is-needed').count(), 0);
     assert.deepEqual(problems, []);
   } finally {
     await page.close();

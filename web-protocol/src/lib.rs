@@ -12,6 +12,10 @@ use core_sim::explore::{CheckOptions, CheckReport, Counterexample, Progress};
 use core_sim::{Knobs, MemoryModel, Scenario};
 use serde::{Deserialize, Serialize};
 
+/// The largest world whose line coverage a check also reports (the coverage search keeps every
+/// state with its edges, several times the checker's bytes a state).
+pub const COVERAGE_STATES: usize = 300_000;
+
 /// What a worker is asked to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -68,6 +72,10 @@ pub enum Response {
         report: CheckReport,
         /// Milliseconds the search took in the worker.
         ms: f64,
+        /// The lines no schedule runs and those every counterexample of a kind runs, for a
+        /// complete search of at most [`COVERAGE_STATES`] states.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coverage: Option<core_sim::analysis::Coverage>,
     },
     /// A matrix cell finished.
     Cell {

@@ -87,10 +87,16 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
                 }
                 true
             });
+            let ms = now_ms() - t0;
+            let coverage = (report.outcome == explore::Outcome::Complete
+                && report.states <= web_protocol::COVERAGE_STATES)
+                .then(|| core_sim::analysis::coverage(&sim, web_protocol::COVERAGE_STATES).ok())
+                .flatten();
             send(Response::Checked {
                 job,
                 report,
-                ms: now_ms() - t0,
+                ms,
+                coverage,
             });
         }
         Request::Cell {
@@ -153,12 +159,24 @@ mod tests {
             memory: MemoryModel::Sc,
         };
         let out = run(&req);
-        let Some(Response::Checked { job: 7, report, .. }) = out.last() else {
+        let Some(Response::Checked {
+            job: 7,
+            report,
+            coverage: Some(coverage),
+            ..
+        }) = out.last()
+        else {
             panic!("{out:?}")
         };
         let head = headline(report).unwrap();
         assert_eq!(head.violation.kind, ViolationKind::LostWakeup);
         assert_eq!(cexes(report)[0].kind, ViolationKind::LostWakeup);
+        // The line coverage came with it, of the same world.
+        assert_eq!(coverage.states, report.states);
+        assert_eq!(
+            coverage.in_every.keys().copied().collect::<Vec<_>>(),
+            report.kinds()
+        );
     }
 
     #[test]

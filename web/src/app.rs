@@ -10,6 +10,7 @@ use crate::components::presenter::Presenter;
 use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
+use crate::components::welcome::Welcome;
 use crate::hooks::dom::{self, window};
 use crate::hooks::jobs::use_jobs;
 use crate::hooks::keys::{use_keyboard, KeyContext};
@@ -22,6 +23,7 @@ use crate::hooks::url_sync::use_url_sync;
 use crate::state::{self, AppState, ChromeMsg, Level, Msg, Overlay, RunMsg};
 use crate::url::{self, Link, View};
 use core_sim::share::deck::{self, DeckSlide};
+use core_sim::share::welcome;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -120,6 +122,25 @@ pub fn app() -> Html {
         RunMsg::SetSeed(seed.to_string()).into()
     });
 
+    let welcome = if chrome.welcome
+        && !chrome.embed
+        && chrome.view == View::Explorer
+        && state.lesson.is_none()
+    {
+        let done = prefs::on_welcome_done(dispatcher.clone());
+        let (open, load) = (jobs.on_world.clone(), on_msg.clone());
+        let sim = run.session.as_ref().map(|s| s.sim().clone());
+        let on_lesson =
+            done.reform(move |_: ()| open.emit(Msg::OpenLesson(welcome::LESSON.into())));
+        let on_hang = done.reform(move |_: ()| {
+            if let Some(schedule) = sim.as_ref().and_then(welcome::hang_schedule) {
+                load.emit(RunMsg::Load(schedule).into());
+            }
+        });
+        html! { <Welcome {on_lesson} {on_hang} on_dismiss={done} /> }
+    } else {
+        html! {}
+    };
     let link = state.link();
     let full_link = AttrValue::from(format!(
         "{}{}",
@@ -176,6 +197,7 @@ pub fn app() -> Html {
                     on_theme={prefs::on_theme(dispatcher)} on_overlay={on_chrome.reform(ChromeMsg::SetOverlay)} />
             }
             { notices }
+            { welcome }
             { main }
             { overlay }
         </div>

@@ -4,6 +4,7 @@
 pub mod kernel;
 pub mod ops;
 pub mod step;
+pub mod text;
 
 pub use kernel::{compile, compile_in, Context};
 pub use ops::{Actor, Op};

@@ -153,6 +153,7 @@ impl Decoder {
                 )),
             },
             "l" | "lesson" => self.lesson = Some(value.to_string()),
+            "pg" => self.link.program = Some(value.to_string()),
             "embed" => match value {
                 "1" | "true" | "" => self.link.embed = true,
                 "0" | "false" => self.link.embed = false,
@@ -261,11 +262,11 @@ mod tests {
 
     #[test]
     fn future_and_bad_versions_are_refused_with_a_message() {
-        let (link, problems) = decode_lenient("?v=4&s=running-retarget&t=kick");
+        let (link, problems) = decode_lenient("?v=5&s=running-retarget&t=kick");
         assert_eq!(link, Link::default());
         assert_eq!(
             problems,
-            vec![LinkError::FutureVersion { found: "4".into() }]
+            vec![LinkError::FutureVersion { found: "5".into() }]
         );
         assert!(problems[0].to_string().contains("newer version of the lab"));
         assert_eq!(problems[0].fallback(), "Opening the default view instead.");

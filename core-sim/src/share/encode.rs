@@ -8,7 +8,11 @@ use crate::strategy::Strategy;
 
 /// The query string (with its leading `?`) for a link, in the current format.
 pub fn encode(link: &Link) -> String {
-    let version = if link.legacy_steps { 2 } else { VERSION };
+    let version = match (link.legacy_steps, &link.program) {
+        (true, _) => 2,
+        (false, Some(_)) => VERSION,
+        (false, None) => 3,
+    };
     let mut out = format!("?v={version}");
     let lesson = match (link.view, &link.lesson) {
         (View::Lesson, Some(id)) => Some(id),
@@ -41,6 +45,9 @@ pub fn encode(link: &Link) -> String {
             View::Lesson => push(&mut out, "view", "lesson"),
             View::Explorer => {}
         }
+    }
+    if let Some(pg) = &link.program {
+        push(&mut out, "pg", pg);
     }
     if link.embed {
         push(&mut out, "embed", "1");

@@ -82,6 +82,9 @@ pub enum OpenError {
     /// A schedule recorded with the first model's steps does not fit today's model.
     #[error("the link was written by an earlier version of the lab, and its schedule cannot be replayed today: {0}")]
     Legacy(LegacyError),
+    /// The link's edited programs do not apply to its world.
+    #[error("the link's edited programs cannot run: {0}")]
+    Program(String),
     /// The step is past the end of the schedule.
     #[error("the link shows step {step}, but its schedule has only {len} steps")]
     StepBeyondEnd {

@@ -84,6 +84,10 @@ pub struct Link {
     /// v2): [`Link::open`] replays them with the same meaning in today's steps, and [`encode`]
     /// keeps writing such a link as v2.
     pub legacy_steps: bool,
+    /// Edited programs (`pg=`, format v4): operations of the world replaced by user programs,
+    /// coded against the world's own programs by [`super::program::encode_patch`] and applied
+    /// when the link is opened.
+    pub program: Option<String>,
 }
 
 impl Default for Link {
@@ -99,6 +103,7 @@ impl Default for Link {
             embed: false,
             theme: Theme::Auto,
             legacy_steps: false,
+            program: None,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! model, schedule, current step, view, lesson, embed and theme), versioned so old links keep
 //! opening.
 //!
-//! Version 3 (written by [`encode`]) spells its parameters as version 2 did; its schedules and
+//! Version 4 is version 3 with `pg=`, edited programs (see [`program`]); [`encode`] writes it
+//! only for a link that has them. Version 3 spells its parameters as version 2 did; its schedules and
 //! steps count the finer micro-steps of today's model. A v1 or v2 link's schedule and step are
 //! translated when it is opened (see [`crate::explore::legacy`]), so it shows the same run.
 //!
@@ -16,6 +17,7 @@
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
 //! &view=lesson                      the list of lessons (over the world the link names)
 //! &embed=1  &theme=light|dark|large presentation
+//! &pg=<edited programs>             v4: operations replaced by user programs ([`program`])
 //! ```
 //!
 //! Version 1 (the first web release) spelled the same things out:
@@ -37,7 +39,9 @@ pub mod knobs;
 pub mod link;
 pub mod open;
 pub mod percent;
+pub mod program;
 mod versions;
+pub mod welcome;
 
 pub use decode::parse_lenient;
 pub use encode::encode;
@@ -47,8 +51,9 @@ pub use link::{default_scenario, Link, ScenarioRef, Theme, View};
 pub use open::{decode, decode_lenient, lesson_link, Opened};
 pub use percent::{percent_decode, percent_encode, query_of};
 
-/// The link format version [`encode`] writes.
-pub const VERSION: u32 = 3;
+/// The newest link format version: [`encode`] writes it for a link with edited programs, and
+/// version 3 (the same parameters without `pg`) for any other, so those links stay as they were.
+pub const VERSION: u32 = 4;
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY: usize = 128 * 1024;
 /// Longest schedule accepted, in steps.

@@ -60,6 +60,7 @@ pub fn lesson_link(lesson: &Lesson, step: usize) -> Link {
         embed: false,
         theme: Theme::Auto,
         legacy_steps: false,
+        program: None,
     }
 }
 
@@ -106,6 +107,14 @@ impl Link {
         let scenario = this.scenario().map_err(OpenError::Scenario)?;
         let sim = Sim::new(scenario, Strategy::custom(this.knobs), this.memory)
             .map_err(OpenError::Scenario)?;
+        let sim = match &this.program {
+            None => sim,
+            Some(pg) => {
+                let patch = super::program::decode_patch(&sim, pg).map_err(OpenError::Program)?;
+                Sim::with_patch(sim.scenario.clone(), sim.strategy, sim.memory, patch)
+                    .map_err(|e| OpenError::Program(e.to_string()))?
+            }
+        };
         let link = this.in_current_steps(&sim)?;
         let mut session = Session::replay(&sim, &link.schedule).map_err(OpenError::Replay)?;
         if let Some(step) = link.step {

@@ -69,6 +69,9 @@ pub struct CheckArgs {
 struct JsonReport<'a> {
     scenario: &'a str,
     strategy: String,
+    /// The operations `--program-file` replaced, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edited: Option<Vec<String>>,
     knobs: core_sim::Knobs,
     memory_model: &'static str,
     reduction: bool,
@@ -239,6 +242,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         let out = JsonReport {
             scenario: &sim.scenario.id,
             strategy: sim.strategy.name(),
+            edited: super::sim_args::edited(&sim),
             knobs: sim.strategy.knobs,
             memory_model: sim.memory.id(),
             reduction: opts.reduction,

@@ -13,6 +13,9 @@ pub struct ListArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also the glossary: every term the lab uses, defined (as `avic-lab glossary`).
+    #[arg(long)]
+    pub glossary: bool,
 }
 
 fn memory_title(m: MemoryModel) -> &'static str {
@@ -39,6 +42,10 @@ pub fn run(args: ListArgs) -> Result<ExitCode> {
             "memory_models": MemoryModel::ALL.iter().map(|m| json!({"id": m.id(), "title": memory_title(*m)})).collect::<Vec<_>>(),
             "violation_kinds": ViolationKind::ALL.iter().map(|k| json!({"id": k.id(), "severity": k.severity(), "title": kind_title(*k)})).collect::<Vec<_>>(),
         });
+        let mut out = out;
+        if args.glossary {
+            out["glossary"] = json!(core_sim::glossary::all());
+        }
         super::output::emit_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -90,6 +97,10 @@ pub fn run(args: ListArgs) -> Result<ExitCode> {
             k.severity(),
             kind_title(k)
         );
+    }
+    if args.glossary {
+        outln!(text, "\nglossary:");
+        text.push_str(&super::glossary::text());
     }
     super::output::emit(&text)?;
     Ok(ExitCode::SUCCESS)

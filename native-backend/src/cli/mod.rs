@@ -12,8 +12,10 @@ macro_rules! outln {
 }
 
 pub mod check;
+pub mod coverage;
 pub mod exit;
 pub mod export;
+pub mod glossary;
 pub mod knobs;
 pub mod limits;
 pub mod list;

@@ -8,6 +8,7 @@ use clap::Args;
 use core_sim::lessons::{self, Lesson};
 use core_sim::share::{self, Link, View};
 use core_sim::timeline::Timeline;
+use core_sim::{Sim, Strategy};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ pub struct OpenArgs {
     /// Draw the run as an SVG sequence diagram.
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// Replace operations of the link's world with these programs (the link then carries them:
+    /// `--json` prints it).
+    #[arg(long, value_name = "FILE")]
+    pub program_file: Option<PathBuf>,
 }
 
 /// Run `avic-lab open`.
@@ -39,7 +44,32 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         return list_lessons(args.json);
     }
     let text = args.link.as_deref().unwrap_or_default().trim();
-    let link = resolve(text).context("cannot open the link")?;
+    let mut link = resolve(text).context("cannot open the link")?;
+    if let Some(path) = &args.program_file {
+        let base = link
+            .with_lesson_world()
+            .map_err(anyhow::Error::new)
+            .and_then(|l| {
+                Ok(Sim::new(
+                    l.scenario()?,
+                    Strategy::custom(l.knobs),
+                    l.memory,
+                )?)
+            })
+            .context("cannot open the link")?;
+        let name = core_sim::text::shown(&path.display().to_string(), 200);
+        let patch = super::sim_args::load_program_file(path)?;
+        // Check it here, for errors at FILE:line:col rather than in the link's words.
+        let checked = Sim::with_patch(base.scenario.clone(), base.strategy, base.memory, patch)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "program file '{name}' does not fit the link's world:\n{}",
+                    prefixed(&name, &e)
+                )
+            })?;
+        let patch = checked.patch.expect("a patched world has its patch");
+        link.program = Some(share::program::encode_patch(&base, &patch));
+    }
     let lesson = link
         .lesson
         .as_deref()
@@ -59,7 +89,7 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         exit::VIOLATION
     });
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "link": share::encode(&opened.link),
             "lesson": lesson.map(|l| l.id),
             "scenario": opened.sim.scenario.id,
@@ -70,10 +100,16 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
             "violations": violations,
             "timeline": timeline,
         });
+        if let Some(e) = super::sim_args::edited(&opened.sim) {
+            out["edited"] = json!(e);
+        }
         super::output::emit_json(&out)?;
         return Ok(code);
     }
     let mut text = String::new();
+    if let Some(p) = &opened.sim.patch {
+        outln!(text, "{}", super::sim_args::patched_ops(p));
+    }
     if let Some(l) = lesson {
         outln!(text, "Lesson {}: {}", l.number, l.title);
     }
@@ -187,4 +223,14 @@ fn resolve(text: &str) -> Result<Link> {
         return Ok(share::lesson_link(lessons::by_id(text)?, 0));
     }
     Ok(share::decode(share::query_of(text))?)
+}
+
+/// A patch error with each line prefixed by the file name.
+fn prefixed(name: &str, e: &core_sim::sim::PatchError) -> String {
+    match e {
+        core_sim::sim::PatchError::Program(errors) => {
+            core_sim::program::text::report(&format!("{name}:"), errors)
+        }
+        other => other.to_string(),
+    }
 }

@@ -104,7 +104,7 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
         ));
     }
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "scenario": sim.scenario.id,
             "strategy": sim.strategy.name(),
             "memory_model": sim.memory.id(),
@@ -119,6 +119,9 @@ pub fn run(args: RandomArgs) -> Result<ExitCode> {
                 "schedule": schedule, "replay": replay,
             })).collect::<Vec<_>>(),
         });
+        if let Some(e) = super::sim_args::edited(&sim) {
+            out["edited"] = json!(e);
+        }
         super::output::emit_json(&out)?;
     } else {
         let mut text = String::new();

@@ -42,7 +42,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         report::write_svg(path, &timeline)?;
     }
     if args.json {
-        let out = json!({
+        let mut out = json!({
             "scenario": sim.scenario.id,
             "strategy": sim.strategy.name(),
             "memory_model": sim.memory.id(),
@@ -52,6 +52,9 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
             "violations": violations,
             "timeline": timeline,
         });
+        if let Some(e) = super::sim_args::edited(&sim) {
+            out["edited"] = json!(e);
+        }
         super::output::emit_json(&out)?;
     } else {
         let mut text = timeline.to_text();

@@ -32,6 +32,57 @@ pub struct SimArgs {
     /// Memory model: sc or tso.
     #[arg(long, value_name = "MODEL", default_value = "sc")]
     pub memory: String,
+    /// Programs that replace operations of the strategy (`docs/program-language.md`; start
+    /// from `avic-lab export --program OP`).
+    #[arg(long, value_name = "FILE")]
+    pub program_file: Option<PathBuf>,
+}
+
+/// Read a program file (at most [`core_sim::program::text::MAX_TEXT`] bytes) into a patch;
+/// errors name `FILE:line:col`.
+pub fn load_program_file(path: &std::path::Path) -> Result<core_sim::program::text::Patch> {
+    use std::io::Read;
+    let name = core_sim::text::shown(&path.display().to_string(), 200);
+    let cap = core_sim::program::text::MAX_TEXT;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("cannot read program file '{name}'"))?;
+    if bytes.len() > cap {
+        anyhow::bail!(
+            "program file '{name}' is longer than {cap} bytes: program files are at most 64 KiB"
+        );
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "program file '{name}' is not UTF-8 text (byte {} is not)",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    core_sim::program::text::Patch::parse(&text).map_err(|errors| {
+        anyhow::anyhow!(
+            "program file '{name}' has errors:\n{}",
+            core_sim::program::text::report(&format!("{name}:"), &errors)
+        )
+    })
+}
+
+/// Compile a world with a program file's patch applied; errors name `FILE:line:col`.
+pub fn patched(
+    scenario: Scenario,
+    strategy: Strategy,
+    memory: MemoryModel,
+    path: &std::path::Path,
+) -> Result<Sim> {
+    let patch = load_program_file(path)?;
+    let name = core_sim::text::shown(&path.display().to_string(), 200);
+    Sim::with_patch(scenario, strategy, memory, patch).map_err(|e| match e {
+        core_sim::sim::PatchError::Program(errors) => anyhow::anyhow!(
+            "program file '{name}' does not fit this world:\n{}",
+            core_sim::program::text::report(&format!("{name}:"), &errors)
+        ),
+        other => anyhow::Error::new(other),
+    })
 }
 
 /// Load a scenario JSON file with a clear error, reading at most
@@ -101,7 +152,10 @@ impl SimArgs {
         let scenario = self.scenario()?;
         let strategy = self.strategy()?;
         let memory = memory(&self.memory)?;
-        Ok(Sim::new(scenario, strategy, memory)?)
+        match &self.program_file {
+            Some(path) => patched(scenario, strategy, memory, path),
+            None => Ok(Sim::new(scenario, strategy, memory)?),
+        }
     }
 
     /// The same world as command-line arguments (for "replay with" hints).
@@ -119,16 +173,46 @@ impl SimArgs {
             }
         }
         out.push_str(&format!(" --memory {}", sim.memory.id()));
+        if let Some(p) = &self.program_file {
+            out.push_str(&format!(
+                " --program-file {}",
+                quote(&p.display().to_string())
+            ));
+        }
         out
     }
 
     /// The strategy's display name (`lock-fix` or `custom(...)`), plus the preset it started from.
     pub fn strategy_name(&self, sim: &Sim) -> String {
-        match sim.strategy.preset_id() {
+        let name = match sim.strategy.preset_id() {
             Some(id) => id.to_string(),
             None => format!("{} + knobs: {}", self.strategy, sim.strategy.knobs),
+        };
+        match &sim.patch {
+            Some(p) => format!("{name} + {}", patched_ops(p)),
+            None => name,
         }
     }
+}
+
+/// The operations a patch replaced, `vcpu_put (vCPU0 thread)` each, for JSON reports.
+pub fn edited(sim: &Sim) -> Option<Vec<String>> {
+    sim.patch.as_ref().map(|p| {
+        p.programs
+            .iter()
+            .map(|r| format!("{} ({})", r.op, r.actor))
+            .collect()
+    })
+}
+
+/// "edited vcpu_put (vCPU0 thread)", for a world's title line.
+pub fn patched_ops(p: &core_sim::program::text::Patch) -> String {
+    let ops: Vec<String> = p
+        .programs
+        .iter()
+        .map(|r| format!("{} ({})", r.op, r.actor))
+        .collect();
+    format!("edited {}", ops.join(", "))
 }
 
 /// Quote for a POSIX shell if needed.

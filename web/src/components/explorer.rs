@@ -1,6 +1,7 @@
 //! The explorer: the world on the left, the run in the middle (threads, state, what went wrong,
 //! timeline).
 
+use super::announce::{alarm_text, step_text, Announcer};
 use super::ask::AskBar;
 use super::check_panel::CheckPanel;
 use super::last_step::LastStep;
@@ -213,6 +214,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
         _ => None,
     };
     let violations = session.violations();
+    let coverage = p.check.result().and_then(|r| r.coverage.clone());
     let row = pos.checked_sub(1).and_then(|i| drawn.rows.get(i)).cloned();
     let who = row
         .as_ref()
@@ -250,13 +252,22 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
                 { ask_bar }
+                <Announcer step={AttrValue::from(step_text(pos, session.len(), row.as_ref(), &who))}
+                    alarm={AttrValue::from(alarm_text(&violations, pos))} />
                 <LastStep {row} who={AttrValue::from(who)} />
+                if let Some(c) = &coverage {
+                    <p class="hint cov-legend" id="coverage-legend">
+                        { format!("Line coverage of the check's {} states: ", c.states) }
+                        <span class="cov-need">{ "●" }</span>{ " every counterexample of a kind runs the line (hover it for which); " }
+                        <span class="cov-tag">{ "never runs" }</span>{ ": no reachable state runs it, so the verdict says nothing about it." }
+                    </p>
+                }
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">
                         { for threads.into_iter().enumerate().map(|(t, v)| {
                             let buffered = m.threads.get(t).map_or(0, |ts| ts.buffer.len());
                             html! {
-                                <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))}
+                                <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))} coverage={coverage.clone()}
                                     has_forced={sim.threads[t].forced.is_some()} {buffered} {guided}
                                     ran={ran.and_then(|(rt, p, l)| (rt == t).then_some((p, l)))}
                                     on_step={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Step(t as u8)).into())}

@@ -1,9 +1,11 @@
 //! Small function components: props down, callbacks up. The page's state lives in
 //! [`crate::state::AppState`]; these only render what they are given.
 
+pub mod announce;
 pub mod ask;
 pub mod check_panel;
 pub mod explorer;
+pub mod glossary_list;
 pub mod last_step;
 pub mod lesson;
 pub mod matrix;
@@ -16,6 +18,7 @@ pub mod share;
 pub mod slide;
 pub mod state_pane;
 pub mod strategy_picker;
+pub mod term;
 pub mod thread_pane;
 pub mod timeline;
 pub mod toolbar;
@@ -23,6 +26,7 @@ pub mod topbar;
 pub mod violations;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod wasm_tests;
+pub mod welcome;
 
 use core_sim::vocab::{Severity, ViolationKind};
 

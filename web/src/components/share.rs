@@ -101,7 +101,7 @@ pub struct HelpOverlayProps {
     pub on_close: Callback<()>,
 }
 
-/// The keys, and what → does at the end of the recorded run.
+/// The keys, what → does at the end of the recorded run, and the glossary.
 #[function_component(HelpOverlay)]
 pub fn help_overlay(p: &HelpOverlayProps) -> Html {
     let keys: [(&str, &str); 10] = [
@@ -117,11 +117,14 @@ pub fn help_overlay(p: &HelpOverlayProps) -> Html {
         ("Theme", "Large (presenter) is for projectors: big type, high contrast. theme=large in the link does the same."),
     ];
     let body = html! {
-        <dl class="keys">
-            { for keys.iter().map(|(k, what)| html! {
-                <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></>
-            }) }
-        </dl>
+        <>
+            <dl class="keys">
+                { for keys.iter().map(|(k, what)| html! {
+                    <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></>
+                }) }
+            </dl>
+            <super::glossary_list::GlossaryList />
+        </>
     };
-    modal("help", "Keyboard", &p.on_close, body)
+    modal("help", "Keyboard and glossary", &p.on_close, body)
 }

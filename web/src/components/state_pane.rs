@@ -1,7 +1,17 @@
 //! The shared state, grouped, with the cells the last step changed highlighted.
 
+use super::term::TermTip;
+use core_sim::glossary;
 use core_sim::view::Cell;
 use yew::prelude::*;
+
+/// A row label or a heading with its glossary term's definition (plain text if it has none).
+fn defined(term: Option<glossary::Term>, text: &str) -> Html {
+    match term {
+        Some(t) => html! { <TermTip term={t.id} label={AttrValue::from(text.to_string())} /> },
+        None => html! { text },
+    }
+}
 
 /// Props of [`StatePane`].
 #[derive(Properties, PartialEq)]
@@ -38,7 +48,7 @@ pub fn state_pane(p: &StatePaneProps) -> Html {
             </h2>
             { for groups.iter().map(|(g, cells)| html! {
                 <div class="state-group">
-                    <h3>{ *g }</h3>
+                    <h3>{ defined(glossary::for_group(g), g) }</h3>
                     <dl>
                         { for cells.iter().map(|c| {
                             let before = p.changed.iter().find(|(id, _)| *id == c.id).map(|(_, b)| b.clone());
@@ -48,7 +58,7 @@ pub fn state_pane(p: &StatePaneProps) -> Html {
                             html! {
                                 <div class={classes!("cell", changed.then_some("changed"))} data-cell={c.id.clone()}
                                     title={before.as_ref().map(|b| format!("was: {b}"))}>
-                                    <dt>{ &c.label }</dt>
+                                    <dt>{ defined(glossary::for_cell(&c.id), &c.label) }</dt>
                                     <dd>
                                         <span class="cell-value">{ main }</span>
                                         if let Some(d) = detail { <span class="cell-raw">{ d }</span> }

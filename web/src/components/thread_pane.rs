@@ -1,6 +1,7 @@
 //! One thread: a button to run its next micro-step, its flush button under x86-TSO, and its code
 //! with the next line highlighted.
 
+use core_sim::analysis::Coverage;
 use core_sim::view::{Listing, ThreadState, ThreadView};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -22,6 +23,9 @@ pub struct ThreadPaneProps {
     pub buffered: usize,
     /// The (program, line) it ran in the last step, if the last step was its.
     pub ran: Option<(usize, usize)>,
+    /// The finished check's line coverage of this world, if it has one.
+    #[prop_or_default]
+    pub coverage: Option<Rc<Coverage>>,
     /// A guided lesson plays the run: the button only says how to take over.
     #[prop_or_default]
     pub guided: bool,
@@ -39,6 +43,23 @@ fn status_class(v: &ThreadView) -> &'static str {
         ThreadState::Asleep => "st-asleep",
         ThreadState::Waiting => "st-waiting",
     }
+}
+
+/// The tooltip of a line the check's coverage marks.
+fn coverage_note(dead: bool, needed: &[core_sim::ViolationKind]) -> Option<String> {
+    if dead {
+        return Some(
+            "No reachable state runs this line in this world: the check's verdict says nothing about it"
+                .into(),
+        );
+    }
+    (!needed.is_empty()).then(|| {
+        let kinds: Vec<&str> = needed.iter().map(|k| k.title()).collect();
+        format!(
+            "Every counterexample of {} runs this line",
+            kinds.join(", ")
+        )
+    })
 }
 
 /// The pane.
@@ -112,13 +133,18 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
                                         let next = is_current && n == v.pc;
                                         let ran = p.ran == Some((i, n));
                                         let show_func = n == 0 || l.lines[n - 1].0 != *func;
+                                        let dead = p.coverage.as_ref().is_some_and(|c| c.is_dead(t, i, n));
+                                        let needed = p.coverage.as_ref().map(|c| c.kinds_needing(t, i, n)).unwrap_or_default();
+                                        let why = coverage_note(dead, &needed);
                                         html! {
                                             <>
                                                 if show_func { <li class="func" aria-hidden="true">{ format!("{func}:") }</li> }
-                                                <li class={classes!("code-line", next.then_some("is-next"), ran.then_some("is-ran"))}
-                                                    data-line={n.to_string()}>
+                                                <li class={classes!("code-line", next.then_some("is-next"), ran.then_some("is-ran"), dead.then_some("is-dead"), (!needed.is_empty()).then_some("is-needed"))}
+                                                    data-line={n.to_string()} title={why.clone()}>
                                                     <span class="marker">{ if next { "▶" } else if ran { "✓" } else { "" } }</span>
                                                     <code>{ code }</code>
+                                                    if dead { <span class="cov-tag">{ "never runs" }</span> }
+                                                    if !needed.is_empty() { <span class="cov-need" aria-label={why}>{ "●" }</span> }
                                                 </li>
                                             </>
                                         }

@@ -1,5 +1,7 @@
 //! The run as a sequence diagram (the core's SVG) under lane headers that stay in view, with
-//! click-to-jump and download as SVG or PNG (2× for slides), in the theme on screen.
+//! click-to-jump and download as SVG or PNG (2× for slides), in the theme on screen. Keyboard:
+//! Tab reaches the step on screen (one tab stop, the rest are `tabindex=-1`), the arrow keys move
+//! between steps, Home / End to the first / last, Enter or Space goes to the focused step.
 
 use crate::state::Level;
 use wasm_bindgen::JsCast;
@@ -39,10 +41,13 @@ fn clicked_step(e: &MouseEvent) -> Option<usize> {
 #[function_component(TimelinePane)]
 pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     let holder = use_node_ref();
+    // The step Enter went to: focused again once the drawing for it is on the page.
+    let refocus = use_mut_ref(|| None::<usize>);
     {
         // Dim the steps after the position, and keep the current one in view.
-        let holder = holder.clone();
+        let (holder, refocus) = (holder.clone(), refocus.clone());
         use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
+            let again = refocus.borrow_mut().take();
             let Some(el) = holder.cast::<HtmlElement>() else {
                 return;
             };
@@ -56,6 +61,13 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                         .and_then(|s| s.parse().ok())
                         .unwrap_or(0);
                     let _ = g.class_list().toggle_with_force("future", n > *pos);
+                    // One tab stop: the step on screen (or the first, at the start).
+                    let stop = n == (*pos).max(1);
+                    let _ = g.set_attribute("tabindex", if stop { "0" } else { "-1" });
+                    let _ = g.set_attribute("role", "button");
+                    if again == Some(n) {
+                        focus(&g);
+                    }
                     if n == *pos {
                         let (box_, g_box) =
                             (el.get_bounding_client_rect(), g.get_bounding_client_rect());
@@ -76,8 +88,19 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             on_goto.emit(n);
         }
     });
+    let onkeydown = {
+        let (holder, on_goto) = (holder.clone(), p.on_goto.clone());
+        let refocus = refocus.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(n) = key_step(&holder, &e) {
+                *refocus.borrow_mut() = Some(n);
+                on_goto.emit(n);
+            }
+        })
+    };
     let view = html! {
-        <div class="timeline-view" id="timeline" ref={holder} {onclick}>
+        <div class="timeline-view" id="timeline" ref={holder} {onclick} {onkeydown}
+            role="group" aria-label="Timeline: arrow keys move between steps, Enter goes to the step">
             <div class="timeline-heads" aria-hidden="true">{ Html::from_html_unchecked(p.heads.clone()) }</div>
             { Html::from_html_unchecked(p.svg.clone()) }
         </div>
@@ -110,6 +133,56 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             { view }
         </section>
     }
+}
+
+/// Arrow keys, Home and End move the focus between the timeline's steps; Enter or Space goes to
+/// the focused one (returned, for the caller to go there). The keys are kept from the page's own
+/// shortcuts (→ would step the run).
+fn key_step(holder: &NodeRef, e: &KeyboardEvent) -> Option<usize> {
+    let el = holder.cast::<HtmlElement>()?;
+    let list = el.query_selector_all("g.step").ok()?;
+    let steps: Vec<Element> = (0..list.length())
+        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+        .collect();
+    let focused = e
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("g.step").ok().flatten());
+    let at = focused
+        .as_ref()
+        .and_then(|f| steps.iter().position(|g| g == f));
+    let last = steps.len().saturating_sub(1);
+    let to = match (e.key().as_str(), at) {
+        ("ArrowDown" | "ArrowRight", Some(i)) => i.saturating_add(1).min(last),
+        ("ArrowUp" | "ArrowLeft", Some(i)) => i.saturating_sub(1),
+        ("ArrowDown" | "ArrowRight" | "ArrowUp" | "ArrowLeft" | "Home", None) | ("Home", _) => 0,
+        ("End", _) => last,
+        ("Enter" | " ", Some(i)) => {
+            e.prevent_default();
+            e.stop_propagation();
+            return steps[i].get_attribute("data-step")?.parse().ok();
+        }
+        _ => return None,
+    };
+    e.prevent_default();
+    e.stop_propagation();
+    if let Some(g) = steps.get(to) {
+        focus(g);
+    }
+    None
+}
+
+/// `element.focus()` for any element (an SVG `<g>` too, which is no `HtmlElement`).
+fn focus(el: &Element) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let f = js_sys::Reflect::get(el, &"focus".into()).ok();
+        if let Some(f) = f.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let _ = f.call0(el);
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = el;
 }
 
 /// `encodeURIComponent` in the browser; a plain percent-encoding natively (never used there).

@@ -63,7 +63,7 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 <span class="sr-only">{ "Theme" }</span>
                 <Select id="theme-select" value={p.theme.id()} {options} on_change={on_theme} />
             </label>
-            <button type="button" id="help-open" class="help-open" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+            <button type="button" id="help-open" class="help-open" title="Keyboard shortcuts and glossary (?)" aria-label="Keyboard shortcuts and glossary"
                 onclick={p.on_overlay.reform(|_: MouseEvent| Overlay::Help)}>{ "?" }</button>
         </header>
     }

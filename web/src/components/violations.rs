@@ -1,5 +1,6 @@
 //! Violations in plain words at their step, and a loud banner for hangs.
 
+use super::term::TermTip;
 use super::{kind_title, severity_class};
 use core_sim::{Violation, ViolationKind};
 use yew::prelude::*;
@@ -25,7 +26,7 @@ fn item(v: &Violation, on_goto: &Callback<usize>, later: bool) -> Html {
     html! {
         <li class={classes!("violation", severity_class(v.kind), later.then_some("violation-later"))} data-kind={v.kind.id()}>
             <button type="button" class="goto" title="Go to this step" onclick={on_goto.reform(move |_: MouseEvent| step)}>{ at }</button>
-            <span class="violation-kind">{ kind_title(v.kind) }</span>
+            <span class="violation-kind"><TermTip term={v.kind.id()} label={AttrValue::Static(kind_title(v.kind))} /></span>
             <span class="violation-severity">{ format!("({})", v.kind.severity()) }</span>
             <span class="violation-text">{ &v.explanation }</span>
         </li>

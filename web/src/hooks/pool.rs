@@ -17,8 +17,16 @@ pub const WORKER_URL: &str = "assets/worker.js";
 pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
     match (source, response) {
         (_, Response::Progress { job, progress }) => vec![CheckMsg::Progress(job, progress).into()],
-        (_, Response::Checked { job, report, ms }) => {
-            vec![CheckMsg::Done(job, Box::new(report), ms).into()]
+        (
+            _,
+            Response::Checked {
+                job,
+                report,
+                ms,
+                coverage,
+            },
+        ) => {
+            vec![CheckMsg::Done(job, Box::new(report), ms, coverage.map(Rc::new)).into()]
         }
         (_, Response::Cell { job, cell }) => vec![MatrixMsg::Cell(job, Box::new(cell), now).into()],
         (

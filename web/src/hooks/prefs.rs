@@ -1,5 +1,6 @@
 //! The viewer's preferences, kept in `localStorage`: the theme (unless a link names one, or the
-//! page is embedded in someone else's) and Play's pace; and the theme on `<html>`.
+//! page is embedded in someone else's), Play's pace and whether the first visit's card was
+//! answered; and the theme on `<html>`.
 
 use super::dom::{set_root_attr, storage};
 use crate::state::{AppState, ChromeMsg, RunMsg, PACES};
@@ -8,6 +9,7 @@ use yew::prelude::*;
 
 const THEME_KEY: &str = "avic-race-lab.theme";
 const PACE_KEY: &str = "avic-race-lab.pace";
+const WELCOME_KEY: &str = "avic-race-lab.welcome-seen";
 
 fn saved(key: &str) -> Option<String> {
     storage().and_then(|st| st.get_item(key).ok().flatten())
@@ -25,6 +27,9 @@ pub fn restore(s: &mut AppState) {
         if let Some(t) = saved(THEME_KEY).and_then(|t| Theme::from_id(&t)) {
             s.chrome.theme = t;
         }
+    }
+    if saved(WELCOME_KEY).is_some() {
+        s.chrome.welcome = false;
     }
     if let Some(ms) = saved(PACE_KEY).and_then(|p| p.parse::<u32>().ok()) {
         if PACES.iter().any(|(m, _)| *m == ms) {
@@ -46,6 +51,14 @@ pub fn on_pace(dispatcher: UseReducerDispatcher<AppState>) -> Callback<u32> {
     Callback::from(move |ms: u32| {
         save(PACE_KEY, &ms.to_string());
         dispatcher.dispatch(RunMsg::SetPace(ms).into());
+    })
+}
+
+/// The first visit's card was answered (a lesson, the hang, or ×): remembered, then hidden.
+pub fn on_welcome_done(dispatcher: UseReducerDispatcher<AppState>) -> Callback<()> {
+    Callback::from(move |_: ()| {
+        save(WELCOME_KEY, "1");
+        dispatcher.dispatch(ChromeMsg::DismissWelcome.into());
     })
 }
 

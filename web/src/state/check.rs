@@ -3,7 +3,9 @@
 
 use super::job::Job;
 use crate::jobs::{self, Cex, MatrixCell};
+use core_sim::analysis::Coverage;
 use core_sim::explore::{CheckReport, Outcome, Progress, Verdict};
+use std::rc::Rc;
 
 /// What an exhaustive check found (from the explorer's own check or a matrix cell).
 #[derive(Clone, Debug, PartialEq)]
@@ -22,11 +24,14 @@ pub struct CheckSummary {
     pub max_kick_ipis: u8,
     /// Milliseconds the search took.
     pub ms: f64,
+    /// Which lines run, and which every counterexample of a kind runs (the explorer's own
+    /// check of a small enough world; not a matrix cell's).
+    pub coverage: Option<Rc<Coverage>>,
 }
 
 impl CheckSummary {
     /// From a full report.
-    pub fn from_report(r: &CheckReport, ms: f64) -> CheckSummary {
+    pub fn from_report(r: &CheckReport, ms: f64, coverage: Option<Rc<Coverage>>) -> CheckSummary {
         CheckSummary {
             verdict: r.verdict(),
             outcome: r.outcome,
@@ -35,6 +40,7 @@ impl CheckSummary {
             cexes: jobs::cexes(r),
             max_kick_ipis: r.max_kick_ipis,
             ms,
+            coverage,
         }
     }
 
@@ -57,6 +63,7 @@ impl CheckSummary {
             cexes: c.counterexamples.clone(),
             max_kick_ipis: 0,
             ms: c.ms,
+            coverage: None,
         }
     }
 
@@ -76,8 +83,8 @@ pub enum CheckMsg {
     Started(u64),
     /// A worker's progress.
     Progress(u64, Progress),
-    /// A worker's report (boxed: it is large) and the milliseconds it took.
-    Done(u64, Box<CheckReport>, f64),
+    /// A worker's report (boxed: it is large), the milliseconds it took and its line coverage.
+    Done(u64, Box<CheckReport>, f64, Option<Rc<Coverage>>),
     /// A worker failed.
     Failed(u64, String),
     /// The user cancelled the check.
@@ -93,8 +100,8 @@ impl CheckState {
             CheckMsg::Progress(id, p) => {
                 self.progress(id, p);
             }
-            CheckMsg::Done(id, report, ms) => {
-                let summary = CheckSummary::from_report(&report, ms);
+            CheckMsg::Done(id, report, ms, coverage) => {
+                let summary = CheckSummary::from_report(&report, ms, coverage);
                 let worst = summary.worst_schedule();
                 if self.done(id, summary) {
                     return worst;
@@ -128,7 +135,7 @@ mod tests {
     fn a_finished_check_hands_the_worst_run_to_load() {
         let mut c = CheckState::default();
         assert_eq!(
-            c.apply(CheckMsg::Done(1, report("naive-update"), 2.0)),
+            c.apply(CheckMsg::Done(1, report("naive-update"), 2.0, None)),
             None
         );
         assert_eq!(c, Job::Idle, "no check was asked for");
@@ -139,7 +146,7 @@ mod tests {
         };
         c.apply(CheckMsg::Progress(2, p));
         assert_eq!(c, Job::Running { id: 2, progress: p });
-        let worst = c.apply(CheckMsg::Done(2, report("naive-update"), 2.0));
+        let worst = c.apply(CheckMsg::Done(2, report("naive-update"), 2.0, None));
         let sum = c.result().unwrap();
         assert_eq!(sum.verdict, Verdict::Violation);
         assert_eq!(sum.cexes[0].kind, ViolationKind::LostWakeup);
@@ -150,7 +157,10 @@ mod tests {
     fn a_safe_world_loads_nothing_and_failures_and_cancels_end_the_job() {
         let mut c = CheckState::default();
         c.apply(CheckMsg::Started(1));
-        assert_eq!(c.apply(CheckMsg::Done(1, report("linux-6.17"), 1.0)), None);
+        assert_eq!(
+            c.apply(CheckMsg::Done(1, report("linux-6.17"), 1.0, None)),
+            None
+        );
         assert_eq!(c.result().unwrap().verdict, Verdict::Safe);
         c.apply(CheckMsg::Started(2));
         c.apply(CheckMsg::Failed(1, "stale".into()));

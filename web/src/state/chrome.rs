@@ -57,6 +57,8 @@ pub enum ChromeMsg {
     Dismiss(u64),
     /// Theme (picked by the viewer: it goes into the link).
     SetTheme(Theme),
+    /// Hide the first visit's welcome card (for good: the prefs hook remembers it).
+    DismissWelcome,
 }
 
 /// The chrome's state.
@@ -77,6 +79,8 @@ pub struct Chrome {
     /// The link the page was opened with, as given, when it had problems: the notices keep it
     /// visible and copyable (the address bar then shows the link of what is on screen).
     pub bad_link: Option<String>,
+    /// The first visit's welcome card (suggests lesson 1, shows the hang) is on screen.
+    pub welcome: bool,
     next_notice: u64,
 }
 
@@ -91,6 +95,7 @@ impl Chrome {
             theme_in_link: theme != Theme::Auto,
             embed,
             bad_link: None,
+            welcome: false,
             next_notice: 1,
         }
     }
@@ -101,6 +106,7 @@ impl Chrome {
             ChromeMsg::SetOverlay(o) => self.overlay = o,
             ChromeMsg::Notify(level, text) => self.notify(level, text),
             ChromeMsg::Dismiss(id) => self.notices.retain(|n| n.id != id),
+            ChromeMsg::DismissWelcome => self.welcome = false,
             ChromeMsg::SetTheme(t) => {
                 self.theme = t;
                 self.theme_in_link = t != Theme::Auto;

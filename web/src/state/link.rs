@@ -4,6 +4,7 @@
 use super::{clip, AppState, Chrome, Guided, Job, Level, MatrixState, Run, World};
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::lessons;
+use core_sim::share::welcome;
 use core_sim::Scenario;
 
 impl AppState {
@@ -109,8 +110,14 @@ impl AppState {
     }
 }
 
-/// The state for a query string (the page's first state, and tests).
+/// The state for a query string (the page's first state, and tests). A bare address (no query)
+/// opens the core's first-visit world, one click from a hang, with the welcome card.
 pub fn from_query(query: &str) -> AppState {
+    if welcome::is_bare(query) {
+        let mut s = AppState::from_link(&welcome::first_visit(), Vec::new());
+        s.chrome.welcome = true;
+        return s;
+    }
     let (link, problems) = url::decode_lenient(query);
     let mut s = AppState::from_link(&link, problems.iter().map(url::problem_text).collect());
     if s.chrome.notices.iter().any(|n| n.level == Level::Error) {

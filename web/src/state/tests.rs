@@ -25,6 +25,16 @@ fn default_page_is_the_first_scenario_at_its_start() {
     assert_eq!(s.world.scenario.id, "put-block-vs-affinity");
     assert_eq!(s.run.session.as_ref().unwrap().position(), 0);
     assert!(s.chrome.notices.is_empty());
+    // A bare address: the first visit's world (the 2023 patch) with its welcome card.
+    assert_eq!(s.world.preset_id(), Some("naive-update"));
+    assert!(s.chrome.welcome);
+    let mut s = s;
+    s.apply(ChromeMsg::DismissWelcome);
+    assert!(!s.chrome.welcome);
+    // A link that leaves the strategy out means what it always meant; no card.
+    let linked = from_query("?v=3&s=put-block-vs-affinity");
+    assert_eq!(linked.world.preset_id(), Some("linux-6.5"));
+    assert!(!linked.chrome.welcome);
 }
 
 #[test]
@@ -127,9 +137,9 @@ fn a_check_loads_the_lost_wakeup_first() {
     let sim = s.run.session.as_ref().unwrap().sim().clone();
     let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
     s.apply(CheckMsg::Started(5));
-    s.apply(CheckMsg::Done(4, Box::new(r.clone()), 1.0));
+    s.apply(CheckMsg::Done(4, Box::new(r.clone()), 1.0, None));
     assert!(s.check.is_running(), "a stale job is ignored");
-    s.apply(CheckMsg::Done(5, Box::new(r), 1.0));
+    s.apply(CheckMsg::Done(5, Box::new(r), 1.0, None));
     let Some(sum) = s.check.result() else {
         panic!()
     };
@@ -398,6 +408,6 @@ fn a_world_change_pauses_starts_a_fresh_run_and_drops_the_check_and_the_lesson()
     // The old check's answer arrives: it is for another world.
     let sim = s.run.session.as_ref().unwrap().sim().clone();
     let r = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
-    s.apply(CheckMsg::Done(2, Box::new(r), 1.0));
+    s.apply(CheckMsg::Done(2, Box::new(r), 1.0, None));
     assert_eq!((s.check.clone(), s.run.position()), (Job::Idle, 0));
 }
