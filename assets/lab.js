@@ -69,3 +69,25 @@ export function exportPng(svgText, scale, fileName) {
     img.src = svgUrl;
   });
 }
+
+/** A same-origin BroadcastChannel named `name` (the presenter window and the projected one), or
+ *  null where the browser has none. Messages are link queries (`?…`): others are dropped, and so
+ *  is anything longer than `max` characters. */
+export function openChannel(name, max, onQuery) {
+  if (typeof BroadcastChannel !== 'function') return null;
+  const ch = new BroadcastChannel(name);
+  ch.onmessage = (e) => {
+    if (typeof e.data === 'string' && e.data.startsWith('?') && e.data.length <= max) onQuery(e.data);
+  };
+  return ch;
+}
+
+/** Sends `query` on a channel from openChannel (nothing if it is null). */
+export function postQuery(ch, query) {
+  if (ch) ch.postMessage(query);
+}
+
+/** Closes a channel from openChannel. */
+export function closeChannel(ch) {
+  if (ch) ch.close();
+}

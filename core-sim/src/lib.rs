@@ -44,6 +44,7 @@ pub mod scenario;
 pub mod scene;
 pub mod share;
 pub mod sim;
+pub mod slide;
 pub mod strategy;
 pub mod svg;
 pub mod text;

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("svg", 9),
     ("lessons", 10),
     ("primer", 10),
+    ("slide", 10),
     ("share", 11),
     ("mail", 12),
 ];

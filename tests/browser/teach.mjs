@@ -204,9 +204,10 @@ test('embed=1 inside an 800×450 iframe of a strict-CSP page: renders, steps, no
     await frame.locator('html[data-ready="true"]').waitFor();
     const lab = page.frames().find((f) => f.url().includes('embed=1'));
     assert.ok(lab, 'the lab frame');
-    // Minimal chrome: no top bar, pickers or matrix; the run, the state, the strip, the controls.
+    // A slide: no top bar, pickers or matrix; the threads, the changed state, the machine
+    // picture's place, the controls (slides.mjs checks its geometry in every theme).
     assert.equal(await frame.locator('.topbar, .sidebar, #tab-matrix, #find-race').count(), 0);
-    for (const sel of ['.thread-pane', '.state-pane', '#timeline.timeline-strip', '#back', '#forward', '#play', '#open-full']) {
+    for (const sel of ['#slide', '.thread-pane', '.state-pane', '#slide-picture', '#back', '#forward', '#play', '#open-full']) {
       assert.ok(await frame.locator(sel).first().isVisible(), sel);
     }
     assert.equal(await frame.locator('#position').getAttribute('data-position'), '10');
@@ -273,10 +274,13 @@ test('presenter keys: → ← space (at the chosen pace) and ? for help', async 
     await page.keyboard.press('ArrowRight');
     await page.locator('.notice-info').waitFor();
     assert.equal(await position(page), 24);
-    // Number keys still pick threads (thread 3, the GA-log handler, is idle here).
+    // Number keys still pick threads (thread 3, the GA-log handler, is idle here); off the
+    // recorded run they ask first, and Enter runs the step (slides.mjs tests the question).
     await page.keyboard.press('Home');
     await waitPosition(page, 0);
     await page.keyboard.press('1');
+    await page.locator('#ask-branch').waitFor();
+    await page.keyboard.press('Enter');
     await waitPosition(page, 1);
     assert.match(await page.locator('#last-step').textContent(), /IRQ affinity updater/);
     // ? shows the keys; Esc hides them; the run keys are quiet meanwhile.
@@ -336,7 +340,7 @@ test('PNG export: the timeline at 2×, a real PNG', async () => {
     assert.equal(png.subarray(12, 16).toString('ascii'), 'IHDR');
     const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
     const svg = await page.evaluate(() => {
-      const s = document.querySelector('#timeline svg');
+      const s = document.querySelector('#timeline > svg');
       return [Number(s.getAttribute('width')), Number(s.getAttribute('height'))];
     });
     assert.deepEqual([w, h], [svg[0] * 2, svg[1] * 2]);

@@ -6,6 +6,7 @@ use crate::components::explorer::Explorer;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
+use crate::components::presenter::Presenter;
 use crate::components::primer::PrimerView;
 use crate::components::share::{HelpOverlay, ShareDialog};
 use crate::components::topbar::Topbar;
@@ -18,10 +19,13 @@ use crate::hooks::play::use_play_timer;
 use crate::hooks::pool::use_worker_pool;
 pub use crate::hooks::pool::WORKER_URL;
 use crate::hooks::prefs::{self, use_theme};
+use crate::hooks::present::use_slides_channel;
 use crate::hooks::url_sync::use_url_sync;
-use crate::state::{self, AppState, ChromeMsg, Msg, Overlay, RunMsg};
+use crate::state::{self, AppState, ChromeMsg, Level, Msg, Overlay, RunMsg};
 use crate::url::{self, Link, View};
+use core_sim::share::deck::{self, DeckSlide};
 use core_sim::share::welcome;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// The page's first state: from the URL's query string, with the viewer's saved preferences.
@@ -64,6 +68,16 @@ fn view_class(s: &AppState) -> &'static str {
 pub fn app() -> Html {
     let state = use_reducer(initial_state);
     let dispatcher = state.dispatcher();
+    let deck = use_deck(dispatcher.clone());
+    let slide = use_state(|| 0usize);
+    {
+        let (deck, dispatcher) = (deck.clone(), dispatcher.clone());
+        use_effect_with(*slide, move |&i| {
+            if let Some(s) = deck.as_ref().as_ref().and_then(|d| d.get(i)) {
+                dispatcher.dispatch(Msg::Navigate(s.embed_query()));
+            }
+        });
+    }
     let pool = use_worker_pool(dispatcher.clone());
     let jobs = use_jobs(&state, pool);
     let (chrome, run) = (&state.chrome, &state.run);
@@ -72,9 +86,23 @@ pub fn app() -> Html {
         KeyContext {
             run: chrome.view == View::Explorer || state.lesson.is_some(),
             overlay: chrome.overlay,
+            asking: run.ask.is_some(),
         },
     );
-    use_url_sync(url::encode(&state.link()));
+    let opened = use_memo((), |_| dom::query());
+    let query = url::encode(&state.link());
+    // The presenter window keeps its own address (its script); slides go to the projected one.
+    let (shown, key) = match deck.is_some() {
+        true => ((*opened).clone(), "presenter".to_string()),
+        false => (query.clone(), state.history_key()),
+    };
+    use_url_sync(dispatcher.clone(), shown, key);
+    use_slides_channel(
+        dispatcher.clone(),
+        deck.is_some(),
+        chrome.embed,
+        query.clone(),
+    );
     use_theme(chrome.theme);
     use_play_timer(dispatcher.clone(), run.playing, run.pace_ms);
 
@@ -132,29 +160,73 @@ pub fn app() -> Html {
         Overlay::Help => html! { <HelpOverlay on_close={close} /> },
         _ => html! {},
     };
+    let main = if chrome.view == View::Matrix {
+        html! {
+            <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
+                on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
+                on_open={jobs.on_world.reform(Msg::OpenCell)} />
+        }
+    } else if chrome.view == View::Primer {
+        html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
+    } else if chrome.view == View::Lesson && state.lesson.is_none() {
+        html! { <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} /> }
+    } else {
+        html! {
+            <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
+                guided={state.lesson.clone()} compare={state.compare.clone()} embed={chrome.embed}
+                on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
+                on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} theme={chrome.theme} />
+        }
+    };
+    let notices = html! {
+        <Notices notices={chrome.notices.clone()} bad_link={chrome.bad_link.as_ref().map(|q| AttrValue::from(format!("{}{q}", dom::base_url())))}
+            on_dismiss={on_chrome.reform(ChromeMsg::Dismiss)} />
+    };
+    if let Some(deck) = deck.as_ref() {
+        let index = *slide;
+        let on_go = Callback::from(move |i: usize| slide.set(i));
+        let projected = AttrValue::from(format!("{}{query}", dom::base_url()));
+        return html! {
+            <div class={classes!("app", "presenter-app", view_class(&state))}>
+                { notices }
+                <Presenter deck={deck.clone()} {index} {on_go} {projected}>{ main }</Presenter>
+                { overlay }
+            </div>
+        };
+    }
     html! {
         <div class={classes!("app", view_class(&state), chrome.embed.then_some("embed"))}>
             if !chrome.embed {
                 <Topbar view={chrome.view} on_view={on_msg.reform(Msg::SetView)} theme={chrome.theme}
                     on_theme={prefs::on_theme(dispatcher)} on_overlay={on_chrome.reform(ChromeMsg::SetOverlay)} />
             }
-            <Notices notices={chrome.notices.clone()} on_dismiss={on_chrome.reform(ChromeMsg::Dismiss)} />
+            { notices }
             { welcome }
-            if chrome.view == View::Matrix {
-                <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
-                    on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
-                    on_open={jobs.on_world.reform(Msg::OpenCell)} />
-            } else if chrome.view == View::Primer {
-                <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} />
-            } else if chrome.view == View::Lesson && state.lesson.is_none() {
-                <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} />
-            } else {
-                <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
-                    guided={state.lesson.clone()} compare={state.compare.clone()} embed={chrome.embed}
-                    on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
-                    on_cancel={jobs.cancel_check} {on_dice} {full_link} />
-            }
+            { main }
             { overlay }
         </div>
     }
+}
+
+/// The presenter's script when the page was opened with `present=1` (a bad one is a notice, and
+/// the page opens as usual).
+#[hook]
+fn use_deck(dispatcher: UseReducerDispatcher<AppState>) -> Rc<Option<Rc<Vec<DeckSlide>>>> {
+    let parsed = use_memo((), |_| {
+        let q = dom::query();
+        deck::is_presenter(&q).then(|| deck::from_query(&q))
+    });
+    {
+        let parsed = parsed.clone();
+        use_effect_with((), move |_| {
+            if let Some(Err(e)) = parsed.as_ref() {
+                let text = format!("This presenter link cannot be played: {e}.");
+                dispatcher.dispatch(ChromeMsg::Notify(Level::Error, text).into());
+            }
+        });
+    }
+    use_memo((), move |_| match parsed.as_ref() {
+        Some(Ok(d)) => Some(Rc::new(d.clone())),
+        _ => None,
+    })
 }

@@ -1,5 +1,6 @@
 //! The few browser calls that are simpler in JavaScript: copying text (with a fallback that
-//! selects it) and drawing the timeline onto a canvas for a PNG. They live in `assets/lab.js`,
+//! selects it), drawing the timeline onto a canvas for a PNG, and the presenter's
+//! BroadcastChannel. They live in `assets/lab.js`,
 //! which `web.js` imports; natively these compile to stubs that are never called.
 
 use wasm_bindgen::prelude::*;
@@ -10,6 +11,41 @@ extern "C" {
     fn copy_text_js(text: &str, fallback_id: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = exportPng)]
     fn export_png_js(svg: &str, scale: f64, file_name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = openChannel)]
+    fn open_channel_js(name: &str, max: usize, on_query: &Closure<dyn FnMut(String)>) -> JsValue;
+    #[wasm_bindgen(js_name = postQuery)]
+    fn post_query_js(channel: &JsValue, query: &str);
+    #[wasm_bindgen(js_name = closeChannel)]
+    fn close_channel_js(channel: &JsValue);
+}
+
+/// A same-origin BroadcastChannel carrying link queries (`?…`, at most `max` characters); closed
+/// when dropped.
+pub struct Channel {
+    js: JsValue,
+    _on_query: Closure<dyn FnMut(String)>,
+}
+
+impl Channel {
+    /// Open the channel `name`; `on_query` gets every query another window of the origin posts.
+    pub fn open(name: &str, max: usize, on_query: impl FnMut(String) + 'static) -> Channel {
+        let on_query = Closure::wrap(Box::new(on_query) as Box<dyn FnMut(String)>);
+        Channel {
+            js: open_channel_js(name, max, &on_query),
+            _on_query: on_query,
+        }
+    }
+
+    /// Send a query to the other windows.
+    pub fn post(&self, query: &str) {
+        post_query_js(&self.js, query);
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        close_channel_js(&self.js);
+    }
 }
 
 /// Run a promise and hand its outcome (a string, or the error's message) to `done`.

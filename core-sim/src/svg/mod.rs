@@ -12,7 +12,37 @@ const LANE_W: usize = 200;
 const ROW_H: usize = 34;
 const LEFT: usize = 44;
 const TOP: usize = 70;
-const NOTES_W: usize = 520;
+/// Columns of the state-change text (longer text is cut, its whole in a `<title>`: a tooltip).
+const NOTES_CHARS: usize = 80;
+/// Columns of a violation line across the lanes.
+const WIDE_CHARS: usize = 150;
+
+/// Width of `chars` characters of the 12 px monospace font, rounded up (0.6 em per character,
+/// plus a margin for fonts a little wider).
+fn text_w(chars: usize, px: usize) -> usize {
+    (chars * px * 62).div_ceil(100)
+}
+
+/// `s` cut to `n` characters, and the whole of it as a `<title>` when it was cut.
+fn clipped_with_title(s: &str, n: usize) -> String {
+    let shown = esc(&clip(s, n));
+    if s.chars().count() <= n {
+        shown
+    } else {
+        format!("<title>{}</title>{shown}", esc(s))
+    }
+}
+
+/// Every row's state-change text (its changes, then the hardware's notes).
+fn notes_of(r: &crate::timeline::Row) -> String {
+    let mut notes: Vec<String> = r
+        .changes
+        .iter()
+        .map(|c| format!("{}: {}", c.label, c.after))
+        .collect();
+    notes.extend(r.notes.iter().cloned());
+    notes.join(" · ")
+}
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -35,7 +65,7 @@ fn clip(s: &str, n: usize) -> String {
 /// screen. Colours are presentation attributes (light), plus an embedded style sheet that follows
 /// the viewer's dark mode.
 pub fn render(t: &Timeline, current: Option<usize>) -> String {
-    draw(t, current, true)
+    draw(t, current, Some(Palette::Auto))
 }
 
 /// The same drawing for inserting into a page's DOM: no `<style>` element (so it works under a
@@ -43,7 +73,7 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
 /// presentation attributes, which the page's own style sheet may override, e.g. with
 /// `svg.avic-timeline .box { fill: … }`.
 pub fn render_inline(t: &Timeline, current: Option<usize>) -> String {
-    draw(t, current, false)
+    draw(t, current, None)
 }
 
 /// Light-theme colours of each class, as presentation attributes.
@@ -81,31 +111,69 @@ fn fill_only(class: &str) -> &'static str {
     }
 }
 
-fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
-    let lanes = t.lanes.len().max(1);
-    let extra_rows = t.final_violations.len() + t.initial_violations.len();
-    let width = LEFT + lanes * LANE_W + NOTES_W;
-    let height = TOP + (t.rows.len() + extra_rows + 1) * ROW_H + 20;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{title}">"#,
-        title = esc(&t.title)
-    );
-    if with_style {
-        s.push_str(
-            "<style>.bg{fill:#ffffff}.lane{stroke:#c8ccd4;stroke-dasharray:4 4}.head{font-weight:700;fill:#1f2430}\
+/// The colours of a standalone file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Palette {
+    /// Light, dark where the viewer's system prefers it.
+    Auto,
+    /// Light only.
+    Light,
+    /// Dark only.
+    Dark,
+}
+
+const LIGHT_CSS: &str = ".bg{fill:#ffffff}.lane{stroke:#c8ccd4;stroke-dasharray:4 4}.head{font-weight:700;fill:#1f2430}\
 .box{fill:#e8f0fe;stroke:#4a6fd1}.flush{fill:#fff4d6;stroke:#c99a1b}.cur{stroke:#111;stroke-width:2.5}\
 .txt{fill:#1f2430}.num{fill:#7a8190}.chg{fill:#39604a}.bad{fill:#b00020;font-weight:700}.badbox{fill:#fde7ea;stroke:#b00020}\
-@media (prefers-color-scheme: dark){.bg{fill:#16181d}.head,.txt{fill:#e6e8ee}.box{fill:#233052;stroke:#7d9cf0}\
+.causebox{fill:#efe6f7;stroke:#6a3d9a}.causetxt{fill:#6a3d9a}.race{stroke:#00695c}.racehead,.racetxt{fill:#00695c}";
+const DARK_CSS: &str = ".bg{fill:#16181d}.head,.txt{fill:#e6e8ee}.box{fill:#233052;stroke:#7d9cf0}\
 .flush{fill:#4a3b12;stroke:#e0b341}.cur{stroke:#fff}.chg{fill:#8fd3a8}.bad{fill:#ff6b81}.badbox{fill:#4a1820;stroke:#ff6b81}.num{fill:#9aa1ae}\
-.causebox{fill:#35264a;stroke:#c9a0f0}.causetxt{fill:#c9a0f0}.race{stroke:#4dd0c0}.racehead,.racetxt{fill:#4dd0c0}}</style>",
-        );
-    }
-    let _ = write!(
-        s,
-        r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#
-    );
+.causebox{fill:#35264a;stroke:#c9a0f0}.causetxt{fill:#c9a0f0}.race{stroke:#4dd0c0}.racehead,.racetxt{fill:#4dd0c0}";
+
+/// The standalone file in one palette: the theme a page shows, whatever the viewer's system
+/// prefers ([`render`] is [`Palette::Auto`]).
+pub fn render_in(t: &Timeline, current: Option<usize>, palette: Palette) -> String {
+    draw(t, current, Some(palette))
+}
+
+/// The drawing's width, sized to its content: the widest state-change or violation text, the
+/// title, the lanes.
+fn width_of(t: &Timeline) -> usize {
+    let lanes = t.lanes.len().max(1);
+    let notes_chars = t
+        .rows
+        .iter()
+        .map(|r| {
+            let chg = notes_of(r).chars().count().min(NOTES_CHARS);
+            let bad = r.violations.first().map_or(0, |v| {
+                v.explanation.chars().count().min(NOTES_CHARS - 2) + v.kind.to_string().len() + 5
+            });
+            chg.max(bad)
+        })
+        .chain(["state changes".len()])
+        .max()
+        .unwrap_or(0);
+    let wide_chars = t
+        .initial_violations
+        .iter()
+        .map(|v| (v, "⚠ at start [] ".len()))
+        .chain(
+            t.final_violations
+                .iter()
+                .map(|v| (v, "⚠ at the end [] ".len())),
+        )
+        .map(|(v, pre)| {
+            v.explanation.chars().count().min(WIDE_CHARS) + v.kind.to_string().len() + pre
+        })
+        .max()
+        .unwrap_or(0);
+    (LEFT + lanes * LANE_W + 8 + text_w(notes_chars, 12) + 16)
+        .max(LEFT + text_w(wide_chars, 12) + 16)
+        .max(LEFT + text_w(t.title.chars().count(), 14) + 16)
+}
+
+/// The title, the lane names and the state-change column's head (the top [`HEADS_H`] pixels).
+fn heads(s: &mut String, t: &Timeline) {
     let _ = write!(
         s,
         r#"<text class="head" x="{LEFT}" y="22" font-size="14">{}</text>"#,
@@ -118,6 +186,62 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
             r#"<text class="head" x="{x}" y="52" text-anchor="middle">{}</text>"#,
             esc(&clip(name, 26))
         );
+    }
+    let notes_x = LEFT + t.lanes.len().max(1) * LANE_W + 8;
+    let _ = write!(
+        s,
+        r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#
+    );
+}
+
+/// Height of the heads: where the lanes start.
+pub const HEADS_H: usize = TOP - 8;
+
+/// The heads alone, as [`render_inline`] draws them at its top, on their background: a page lays
+/// it over the drawing and keeps it in view while the steps scroll (sticky lane headers).
+pub fn render_heads_inline(t: &Timeline) -> String {
+    let width = width_of(t);
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline avic-timeline-heads" viewBox="0 0 {width} {HEADS_H}" width="{width}" height="{HEADS_H}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" aria-hidden="true"><rect class="bg" x="0" y="0" width="{width}" height="{HEADS_H}"/>"#
+    );
+    heads(&mut s, t);
+    s.push_str("</svg>");
+    with_paint(s)
+}
+
+fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> String {
+    let lanes = t.lanes.len().max(1);
+    let extra_rows = t.final_violations.len() + t.initial_violations.len();
+    let width = width_of(t);
+    let height = TOP + (t.rows.len() + extra_rows + 1) * ROW_H + 20;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{title}">"#,
+        title = esc(&t.title)
+    );
+    match palette {
+        None => {}
+        Some(Palette::Auto) => {
+            let _ = write!(
+                s,
+                "<style>{LIGHT_CSS}@media (prefers-color-scheme: dark){{{DARK_CSS}}}</style>"
+            );
+        }
+        Some(Palette::Light) => {
+            let _ = write!(s, "<style>{LIGHT_CSS}</style>");
+        }
+        Some(Palette::Dark) => {
+            let _ = write!(s, "<style>{LIGHT_CSS}{DARK_CSS}</style>");
+        }
+    }
+    let _ = write!(
+        s,
+        r#"<rect class="bg" x="0" y="0" width="{width}" height="{height}"/>"#
+    );
+    heads(&mut s, t);
+    for i in 0..t.lanes.len() {
+        let x = LEFT + i * LANE_W + LANE_W / 2;
         let _ = write!(
             s,
             r#"<line class="lane" x1="{x}" y1="{}" x2="{x}" y2="{}"/>"#,
@@ -126,10 +250,6 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
         );
     }
     let notes_x = LEFT + lanes * LANE_W + 8;
-    let _ = write!(
-        s,
-        r#"<text class="head" x="{notes_x}" y="52">state changes</text>"#
-    );
     let mut y = TOP;
     for v in &t.initial_violations {
         let _ = write!(
@@ -137,7 +257,7 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
             r#"<text class="bad" x="{LEFT}" y="{}">⚠ at start [{}] {}</text>"#,
             y + 16,
             v.kind,
-            esc(&clip(&v.explanation, 150))
+            clipped_with_title(&v.explanation, WIDE_CHARS)
         );
         y += ROW_H;
     }
@@ -187,20 +307,11 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
                 y + 28
             );
         }
-        let mut notes: Vec<String> = r
-            .changes
-            .iter()
-            .map(|c| format!("{}: {}", c.label, c.after))
-            .collect();
-        notes.extend(r.notes.iter().cloned());
-        if notes.is_empty() {
-            notes.push(String::new());
-        }
         let _ = write!(
             s,
             r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,
             y + 15,
-            esc(&clip(&notes.join(" · "), 80))
+            clipped_with_title(&notes_of(r), NOTES_CHARS)
         );
         if let Some(v) = r.violations.first() {
             let _ = write!(
@@ -208,7 +319,7 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
                 r#"<text class="bad" x="{notes_x}" y="{}">⚠ [{}] {}</text>"#,
                 y + 29,
                 v.kind,
-                esc(&clip(&v.explanation, 78))
+                clipped_with_title(&v.explanation, NOTES_CHARS - 2)
             );
         }
         y += ROW_H;
@@ -223,7 +334,7 @@ fn draw(t: &Timeline, current: Option<usize>, with_style: bool) -> String {
             r#"<text class="bad" x="{LEFT}" y="{}">⚠ at the end [{}] {}</text>"#,
             y + 16,
             v.kind,
-            esc(&clip(&v.explanation, 150))
+            clipped_with_title(&v.explanation, WIDE_CHARS)
         );
         y += ROW_H;
     }
@@ -359,6 +470,102 @@ mod tests {
                 "duplicate attribute in {names:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_drawing_is_as_wide_as_its_widest_text_and_cut_text_keeps_its_whole_as_a_title() {
+        let t = timeline();
+        let svg = render_inline(&t, None);
+        let width: usize = svg
+            .split("width=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // Every text line's right end, at 0.6 em per character, is inside the drawing.
+        for line in svg.split("<text ").skip(1) {
+            let x: usize = line
+                .split("x=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let body = line.split_once('>').unwrap().1;
+            let body = body
+                .split("</title>")
+                .last()
+                .unwrap()
+                .split("</text>")
+                .next()
+                .unwrap();
+            let px = if line.contains("font-size=\"14\"") {
+                14
+            } else {
+                12
+            };
+            let anchor_mid = line.contains("text-anchor=\"middle\"");
+            let chars = body
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .chars()
+                .count();
+            let w = chars * px * 6 / 10;
+            let right = if anchor_mid { x + w / 2 } else { x + w };
+            assert!(right <= width, "{body:?} ends at {right} > {width}");
+        }
+        let lanes_only = LEFT + t.lanes.len() * LANE_W;
+        assert!(
+            width < lanes_only + 8 + text_w(NOTES_CHARS, 12) + 17,
+            "no wider than its text needs"
+        );
+        let long = t
+            .rows
+            .iter()
+            .map(notes_of)
+            .find(|n| n.chars().count() > NOTES_CHARS)
+            .expect("a long note");
+        assert!(svg.contains(&format!("<title>{}</title>", esc(&long))));
+    }
+
+    #[test]
+    fn a_file_in_one_palette_keeps_those_colours_whatever_the_system_prefers() {
+        let t = timeline();
+        let dark = render_in(&t, None, Palette::Dark);
+        let light = render_in(&t, None, Palette::Light);
+        assert!(!dark.contains("@media") && !light.contains("@media"));
+        assert!(dark.contains(".bg{fill:#16181d}") && !light.contains("#16181d"));
+        assert_eq!(render_in(&t, Some(3), Palette::Auto), render(&t, Some(3)));
+    }
+
+    #[test]
+    fn the_heads_alone_are_the_drawings_top() {
+        let t = timeline();
+        let heads = render_heads_inline(&t);
+        let full = render_inline(&t, None);
+        for name in &t.lanes {
+            assert!(heads.contains(&format!(">{}</text>", esc(&clip(name, 26)))));
+        }
+        let w = |svg: &str| {
+            svg.split("width=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(w(&heads), w(&full));
+        let head_texts = |svg: &str| svg.matches(r#"<text class="head""#).count();
+        assert_eq!(head_texts(&heads), head_texts(&full));
+        assert!(!heads.contains("class=\"step\""));
     }
 
     #[test]

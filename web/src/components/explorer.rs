@@ -2,6 +2,7 @@
 //! timeline).
 
 use super::announce::{alarm_text, step_text, Announcer};
+use super::ask::AskBar;
 use super::check_panel::CheckPanel;
 use super::compare::{ComparePanel, DiffView};
 use super::last_step::{LastStep, Why};
@@ -9,6 +10,7 @@ use super::lesson::{LessonNote, LessonPanel};
 use super::pickers::{MemoryPicker, ScenarioPicker};
 use super::picture::MachinePicture;
 use super::random_panel::RandomPanel;
+use super::slide::SlideView;
 use super::state_pane::StatePane;
 use super::strategy_picker::StrategyPicker;
 use super::thread_pane::ThreadPane;
@@ -18,7 +20,7 @@ use super::violations::{HangBanner, Violations};
 use crate::state::{
     CheckState, ChromeMsg, Compare, Guided, Level, Msg, Run, RunMsg, World, WorldMsg,
 };
-use crate::url::View;
+use crate::url::{Theme, View};
 use core_sim::explore::Session;
 use core_sim::scene::Scene;
 use core_sim::timeline::{Row, Timeline};
@@ -53,6 +55,9 @@ pub struct ExplorerProps {
     pub on_dice: Callback<()>,
     /// The full page's link (embeds link to it).
     pub full_link: AttrValue,
+    /// The theme on screen (downloads are drawn in it).
+    #[prop_or_default]
+    pub theme: Theme,
 }
 
 /// What the timeline needs, computed once per session change.
@@ -62,13 +67,24 @@ struct Drawn {
     svg: AttrValue,
     /// The standalone file (SVG and PNG downloads).
     file_svg: AttrValue,
+    /// The heads alone (sticky over the drawing).
+    heads: AttrValue,
     rows: Vec<Row>,
     later: Vec<Violation>,
     /// Every violation of the whole run with its cause and deciding race, in words.
     why: Vec<(Violation, Why)>,
 }
 
-fn draw(s: &Session) -> Drawn {
+/// The palette of a download for the theme on screen.
+fn palette(theme: Theme) -> svg::Palette {
+    match theme {
+        Theme::Auto => svg::Palette::Auto,
+        Theme::Light | Theme::Large => svg::Palette::Light,
+        Theme::Dark => svg::Palette::Dark,
+    }
+}
+
+fn draw(s: &Session, theme: Theme) -> Drawn {
     let mut full = s.clone();
     full.goto(full.len());
     let timeline = Timeline::from_session(&full);
@@ -100,7 +116,8 @@ fn draw(s: &Session) -> Drawn {
     Drawn {
         why,
         svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
-        file_svg: AttrValue::from(svg::render(&timeline, Some(pos))),
+        file_svg: AttrValue::from(svg::render_in(&timeline, Some(pos), palette(theme))),
+        heads: AttrValue::from(svg::render_heads_inline(&timeline)),
         rows: timeline.rows,
         later,
     }
@@ -121,7 +138,19 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let (world, run) = (&p.world, &p.run);
     let drawn = {
         let session = run.session.clone();
-        use_memo(run.revision, move |_| session.as_deref().map(draw))
+        use_memo((run.revision, p.theme), move |&(_, theme)| {
+            session.as_deref().map(|s| draw(s, theme))
+        })
+    };
+    let slide = {
+        let session = run.session.clone();
+        let on = p.embed;
+        use_memo((run.revision, on), move |_| {
+            session
+                .as_deref()
+                .filter(|_| on)
+                .map(|s| Rc::new(core_sim::slide::at(s)))
+        })
     };
     let pictured = {
         let session = run.session.clone();
@@ -177,6 +206,39 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     };
     let sim = session.sim();
     let pos = session.position();
+    let ask_who = run
+        .ask
+        .as_ref()
+        .map(|a| sim.thread_name(a.action.thread()).to_string())
+        .unwrap_or_default();
+    let ask_bar = html! {
+        <AskBar ask={run.ask.clone()} who={AttrValue::from(ask_who)}
+            stash={run.stash.as_ref().map(|(s, at)| (s.chars().count(), *at))}
+            on_answer={p.on_msg.reform(|a| RunMsg::Answer(a).into())}
+            on_restore={p.on_msg.reform(|_: ()| RunMsg::Restore.into())} />
+    };
+    if let Some(slide) = slide.as_ref() {
+        let guided = p.guided.is_some();
+        let note = p
+            .guided
+            .as_ref()
+            .and_then(|g| g.lesson.note_at(pos))
+            .map(|n| AttrValue::from(n.text));
+        let world = format!(
+            "{} · {}",
+            sim.strategy.preset_id().unwrap_or("custom knobs"),
+            sim.memory.id()
+        );
+        return html! {
+            <SlideView slide={slide.clone()} title={AttrValue::from(sim.scenario.title.clone())} world={AttrValue::from(world)}
+                {note} len={session.len()} can_forward={run.can_advance(guided)} playing={run.playing} {guided}
+                full_link={p.full_link.clone()} picture={pic_svg.clone()} on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
+                on_play={on_run(RunMsg::TogglePlay)}
+                on_step={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Step(t as u8)).into())}>
+                { ask_bar }
+            </SlideView>
+        };
+    }
     let m = session.state();
     let threads = view::threads(sim, m);
     let cells = view::cells(sim, m);
@@ -225,23 +287,10 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let on_notice = p
         .on_msg
         .reform(|(l, t): (Level, String)| ChromeMsg::Notify(l, t).into());
-    let caption = if p.embed {
-        html! {
-            <div class="embed-head">
-                <span class="embed-world" id="scenario-caption">
-                    <strong>{ &sim.scenario.title }</strong>
-                    { format!(" · {} · {}", sim.strategy.preset_id().unwrap_or("custom knobs"), sim.memory.id()) }
-                </span>
-                <a class="button" id="open-full" href={p.full_link.clone()} target="_blank" rel="noopener"
-                    title="Open this view in the full AVIC race lab">{ "Open in the full lab ↗" }</a>
-            </div>
-        }
-    } else {
-        html! {
-            <p class="caption" id="scenario-caption">
-                <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
-            </p>
-        }
+    let caption = html! {
+        <p class="caption" id="scenario-caption">
+            <strong>{ &sim.scenario.title }</strong>{ ". " }{ &sim.scenario.description }
+        </p>
     };
     html! {
         <div class={classes!("explorer", guided.then_some("guided"))}>
@@ -261,6 +310,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_play={on_run(RunMsg::TogglePlay)} on_pace={p.on_msg.reform(|ms| RunMsg::SetPace(ms).into())}
                     on_back={on_run(RunMsg::Back)} on_forward={on_run(RunMsg::Next)}
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
+                { ask_bar }
                 <Announcer step={AttrValue::from(step_text(pos, session.len(), row.as_ref(), &who))}
                     alarm={AttrValue::from(alarm_text(&violations, pos))} />
                 <LastStep {row} who={AttrValue::from(who)} {why} />
@@ -289,11 +339,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     </div>
                     <StatePane {cells} {changed} />
                 </div>
-                if !p.embed {
-                    <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
-                }
-                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} position={pos} file_name={AttrValue::from(file_name)}
-                    {on_goto} {on_notice} strip={p.embed} />
+                <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
+                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} heads={drawn.heads.clone()} position={pos} file_name={AttrValue::from(file_name)}
+                    {on_goto} {on_notice} />
             </main>
         </div>
     }
@@ -308,7 +356,7 @@ mod tests {
         let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
         s.goto(12);
-        let d = draw(&s);
+        let d = draw(&s, Theme::Auto);
         // A strict CSP (style-src 'self') refuses <style> elements and style attributes.
         assert!(!d.svg.contains("<style") && !d.svg.contains("style="));
         assert!(d.svg.contains("data-step=\"12\""));

@@ -2,6 +2,7 @@
 //! [`crate::state::AppState`]; these only render what they are given.
 
 pub mod announce;
+pub mod ask;
 pub mod check_panel;
 pub mod compare;
 pub mod explorer;
@@ -12,10 +13,12 @@ pub mod matrix;
 pub mod notices;
 pub mod pickers;
 pub mod picture;
+pub mod presenter;
 pub mod primer;
 pub mod random_panel;
 pub mod select;
 pub mod share;
+pub mod slide;
 pub mod state_pane;
 pub mod strategy_picker;
 pub mod term;

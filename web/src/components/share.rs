@@ -104,11 +104,12 @@ pub struct HelpOverlayProps {
 /// The keys, what → does at the end of the recorded run, and the glossary.
 #[function_component(HelpOverlay)]
 pub fn help_overlay(p: &HelpOverlayProps) -> Html {
-    let keys: [(&str, &str); 9] = [
+    let keys: [(&str, &str); 10] = [
+        ("Focus", "Space and the arrows act on the run even with a button or a list focused; only text fields keep them. Back and Forward in the browser move between views (matrix, explorer, lessons)."),
         ("→", "Forward: the next recorded step. At the end of the recording, → runs the next step only if exactly one thread can run; when several can, you choose with their number. In a lesson, → follows the lesson's run."),
         ("←", "Back one step (the steps after it stay recorded: → replays them)."),
         ("Space", "Play / pause: → at the pace chosen next to Play (0.5, 1 or 2 s per step). Play stops where you have to choose, and at the end of a lesson."),
-        ("0 – 9", "Run that thread's next micro-step (a new branch if you went back and pick another thread)."),
+        ("0 – 9", "Run that thread's next micro-step. If you went back and pick another thread than the recorded run's, the page asks first: Enter drops the later steps, B keeps them as a branch to come back to, Esc keeps replaying."),
         ("a – j", "x86-TSO: flush that thread's oldest buffered store."),
         ("Home / End", "The initial state / the end of the recorded run."),
         ("?", "This help."),

@@ -1,7 +1,7 @@
-//! The run as a sequence diagram (the core's SVG), with click-to-jump and download as SVG or
-//! PNG (2× for slides). Keyboard: Tab reaches the step on screen (one tab stop, the rest are
-//! `tabindex=-1`), the arrow keys move between steps, Home / End to the first / last, Enter or
-//! Space goes to the focused step.
+//! The run as a sequence diagram (the core's SVG) under lane headers that stay in view, with
+//! click-to-jump and download as SVG or PNG (2× for slides), in the theme on screen. Keyboard:
+//! Tab reaches the step on screen (one tab stop, the rest are `tabindex=-1`), the arrow keys move
+//! between steps, Home / End to the first / last, Enter or Space goes to the focused step.
 
 use crate::state::Level;
 use wasm_bindgen::JsCast;
@@ -25,9 +25,9 @@ pub struct TimelinePaneProps {
     pub on_goto: Callback<usize>,
     /// Say how an export went.
     pub on_notice: Callback<(Level, String)>,
-    /// A short strip (embeds) instead of the full pane.
-    #[prop_or_default]
-    pub strip: bool,
+    /// The drawing's heads alone (the core's `render_heads_inline`), kept in view over it while
+    /// the steps scroll.
+    pub heads: AttrValue,
 }
 
 /// The step a click landed on: the `data-step` of the nearest `<g class="step">`.
@@ -72,7 +72,8 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                         let (box_, g_box) =
                             (el.get_bounding_client_rect(), g.get_bounding_client_rect());
                         let top = g_box.top() - box_.top();
-                        if top < 0.0 || top + g_box.height() > box_.height() {
+                        let heads = core_sim::svg::HEADS_H as f64;
+                        if top < heads || top + g_box.height() > box_.height() {
                             let want = el.scroll_top() as f64 + top - box_.height() / 2.0;
                             el.set_scroll_top(want.max(0.0) as i32);
                         }
@@ -98,14 +99,12 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
         })
     };
     let view = html! {
-        <div class={classes!("timeline-view", p.strip.then_some("timeline-strip"))} id="timeline" ref={holder} {onclick} {onkeydown}
+        <div class="timeline-view" id="timeline" ref={holder} {onclick} {onkeydown}
             role="group" aria-label="Timeline: arrow keys move between steps, Enter goes to the step">
+            <div class="timeline-heads" aria-hidden="true">{ Html::from_html_unchecked(p.heads.clone()) }</div>
             { Html::from_html_unchecked(p.svg.clone()) }
         </div>
     };
-    if p.strip {
-        return view;
-    }
     let href = format!(
         "data:image/svg+xml;charset=utf-8,{}",
         js_encode(&p.file_svg)

@@ -76,6 +76,9 @@ pub struct Chrome {
     pub theme_in_link: bool,
     /// Minimal chrome for an iframe.
     pub embed: bool,
+    /// The link the page was opened with, as given, when it had problems: the notices keep it
+    /// visible and copyable (the address bar then shows the link of what is on screen).
+    pub bad_link: Option<String>,
     /// The first visit's welcome card (suggests lesson 1, shows the hang) is on screen.
     pub welcome: bool,
     next_notice: u64,
@@ -91,6 +94,7 @@ impl Chrome {
             theme,
             theme_in_link: theme != Theme::Auto,
             embed,
+            bad_link: None,
             welcome: false,
             next_notice: 1,
         }

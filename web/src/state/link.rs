@@ -124,5 +124,12 @@ pub fn from_query(query: &str) -> AppState {
         return s;
     }
     let (link, problems) = url::decode_lenient(query);
-    AppState::from_link(&link, problems.iter().map(url::problem_text).collect())
+    let mut s = AppState::from_link(&link, problems.iter().map(url::problem_text).collect());
+    if s.chrome.notices.iter().any(|n| n.level == Level::Error) {
+        s.chrome.bad_link = Some(core_sim::text::clip(query, MAX_SHOWN_LINK).into_owned());
+    }
+    s
 }
+
+/// The most of a bad link the page shows back (characters).
+pub const MAX_SHOWN_LINK: usize = 8192;

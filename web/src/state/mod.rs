@@ -4,6 +4,7 @@
 //!
 //! - [`world`]: scenario, strategy knobs, memory model;
 //! - [`run`]: the session and its playback (Play, pace, back / forward / goto, random runs);
+//!   [`ask`]: a thread's key during a replay asks before it leaves the recorded run;
 //! - [`check`] and [`matrix`]: the worker jobs, on one life cycle ([`job`]);
 //! - [`lesson`]: a guided lesson and its claims;
 //! - [`chrome`]: view, overlay, notices, theme;
@@ -15,6 +16,7 @@
 //! matrix cell sets the world, a finished check loads its counterexample), it happens here, in
 //! [`AppState::apply`] and the few methods below it, and nowhere else.
 
+pub mod ask;
 pub mod check;
 pub mod chrome;
 pub mod compare;
@@ -86,6 +88,12 @@ pub enum Msg {
     TakeOver,
     /// Open a matrix cell in the explorer at its first counterexample.
     OpenCell(usize),
+    /// The browser went Back or Forward to this link (`?…`): the page it names, keeping the
+    /// matrix's results, the viewer's theme (unless the link names one) and Play's pace.
+    Navigate(String),
+    /// The presenter window shows this link (`?…`): the projected window follows (a
+    /// [`Msg::Navigate`] unless it shows that link already).
+    Follow(String),
 }
 
 macro_rules! room_msg {
@@ -113,7 +121,13 @@ impl AppState {
         let msg = msg.into();
         if matches!(
             msg,
-            Msg::World(_) | Msg::SetView(_) | Msg::OpenLesson(_) | Msg::TakeOver | Msg::OpenCell(_)
+            Msg::World(_)
+                | Msg::SetView(_)
+                | Msg::OpenLesson(_)
+                | Msg::TakeOver
+                | Msg::OpenCell(_)
+                | Msg::Navigate(_)
+                | Msg::Follow(_)
         ) {
             self.run.playing = false;
         }
@@ -160,7 +174,41 @@ impl AppState {
                 self.chrome.view = View::Explorer;
             }
             Msg::OpenCell(i) => self.open_cell(i),
+            Msg::Navigate(query) => self.navigate(&query),
+            Msg::Follow(query) => {
+                if crate::url::encode(&self.link()) != query {
+                    self.navigate(&query);
+                }
+            }
         }
+    }
+
+    /// Become the page `query` names (see [`Msg::Navigate`]).
+    fn navigate(&mut self, query: &str) {
+        let mut next = from_query(query);
+        next.matrix = std::mem::replace(&mut self.matrix, MatrixState::new(next.matrix.memory));
+        if !next.chrome.theme_in_link {
+            next.chrome.theme = self.chrome.theme;
+        }
+        next.run.pace_ms = self.run.pace_ms;
+        // Revisions key the memos of what is drawn: never reuse one (a fresh run counts from 0).
+        next.run.revision += self.run.revision + 1;
+        next.run.seed_text = std::mem::take(&mut self.run.seed_text);
+        *self = next;
+    }
+
+    /// What tells one view from another for the browser's history: a change of it is a new
+    /// entry (Back returns), anything else (a step, a world) replaces the current one.
+    pub fn history_key(&self) -> String {
+        let lesson = self.lesson.as_ref().map_or("", |g| g.lesson.id);
+        // Not `{:?}`: the web build formats Debug as nothing (-Zfmt-debug=none).
+        let view = match self.chrome.view {
+            View::Explorer => "explorer",
+            View::Matrix => "matrix",
+            View::Lesson => "lesson",
+            View::Primer => "primer",
+        };
+        format!("{view}/{lesson}")
     }
 
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.

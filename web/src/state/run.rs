@@ -35,6 +35,13 @@ pub enum RunMsg {
     SetSeed(String),
     /// A random run with the current seed.
     RandomRun,
+    /// A thread's key: like [`RunMsg::Act`], but during a replay a step off the recorded run
+    /// asks first (see [`super::ask`]).
+    Key(Action),
+    /// The answer to that question.
+    Answer(super::ask::Answer),
+    /// Back to the recorded run a branch was started from.
+    Restore,
 }
 
 impl RunMsg {
@@ -48,6 +55,8 @@ impl RunMsg {
                 | RunMsg::Act(_)
                 | RunMsg::Load(_)
                 | RunMsg::RandomRun
+                | RunMsg::Key(_)
+                | RunMsg::Restore
         )
     }
 }
@@ -65,6 +74,10 @@ pub struct Run {
     pub pace_ms: u32,
     /// The random-run seed as typed.
     pub seed_text: String,
+    /// A thread's key asked to leave the recorded run: the question on screen.
+    pub ask: Option<super::ask::Ask>,
+    /// The recorded run a branch left, and the step it left at.
+    pub stash: Option<(String, usize)>,
 }
 
 /// Equal when showing the same thing: the session by [`Run::revision`] (sessions are large, and
@@ -75,6 +88,8 @@ impl PartialEq for Run {
             && self.playing == other.playing
             && self.pace_ms == other.pace_ms
             && self.seed_text == other.seed_text
+            && self.ask == other.ask
+            && self.stash == other.stash
     }
 }
 
@@ -86,6 +101,8 @@ impl Default for Run {
             playing: false,
             pace_ms: PACES[1].0,
             seed_text: "1".into(),
+            ask: None,
+            stash: None,
         }
     }
 }
@@ -100,7 +117,13 @@ impl Run {
         if msg.pauses() {
             self.playing = false;
         }
+        if !matches!(msg, RunMsg::Key(_) | RunMsg::Answer(_)) {
+            self.ask = None;
+        }
         match msg {
+            RunMsg::Key(a) => return self.key(a, guided),
+            RunMsg::Answer(answer) => return self.answer(answer, guided),
+            RunMsg::Restore => self.restore(),
             RunMsg::Act(_) if guided => return Some(Say::Hint(
                 "This is a guided lesson: press → or Play to go on, or Take over to be the scheduler yourself.".into(),
             )),
@@ -133,7 +156,10 @@ impl Run {
             }
             RunMsg::TogglePlay => return self.toggle_play(guided),
             RunMsg::SetPace(ms) => self.pace_ms = ms.clamp(100, 10_000),
-            RunMsg::Reset => self.with_session(Session::reset),
+            RunMsg::Reset => {
+                self.stash = None;
+                self.with_session(Session::reset)
+            }
             RunMsg::Goto(n) => self.goto(n),
             RunMsg::Load(schedule) => return self.load_counterexample(&schedule),
             RunMsg::SetSeed(t) => self.seed_text = t,
@@ -308,11 +334,12 @@ impl Run {
     }
 
     fn set(&mut self, session: Option<Session>) {
+        self.stash = None;
         self.session = session.map(Rc::new);
         self.revision += 1;
     }
 
-    fn with_session(&mut self, f: impl FnOnce(&mut Session)) {
+    pub(super) fn with_session(&mut self, f: impl FnOnce(&mut Session)) {
         let before = self.mark();
         if let Some(s) = self.session.as_mut() {
             f(Rc::make_mut(s));
