@@ -136,7 +136,10 @@ pub fn app() -> Html {
             done.reform(move |_: ()| open.emit(Msg::OpenLesson(welcome::LESSON.into())));
         let on_hang = done.reform(move |_: ()| {
             if let Some(schedule) = sim.as_ref().and_then(welcome::hang_schedule) {
+                // A counterexample opens at step 0 ("→ to replay"); this button promised the
+                // hang itself, so it goes to the run's end, where the hang is.
                 load.emit(RunMsg::Load(schedule).into());
+                load.emit(RunMsg::Goto(usize::MAX).into());
             }
         });
         html! { <Welcome {on_lesson} {on_hang} on_dismiss={done} /> }

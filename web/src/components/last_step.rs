@@ -1,6 +1,7 @@
 //! What the last step did, in words: who ran which line, and what the hardware made of it.
 
 use core_sim::timeline::Row;
+use web_sys::Element;
 use yew::prelude::*;
 
 /// A violation that fires at the step on screen, with its cause and deciding race (the core's
@@ -45,6 +46,26 @@ fn why(w: &Why) -> Html {
 /// One line under the toolbar.
 #[function_component(LastStep)]
 pub fn last_step(p: &LastStepProps) -> Html {
+    let why_ref = use_node_ref();
+    {
+        // The explanation is on screen at the step where the violation fires: if the page has
+        // it below the fold (the machine picture sits above it), scroll just enough to show it.
+        let why_ref = why_ref.clone();
+        let step = p.row.as_ref().map(|r| r.step);
+        use_effect_with((step, p.why.len()), move |_| {
+            if let (Some(el), Some(win)) = (why_ref.cast::<Element>(), web_sys::window()) {
+                let bottom = el.get_bounding_client_rect().bottom();
+                let height = win
+                    .inner_height()
+                    .ok()
+                    .and_then(|h| h.as_f64())
+                    .unwrap_or(0.0);
+                if height > 0.0 && bottom > height {
+                    win.scroll_by_with_x_and_y(0.0, bottom - height + 8.0);
+                }
+            }
+        });
+    }
     let Some(r) = &p.row else {
         return html! {
             <div class="last-step" id="last-step">
@@ -62,7 +83,7 @@ pub fn last_step(p: &LastStepProps) -> Html {
             }
             { for r.notes.iter().map(|n| html! { <span class="last-note">{ n }</span> }) }
             if !p.why.is_empty() {
-                <div class="last-why" id="why" aria-live="polite">{ for p.why.iter().map(why) }</div>
+                <div class="last-why" id="why" aria-live="polite" ref={why_ref}>{ for p.why.iter().map(why) }</div>
             }
         </div>
     }
