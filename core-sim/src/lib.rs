@@ -30,6 +30,7 @@
 //! ```
 
 pub mod analysis;
+pub mod challenges;
 pub mod exec;
 pub mod explore;
 pub mod export;

@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("view", 9),
     ("svg", 9),
     ("lessons", 10),
+    ("challenges", 10),
     ("primer", 10),
     ("slide", 10),
     ("share", 11),
