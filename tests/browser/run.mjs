@@ -192,7 +192,8 @@ test('the matrix shows every verdict and opens a cell in the explorer', async ()
   const { page, problems } = await openPage();
   try {
     await page.locator('#tab-matrix').click();
-    await page.locator('#matrix[data-complete="true"]').waitFor();
+    // The whole matrix, preemption bounds included: a correctness check, not a timed one (bench-web.sh times it).
+    await page.locator('#matrix[data-complete="true"]').waitFor({ timeout: 240_000 });
     const cells = page.locator('.mx-cell');
     // 17 shipped scenarios × 12 strategy presets.
     assert.equal(await cells.count(), 17 * 12);
@@ -221,7 +222,8 @@ test('the matrix shows every verdict and opens a cell in the explorer', async ()
     // Memory model switch: re-checked under TSO.
     await page.locator('#tab-matrix').click();
     await page.locator('#matrix-memory-tso').check();
-    await page.locator('#matrix[data-complete="true"]').waitFor();
+    // The whole matrix, preemption bounds included: a correctness check, not a timed one (bench-web.sh times it).
+    await page.locator('#matrix[data-complete="true"]').waitFor({ timeout: 240_000 });
     assert.equal(await page.locator('.mx-cell[data-verdict="violation"]').count() > 0, true);
     assert.deepEqual(problems, []);
   } finally {
@@ -254,7 +256,8 @@ test('the same exhaustive checks give identical verdicts and state counts in was
     }
     // And the page's workers agree too (what the matrix view shows).
     await page.locator('#tab-matrix').click();
-    await page.locator('#matrix[data-complete="true"]').waitFor();
+    // The whole matrix, preemption bounds included: a correctness check, not a timed one (bench-web.sh times it).
+    await page.locator('#matrix[data-complete="true"]').waitFor({ timeout: 240_000 });
     const shown = await page.locator('.mx-cell').evaluateAll((els) =>
       els.map((e) => [e.dataset.scenario, e.dataset.strategy, e.dataset.verdict, Number(e.dataset.states)]));
     const sc = native.find((x) => x.memory === 'sc').cells;
@@ -324,7 +327,8 @@ test('light and dark themes: the picker and prefers-color-scheme', async () => {
     await page.waitForSelector('html[data-ready="true"]');
     assert.equal(await bg(), dark);
     await page.locator('#tab-matrix').click();
-    await page.locator('#matrix[data-complete="true"]').waitFor();
+    // The whole matrix, preemption bounds included: a correctness check, not a timed one (bench-web.sh times it).
+    await page.locator('#matrix[data-complete="true"]').waitFor({ timeout: 240_000 });
     await shot(page, 'matrix-dark.png');
     await page.emulateMedia({ colorScheme: 'light' });
     assert.deepEqual(problems, []);

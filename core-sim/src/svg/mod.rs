@@ -252,13 +252,7 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
     let notes_x = LEFT + lanes * LANE_W + 8;
     let mut y = TOP;
     for v in &t.initial_violations {
-        let _ = write!(
-            s,
-            r#"<text class="bad" x="{LEFT}" y="{}">⚠ at start [{}] {}</text>"#,
-            y + 16,
-            v.kind,
-            clipped_with_title(&v.explanation, WIDE_CHARS)
-        );
+        wide_violation(&mut s, y, "at start", v);
         y += ROW_H;
     }
     let causes = t.cause_steps();
@@ -329,17 +323,22 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         legend(&mut s, width);
     }
     for v in &t.final_violations {
-        let _ = write!(
-            s,
-            r#"<text class="bad" x="{LEFT}" y="{}">⚠ at the end [{}] {}</text>"#,
-            y + 16,
-            v.kind,
-            clipped_with_title(&v.explanation, WIDE_CHARS)
-        );
+        wide_violation(&mut s, y, "at the end", v);
         y += ROW_H;
     }
     s.push_str("</svg>");
     with_paint(s)
+}
+
+/// A violation judged before any step or at the end, across the whole width, at row top `y`.
+fn wide_violation(s: &mut String, y: usize, when: &str, v: &crate::oracle::Violation) {
+    let _ = write!(
+        s,
+        r#"<text class="bad" x="{LEFT}" y="{}">⚠ {when} [{}] {}</text>"#,
+        y + 16,
+        v.kind,
+        clipped_with_title(&v.explanation, WIDE_CHARS)
+    );
 }
 
 /// One arrow per deciding race (at most three), from the earlier access's box to the later one's,
