@@ -107,6 +107,7 @@ async fn errors_are_alerts_and_can_be_dismissed() {
                 text: "a hint".into(),
             },
         ],
+        bad_link: None,
         on_dismiss: Callback::from(move |id| got.set(Some(id))),
     };
     let root = root();
