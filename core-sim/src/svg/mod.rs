@@ -273,7 +273,7 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         let cur = if current == Some(r.step) { " cur" } else { "" };
         let _ = write!(
             s,
-            r#"<g class="step" data-step="{}"><title>{}</title><text class="num" x="4" y="{}">{}</text><rect class="{class}{cur}" x="{x}" y="{}" width="{}" height="{}" rx="5"/><text class="txt" x="{}" y="{}">{}</text></g>"#,
+            r#"<g class="step" data-step="{}"><title>{}</title><text class="num" x="4" y="{}">{}</text><rect class="{class}{cur}" x="{x}" y="{}" width="{}" height="{}" rx="5"/><text class="txt" x="{}" y="{}">{}</text>"#,
             r.step,
             esc(&format!("{} — {}: {}", r.op, r.func, r.code.trim())),
             y + 20,
@@ -301,6 +301,8 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
                 y + 28
             );
         }
+        // The marks belong to the step's group (a click or a test finds them with it).
+        s.push_str("</g>");
         let _ = write!(
             s,
             r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,

@@ -60,8 +60,13 @@ pub fn last_step(p: &LastStepProps) -> Html {
                     .ok()
                     .and_then(|h| h.as_f64())
                     .unwrap_or(0.0);
+                // Never so far that the machine picture above it leaves the screen.
+                let room = win
+                    .document()
+                    .and_then(|d| d.query_selector(".picture-pane").ok().flatten())
+                    .map_or(f64::MAX, |p| p.get_bounding_client_rect().top().max(0.0));
                 if height > 0.0 && bottom > height {
-                    win.scroll_by_with_x_and_y(0.0, bottom - height + 8.0);
+                    win.scroll_by_with_x_and_y(0.0, (bottom - height + 8.0).min(room));
                 }
             }
         });
