@@ -68,3 +68,68 @@ fn docs_glossary_md_is_up_to_date() {
         "docs/glossary.md is out of date; run UPDATE_SNAPSHOTS=1 cargo test -p core-sim --test glossary and review the diff"
     );
 }
+
+/// Every kernel claim in the glossary points at what docs/kernel-notes.md recorded from the
+/// source: each commit it names is one the notes cite, each section it names (§N) exists, and
+/// each function it names (`name()`) is one the notes quote.
+#[test]
+fn glossary_sources_cite_what_the_kernel_notes_checked() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/kernel-notes.md");
+    let notes = std::fs::read_to_string(path).expect("docs/kernel-notes.md");
+    let sections: Vec<String> = notes
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .filter_map(|h| h.split('.').next())
+        .map(str::to_string)
+        .collect();
+    let mut commits = 0;
+    for term in glossary::all() {
+        if term.topic == glossary::Topic::Violation || term.source.is_empty() {
+            continue;
+        }
+        let src = term.source;
+        for word in src.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let is_commit = word.len() == 12 && word.chars().all(|c| c.is_ascii_hexdigit());
+            if is_commit && word.chars().any(|c| c.is_ascii_digit()) {
+                commits += 1;
+                assert!(
+                    notes.contains(word),
+                    "{}: commit {word} is not in the kernel notes",
+                    term.id
+                );
+            }
+        }
+        for (i, _) in src.match_indices('§') {
+            let n: String = src[i + '§'.len_utf8()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            assert!(
+                sections.contains(&n),
+                "{}: no section §{n} in the kernel notes",
+                term.id
+            );
+        }
+        for (i, _) in src.match_indices("()") {
+            let name: String = src[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if !name.is_empty() {
+                assert!(
+                    notes.contains(&name),
+                    "{}: {name}() is not in the kernel notes",
+                    term.id
+                );
+            }
+        }
+    }
+    assert!(
+        commits >= 15,
+        "only {commits} commits cited: the scan is broken"
+    );
+}
