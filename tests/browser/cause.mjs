@@ -3,19 +3,11 @@
 // caused it and the deciding race, inside a 1280×720 viewport; the timeline marks the cause and
 // the detection with shape and word as well as colour, and draws the race as one arrow.
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/cause.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage as open, position, waitPosition, shot } from './lib.mjs';
+import { useBrowser, position, waitPosition, shot } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = useBrowser();
 
 /** Whether the element's whole box lies inside the 1280×720 viewport. */
 async function inViewport(page, selector) {
@@ -26,7 +18,7 @@ async function inViewport(page, selector) {
 }
 
 test('a found counterexample opens at step 0; at the hang its cause and deciding race are on screen', async () => {
-  const { page, problems } = await open(browser.context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
+  const { page, problems } = await session.openPage('?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
     assert.deepEqual(page.viewportSize(), { width: 1280, height: 720 });
     await page.locator('#find-race').click();
@@ -76,7 +68,7 @@ test('a found counterexample opens at step 0; at the hang its cause and deciding
 
 test('a counterexample link at step 0: stepping to the stale IRTE shows its cause in the viewport', async () => {
   const link = '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=0';
-  const { page, problems } = await open(browser.context, link);
+  const { page, problems } = await session.openPage(link);
   try {
     assert.equal(await position(page), 0);
     for (let n = 1; n <= 21; n++) {

@@ -2,19 +2,11 @@
 // link (vs=) and from a counterexample through "Compare with…"; both columns and the divergence
 // row are on screen (geometry, not only the DOM), and a reload of the link shows the same.
 // Run by scripts/test.sh with the other browser tests.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, shot } from './lib.mjs';
+import { useBrowser, shot } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = useBrowser();
 
 const NAIVE = '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222';
 
@@ -73,7 +65,7 @@ async function assertGeometry(page, name) {
 }
 
 test('a diff link opens both runs side by side, the divergence highlighted with its reason, and reloads the same', async () => {
-  const { page, problems } = await openPage(browser.context, `${NAIVE}&vs=lock-fix`);
+  const { page, problems } = await session.openPage(`${NAIVE}&vs=lock-fix`);
   try {
     await assertGeometry(page, 'diff-link.png');
     const seen = await readDiff(page);
@@ -99,7 +91,7 @@ test('a diff link opens both runs side by side, the divergence highlighted with 
 });
 
 test('from a counterexample: "Compare with…" opens the view, the memory model and Close go into the link', async () => {
-  const { page, problems } = await openPage(browser.context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
+  const { page, problems } = await session.openPage('?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
     assert.equal(await page.locator('#diff-view').count(), 0, 'no diff view before one is asked for');
     await page.locator('#find-race').click();
@@ -116,7 +108,7 @@ test('from a counterexample: "Compare with…" opens the view, the memory model 
     assert.match(await page.locator('#diff-verdict-b').innerText(), /B: linux-6\.17 · tso/);
     // The link opens the same view in a new page.
     const url = page.url();
-    const again = await openPage(browser.context, new URL(url).search);
+    const again = await session.openPage(new URL(url).search);
     try {
       await again.page.locator('#diff-view').waitFor({ state: 'visible' });
       assert.equal(await again.page.locator('#diff-verdict-b').innerText(), await page.locator('#diff-verdict-b').innerText());

@@ -6,24 +6,12 @@
 // colours of the real elements. Run by scripts/test.sh as
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/glossary.mjs
 // Screenshots go to tests/browser/artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { launch, openPage as open, waitPosition, shot, BASE_URL, CHROMIUM, TIMEOUT_MS } from './lib.mjs';
+import { useBrowser, waitPosition, shot, BASE_URL, CHROMIUM, TIMEOUT_MS } from './lib.mjs';
 
-let browser;
-let context;
-
-before(async () => {
-  browser = await launch();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const openPage = (path = '') => open(context, path);
+const { openPage, context: browserContext } = useBrowser();
 const HANG = '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222';
 
 /** The popover of the term in `cell`, and whether it is on screen, wholly inside the viewport. */

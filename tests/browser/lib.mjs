@@ -1,6 +1,7 @@
-// Shared by the real-browser tests (run.mjs, teach.mjs): launching Debian's Chromium through
+// Shared by the real-browser tests (tests/browser/*.mjs): launching Debian's Chromium through
 // playwright-core (never a downloaded browser) and opening pages that record every problem.
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -52,6 +53,19 @@ export async function launch() {
       rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One browser for a test file: launched before its tests, closed after them. Gives
+ *  `openPage(path)` on the browser's context and `context()` for tests that need the context. */
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return { openPage: (path = '') => openPage(browser.context, path), context: () => browser.context };
 }
 
 /** Records console errors, page errors, failed requests and HTTP errors of a page. */

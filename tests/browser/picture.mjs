@@ -3,23 +3,11 @@
 // step, and in the naive-update lost wake-up shows the doorbell nobody answers, drawn to the
 // empty pCPU. Run by scripts/test.sh:
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/picture.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage as open, position, waitPosition, shot } from './lib.mjs';
+import { useBrowser, position, waitPosition, shot } from './lib.mjs';
 
-let browser;
-let context;
-
-before(async () => {
-  browser = await launch();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const openPage = (path = '') => open(context, path);
+const { openPage, context: browserContext } = useBrowser();
 
 // The shortest lost wake-up of the first 2023 patch (`avic-lab check --scenario
 // put-block-vs-affinity --strategy naive-update --kind lost-wakeup`), opened at its last step.

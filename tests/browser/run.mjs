@@ -3,24 +3,12 @@
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/run.mjs
 // Screenshots go to tests/browser/artifacts/ (gitignored). Presenting and teaching (share
 // links, embeds, keys, PNG, lessons) are in teach.mjs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, openPage as open, position, waitPosition, shot, REPO } from './lib.mjs';
+import { useBrowser, position, waitPosition, shot, REPO } from './lib.mjs';
 
-let browser;
-let context;
-
-before(async () => {
-  browser = await launch();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const openPage = (path = '') => open(context, path);
+const { openPage, context: browserContext } = useBrowser();
 
 test('the explorer shows the world, and the user is the scheduler', async () => {
   // The world a link without t= means (a bare address opens the first visit's world instead).

@@ -5,25 +5,13 @@
 // during a replay, Back and Forward between views, and a bad link kept visible. Screenshots go
 // to tests/browser/artifacts/. Run by scripts/test.sh:
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/slides.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage as open, waitPosition, position, shot, REPO, BASE_URL as BASE } from './lib.mjs';
+import { useBrowser, waitPosition, position, shot, REPO, BASE_URL as BASE } from './lib.mjs';
 
-let browser;
-let context;
-
-before(async () => {
-  browser = await launch();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const openPage = (path = '') => open(context, path);
+const { openPage, context: browserContext } = useBrowser();
 
 /** The embed links of the README's snippets (`src=` and reveal's `data-src=`), as queries. */
 function readmeEmbeds() {
@@ -105,7 +93,7 @@ test("the README's embed snippets are slides in every theme at 800×450 and 1280
     for (const theme of THEMES) {
       for (const [w, h] of SIZES) {
         const what = `snippet ${n + 1} (${query}) · ${theme} · ${w}×${h}`;
-        const page = await context.newPage();
+        const page = await browserContext().newPage();
         await page.setViewportSize({ width: w, height: h });
         const { page: p, problems } = { page, problems: [] };
         page.on('pageerror', (e) => problems.push(e.message));
@@ -290,7 +278,7 @@ test('the presenter window plays a lesson as slides and drives the projected win
     // The presenter keeps its own address; the projected window opens on the slide.
     assert.ok(page.url().includes('present=1'));
     const [projected] = await Promise.all([
-      context.waitForEvent('page'),
+      browserContext().waitForEvent('page'),
       page.locator('#open-projected').click(),
     ]);
     await projected.waitForSelector('html[data-ready="true"]');

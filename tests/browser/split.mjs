@@ -2,19 +2,11 @@
 // (web_worker.js, web_worker_bg.wasm, built from web-worker/) comes with the page's first Web
 // Worker, after the first render, and the checks still work. Run by scripts/test.sh with the
 // other browser tests.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, BASE_URL } from './lib.mjs';
+import { useBrowser, openPage, BASE_URL } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = useBrowser();
 
 /** What the checker side of the app is made of: the worker script and the checker module. */
 const CHECKER = /\/(assets\/worker\.js|web_worker\.js|web_worker_bg\.wasm)$/;
@@ -36,7 +28,7 @@ const firstRenderAt = (page) =>
   page.evaluate(() => performance.timeOrigin + Number(document.documentElement.dataset.firstRenderMs));
 
 test('the first render fetches no checker module; the worker fetches it afterwards, and checks work', async () => {
-  const { context } = browser;
+  const context = session.context();
   const log = requestLog(context);
   const { page, problems } = await openPage(context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
@@ -73,7 +65,7 @@ test('the first render fetches no checker module; the worker fetches it afterwar
 });
 
 test('a check asked for right after the first render answers, whether or not the warm-up has started', async () => {
-  const { context } = browser;
+  const context = session.context();
   const { page, problems } = await openPage(context, '?v=3&s=put-block-vs-affinity&t=linux-6.17&m=sc');
   try {
     await page.locator('#find-race').click();

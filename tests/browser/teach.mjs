@@ -2,25 +2,13 @@
 // future ones), the Share / Embed dialog, embed mode inside an iframe under a strict CSP, the
 // presenter keys, the large theme, PNG export and the guided lessons. Run by scripts/test.sh:
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/teach.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage as open, watch, position, waitPosition, shot, ARTIFACTS, BASE_URL, TIMEOUT_MS } from './lib.mjs';
+import { useBrowser, watch, position, waitPosition, shot, ARTIFACTS, BASE_URL, TIMEOUT_MS } from './lib.mjs';
 
-let browser;
-let context;
-
-before(async () => {
-  browser = await launch();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const openPage = (path = '') => open(context, path);
+const { openPage, context: browserContext } = useBrowser();
 
 // The lost wake-up of the first 2023 patch: 24 steps (the CLI's `avic-lab check` output).
 // The naive-update lost wake-up in today's steps (link format v3), and as the first release
@@ -145,7 +133,7 @@ test('corrupt and future-version links show a clear message and a working page',
 });
 
 test('the Share / Embed dialog: link, iframe, Markdown, reveal.js, and Copy', async () => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE_URL).origin });
+  await browserContext().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE_URL).origin });
   const { page, problems } = await openPage(`${V3}&at=9`);
   try {
     await page.locator('#share-open').click();
@@ -187,7 +175,7 @@ test('the Share / Embed dialog: link, iframe, Markdown, reveal.js, and Copy', as
 test('embed=1 inside an 800×450 iframe of a strict-CSP page: renders, steps, no scrollbars, no CSP violation', async () => {
   const host = new URL('embed-host.html', BASE_URL).href;
   const src = `/${V3}&at=10&embed=1`;
-  const page = await context.newPage();
+  const page = await browserContext().newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   const problems = watch(page);
   // A third-party page with its own strict policy, framing the lab.
@@ -315,7 +303,7 @@ test('the large presenter theme: from the picker and from theme=large, usable at
     assert.ok(await page.locator('#run-0').isVisible());
     await shot(page, 'explorer-large.png');
     // A link with theme=large is large before the app even starts (assets/boot.js).
-    const other = await context.newPage();
+    const other = await browserContext().newPage();
     try {
       await other.goto(new URL(`${V3}&theme=large`, BASE_URL).href, { waitUntil: 'domcontentloaded' });
       assert.equal(await other.evaluate(() => document.documentElement.dataset.theme), 'large');
