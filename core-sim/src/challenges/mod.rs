@@ -11,7 +11,7 @@ mod hints;
 pub use self::hints::*;
 
 use self::catalogue::CHALLENGES;
-use crate::explore::{check, CheckOptions, Counterexample, Outcome, Session};
+use crate::explore::{check, CheckOptions, CheckReport, Counterexample, Outcome, Session};
 use crate::oracle::{Violation, ViolationKind};
 use crate::sim::Sim;
 use crate::strategy::MemoryModel;
@@ -103,8 +103,14 @@ impl Challenge {
             ..*options
         };
         let report = check(&sim, &options, &mut |_| true);
+        self.found(&report).cloned()
+    }
+
+    /// The goal kind's counterexample in `report` (a check of this challenge's world), or why
+    /// there is none.
+    pub fn found<'r>(&self, report: &'r CheckReport) -> Result<&'r Counterexample, Rejected> {
         match report.counterexamples.get(&self.win) {
-            Some(c) => Ok(c.clone()),
+            Some(c) => Ok(c),
             None if report.outcome == Outcome::Complete => Err(Rejected::Unreachable {
                 id: self.id.to_string(),
                 kind: self.win.id(),
@@ -116,6 +122,47 @@ impl Challenge {
         }
     }
 
+    /// The hint ladder from `report`, a breadth-first check of this challenge's world (a page
+    /// gets one from its check worker): the goal kind's shortest counterexample, told step by
+    /// step. Refused if the report has none, or if that schedule does not win when replayed here.
+    pub fn ladder(&self, report: &CheckReport) -> Result<Ladder, Rejected> {
+        let sim = self.sim()?;
+        let cx = self.found(report)?;
+        let wins = Session::replay(&sim, &cx.schedule.to_string())
+            .ok()
+            .is_some_and(|s| self.won(&s).is_some());
+        let ladder = Ladder::new(&sim, cx).filter(|_| wins);
+        ladder.ok_or_else(|| Rejected::World {
+            id: self.id.to_string(),
+            reason: "the checker's counterexample does not reach the goal when replayed".into(),
+        })
+    }
+
+    /// The goal in one sentence ("Make the guest hang under Linux 6.6 in …."): the goal's
+    /// first sentence.
+    pub fn aim(&self) -> &'static str {
+        self.goal.find(". ").map_or(self.goal, |i| &self.goal[..=i])
+    }
+
+    /// The rest of the goal: why the world allows it, with the kernel's commits.
+    pub fn background(&self) -> &'static str {
+        self.goal
+            .find(". ")
+            .map_or("", |i| self.goal[i + 2..].trim_start())
+    }
+
+    /// The win condition in words.
+    pub fn win_condition(&self) -> String {
+        format!(
+            "You win when the {} oracle fires in your own run ({}). The world: {} × {} ({}); you schedule every step.",
+            self.win.title(),
+            self.win.definition(),
+            self.scenario,
+            self.strategy,
+            self.memory.id()
+        )
+    }
+
     /// The win: the first violation of the goal kind in the session's run so far (the oracle's
     /// verdict on the user's own schedule), if any.
     pub fn won(&self, session: &Session) -> Option<Violation> {
@@ -123,6 +170,26 @@ impl Challenge {
             .violations()
             .into_iter()
             .find(|v| v.kind == self.win)
+    }
+
+    /// The core's judgement of a page's run: its steps up to the cursor replayed afresh in this
+    /// challenge's own world (so a run from any other world, or one that does not replay, never
+    /// wins), and the first violation of the goal kind there.
+    pub fn judge(&self, run: &Session) -> Option<Violation> {
+        let sim = self.sim().ok()?;
+        let own = run.sim();
+        let same = own.scenario == sim.scenario
+            && own.strategy == sim.strategy
+            && own.memory == sim.memory;
+        if !same {
+            return None;
+        }
+        let schedule: String = run
+            .records()
+            .iter()
+            .map(|r| r.event.action.to_char())
+            .collect();
+        self.won(&Session::replay(&sim, &schedule).ok()?)
     }
 }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::explore::CheckOptions;
+use crate::sim::Sim;
 
 #[test]
 fn ids_are_unique_and_found() {
@@ -84,4 +85,80 @@ fn an_unreachable_goal_is_rejected() {
         broken.prove(&CheckOptions::default()),
         Err(Rejected::World { .. })
     ));
+}
+
+/// Each challenge says its goal in one sentence and its win condition in words.
+#[test]
+fn goals_and_win_conditions_read_as_sentences() {
+    let hang = by_id("hang-6-6-old-owner").unwrap();
+    assert_eq!(
+        hang.aim(),
+        "Make the guest hang under Linux 6.6 in retarget-vs-old-owner."
+    );
+    assert!(hang.background().starts_with("Since 4c08e737f056"));
+    let win = hang.win_condition();
+    assert!(
+        win.starts_with("You win when the lost wake-up oracle fires in your own run")
+            && win.contains("retarget-vs-old-owner × linux-6.6 (sc)"),
+        "{win}"
+    );
+    for c in all() {
+        assert!(c.aim().ends_with('.') && c.aim().len() < 120, "{}", c.id);
+        assert_eq!(
+            format!("{} {}", c.aim(), c.background()),
+            c.goal,
+            "{}",
+            c.id
+        );
+    }
+}
+
+/// The ladder from a check report (what a page's worker sends): the same as proving it here;
+/// a report without the goal kind says why.
+#[test]
+fn the_ladder_comes_from_a_report_of_the_challenges_world() {
+    let c = by_id("torn-entry").unwrap();
+    let sim = c.sim().unwrap();
+    let report = check(&sim, &CheckOptions::default(), &mut |_| true);
+    let ladder = c.ladder(&report).unwrap();
+    let cx = c.prove(&CheckOptions::default()).unwrap();
+    assert_eq!(ladder, Ladder::new(&sim, &cx).unwrap());
+    let safe = Sim::from_ids("put-block-vs-affinity", "linux-6.17", "sc").unwrap();
+    let none = check(&safe, &CheckOptions::default(), &mut |_| true);
+    assert!(matches!(
+        c.ladder(&none),
+        Err(Rejected::Unreachable {
+            kind: "torn-read",
+            ..
+        })
+    ));
+    // Another world's counterexample of the same kind does not win here.
+    let other = by_id("first-patch-hang").unwrap();
+    let foreign = check(&c.sim().unwrap(), &CheckOptions::default(), &mut |_| true);
+    assert!(other.ladder(&foreign).is_err());
+}
+
+/// The page's run is judged afresh in the challenge's own world: up to its cursor, and never
+/// when it is a run of another world.
+#[test]
+fn a_run_is_judged_in_the_challenges_own_world() {
+    let c = by_id("first-patch-hang").unwrap();
+    let cx = c.prove(&CheckOptions::default()).unwrap();
+    let sim = c.sim().unwrap();
+    let mut run = Session::replay(&sim, &cx.schedule.to_string()).unwrap();
+    let v = c.judge(&run).expect("the shortest hang wins");
+    assert_eq!((v.kind, v.step), (c.win, run.len()));
+    run.goto(run.len() - 1);
+    assert_eq!(c.judge(&run), None, "not yet at the step that hangs");
+    let elsewhere = Sim::from_ids("put-block-vs-affinity", "linux-6.6", "sc").unwrap();
+    let mut other = Session::new(&elsewhere);
+    for r in Session::replay(&sim, &cx.schedule.to_string())
+        .unwrap()
+        .records()
+    {
+        if other.step(r.event.action).is_err() {
+            break;
+        }
+    }
+    assert_eq!(c.judge(&other), None, "another world's run never wins");
 }
