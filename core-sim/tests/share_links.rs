@@ -66,6 +66,7 @@ fn link() -> impl Strategy<Value = Link> {
                     against: against.map(|(knobs, memory)| Against { knobs, memory }),
                     legacy_steps: false,
                     program: None,
+                    challenge: None,
                 }
             },
         )

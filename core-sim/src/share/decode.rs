@@ -76,6 +76,7 @@ struct Decoder {
     strategy: Option<(String, String)>,
     v1_knobs: Option<String>,
     lesson: Option<String>,
+    challenge: Option<String>,
     against: Option<String>,
     against_memory: Option<String>,
 }
@@ -146,16 +147,18 @@ impl Decoder {
                 "matrix" => self.link.view = View::Matrix,
                 "lesson" => self.link.view = View::Lesson,
                 "primer" => self.link.view = View::Primer,
+                "challenge" => self.link.view = View::Challenge,
                 other => self.problems.push(bad(
                     "view",
                     format!(
-                        "unknown view '{}' (explorer, matrix, lesson or primer)",
+                        "unknown view '{}' (explorer, matrix, lesson, primer or challenge)",
                         text::shown(other, text::MAX_ECHO)
                     ),
                     "Showing the explorer.",
                 )),
             },
             "l" | "lesson" => self.lesson = Some(value.to_string()),
+            "ch" => self.challenge = Some(value.to_string()),
             "pg" => self.link.program = Some(value.to_string()),
             "vs" => self.against = Some(value.to_string()),
             "vm" => self.against_memory = Some(value.to_string()),
@@ -194,6 +197,20 @@ impl Decoder {
             self.link.lesson = Some(id);
             self.link.step = Some(self.link.step.unwrap_or(0));
             // A lesson link names its lesson and step only: no comparison.
+            self.link.against = None;
+            if self.challenge.take().is_some() {
+                self.problems.push(bad(
+                    "ch",
+                    "a link opens a lesson or a challenge, not both".into(),
+                    "Showing the lesson.",
+                ));
+            }
+        }
+        if let Some(id) = self.challenge.take() {
+            // A challenge link: the challenge's id, with the player's run (and the world's
+            // fields, so that a lab without challenges opens the same world).
+            self.link.view = View::Challenge;
+            self.link.challenge = Some(id);
             self.link.against = None;
         }
         step_at_end_left_out(&mut self.link);

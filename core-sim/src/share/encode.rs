@@ -41,12 +41,16 @@ pub fn encode(link: &Link) -> String {
                 push(&mut out, "vm", b.memory.id());
             }
         }
-        match link.view {
-            View::Matrix => push(&mut out, "view", "matrix"),
+        match (link.view, &link.challenge) {
+            (View::Matrix, _) => push(&mut out, "view", "matrix"),
             // The list of lessons, over the world on screen.
-            View::Lesson => push(&mut out, "view", "lesson"),
-            View::Primer => push(&mut out, "view", "primer"),
-            View::Explorer => {}
+            (View::Lesson, _) => push(&mut out, "view", "lesson"),
+            (View::Primer, _) => push(&mut out, "view", "primer"),
+            // A challenge is named by `ch=` alone (a lab without challenges ignores it and
+            // opens the same world and run); without one, the list of challenges.
+            (View::Challenge, Some(id)) => push(&mut out, "ch", id),
+            (View::Challenge, None) => push(&mut out, "view", "challenge"),
+            (View::Explorer, _) => {}
         }
     }
     if let Some(pg) = &link.program {
@@ -172,5 +176,77 @@ mod tests {
             decode(&encode(&link)).unwrap().scenario,
             ScenarioRef::Json(json.into())
         );
+    }
+
+    #[test]
+    fn a_challenge_link_names_the_challenge_and_the_players_run() {
+        let q = "?v=3&ch=hang-6-6-old-owner&r=0101&at=3";
+        let link = decode(q).unwrap();
+        assert_eq!(link.view, View::Challenge);
+        assert_eq!(link.challenge.as_deref(), Some("hang-6-6-old-owner"));
+        // The challenge holds the world; the run is the player's.
+        assert_eq!(
+            link.scenario,
+            ScenarioRef::Shipped("retarget-vs-old-owner".into())
+        );
+        assert_eq!(link.knobs, preset("linux-6.6"));
+        assert_eq!((link.schedule.as_str(), link.step), ("0101", Some(3)));
+        // Written with the world's fields too, so a lab without challenges opens the same
+        // world and run; it reads back the same.
+        let written = encode(&link);
+        assert_eq!(
+            written,
+            "?v=3&s=retarget-vs-old-owner&t=linux-6.6&m=sc&r=0101&at=3&ch=hang-6-6-old-owner"
+        );
+        assert_eq!(decode(&written), Ok(link.clone()));
+        // Whatever world fields a hand-edited link carries, the challenge's world wins.
+        let edited = decode("?v=3&s=block-ga-log&t=kick&m=tso&ch=hang-6-6-old-owner").unwrap();
+        assert_eq!(
+            (edited.scenario, edited.knobs, edited.memory),
+            (link.scenario.clone(), link.knobs, MemoryModel::Sc)
+        );
+        let opened = link.open().unwrap();
+        assert_eq!(opened.sim.scenario.id, "retarget-vs-old-owner");
+        assert_eq!(opened.session.position(), 3);
+        // The list of challenges has its own view.
+        let list = decode("?v=3&view=challenge").unwrap();
+        assert_eq!(
+            (list.view, list.challenge.as_deref()),
+            (View::Challenge, None)
+        );
+        assert_eq!(decode(&encode(&list)).unwrap().view, View::Challenge);
+    }
+
+    #[test]
+    fn a_bad_challenge_id_falls_back_to_the_explorer_in_words() {
+        let (link, problems) = decode_lenient("?v=3&s=running-retarget&ch=nope%0A&r=0");
+        assert_eq!((link.view, link.challenge), (View::Explorer, None));
+        assert_eq!(
+            link.scenario,
+            ScenarioRef::Shipped("running-retarget".into())
+        );
+        assert_eq!(link.schedule, "0");
+        assert_eq!(problems.len(), 1);
+        let text = problems[0].to_string();
+        assert!(
+            text.starts_with("link parameter 'ch': unknown challenge 'nope\\n'")
+                && text.contains("hang-6-6-old-owner"),
+            "{text}"
+        );
+        assert_eq!(problems[0].fallback(), "Showing the explorer.");
+        let err = Link {
+            view: View::Challenge,
+            challenge: Some("nope".into()),
+            ..Link::default()
+        }
+        .open()
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown challenge 'nope'"),
+            "{err}"
+        );
+        let (link, problems) = decode_lenient("?v=3&l=first-patch&ch=torn-entry");
+        assert_eq!((link.view, link.challenge), (View::Lesson, None));
+        assert!(problems[0].to_string().contains("not both"));
     }
 }

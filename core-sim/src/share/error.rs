@@ -2,6 +2,7 @@
 
 use super::MAX_QUERY;
 use super::VERSION;
+use crate::challenges::UnknownChallenge;
 use crate::explore::legacy::LegacyError;
 use crate::explore::ReplayError;
 use crate::lessons::UnknownLesson;
@@ -73,6 +74,9 @@ pub enum OpenError {
     /// The link names a lesson that does not exist.
     #[error("the link's lesson cannot open: {0}")]
     Lesson(UnknownLesson),
+    /// The link names a challenge that does not exist.
+    #[error("the link's challenge cannot open: {0}")]
+    Challenge(UnknownChallenge),
     /// The scenario is unknown or invalid.
     #[error("the link's scenario cannot run: {0}")]
     Scenario(ScenarioError),

@@ -26,6 +26,9 @@ pub enum View {
     /// "What is this race?": the story with the machine picture at its key steps
     /// ([`crate::primer`]); the world fields keep the explorer's world for coming back.
     Primer,
+    /// A challenge being played (see [`Link::challenge`]: its world fills the world fields and
+    /// the run is the player's own), or the list of challenges when that is `None`.
+    Challenge,
 }
 
 /// The page's look.
@@ -95,6 +98,10 @@ pub struct Link {
     /// coded against the world's own programs by [`super::program::encode_patch`] and applied
     /// when the link is opened.
     pub program: Option<String>,
+    /// The challenge being played (`ch=`, when `view` is [`View::Challenge`]): its world fills
+    /// the fields above; the schedule and step are the player's run. `None` in every link
+    /// written before challenges existed.
+    pub challenge: Option<String>,
 }
 
 impl Default for Link {
@@ -112,6 +119,7 @@ impl Default for Link {
             against: None,
             legacy_steps: false,
             program: None,
+            challenge: None,
         }
     }
 }

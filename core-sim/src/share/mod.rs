@@ -16,6 +16,10 @@
 //! &view=matrix                      the strategy × scenario matrix
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
 //! &view=lesson                      the list of lessons (over the world the link names)
+//! &ch=<challenge id>                a challenge ([`crate::challenges`]): its world wins over the
+//!                                   s=/t=/m= written beside it (so a lab without challenges
+//!                                   opens the same world); r=/at= are the player's own run
+//! &view=challenge                   the list of challenges
 //! &vs=<strategy>&vm=sc|tso          the diff view: the run replayed in a second world (a preset
 //!                                   id or k.<hex>; vm= left out: the same memory model), aligned
 //!                                   step by step (see [`crate::analysis::diff`])

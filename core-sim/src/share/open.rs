@@ -4,6 +4,7 @@
 use super::decode::{parse_lenient, step_at_end_left_out};
 use super::error::{bad, LinkError, OpenError};
 use super::link::{Link, ScenarioRef, Theme, View};
+use crate::challenges::{self, UnknownChallenge};
 use crate::explore::legacy::{self, LegacyError};
 use crate::explore::{ReplayError, Schedule, Session};
 use crate::lessons::{self, Lesson, UnknownLesson};
@@ -25,6 +26,20 @@ pub fn decode(query: &str) -> Result<Link, LinkError> {
 /// the lesson's; an unknown lesson falls back to the explorer with a [`LinkError`] saying so.
 pub fn decode_lenient(query: &str) -> (Link, Vec<LinkError>) {
     let (link, mut problems) = parse_lenient(query);
+    if link.view == View::Challenge && link.challenge.is_some() {
+        return match link.with_challenge_world() {
+            Ok(resolved) => (resolved, problems),
+            Err(e) => {
+                problems.push(bad("ch", e.to_string(), "Showing the explorer."));
+                let fallback = Link {
+                    view: View::Explorer,
+                    challenge: None,
+                    ..link
+                };
+                (fallback, problems)
+            }
+        };
+    }
     if link.view != View::Lesson || link.lesson.is_none() {
         return (link, problems);
     }
@@ -62,6 +77,7 @@ pub fn lesson_link(lesson: &Lesson, step: usize) -> Link {
         against: None,
         legacy_steps: false,
         program: None,
+        challenge: None,
     }
 }
 
@@ -92,6 +108,29 @@ impl Link {
         })
     }
 
+    /// A challenge link with the challenge's world (scenario, knobs, memory model), keeping the
+    /// player's run, step and presentation; any other link as it is.
+    pub fn with_challenge_world(&self) -> Result<Link, UnknownChallenge> {
+        let Some(id) = self
+            .challenge
+            .as_deref()
+            .filter(|_| self.view == View::Challenge)
+        else {
+            return Ok(self.clone());
+        };
+        let c = challenges::by_id(id)?;
+        Ok(Link {
+            scenario: ScenarioRef::Shipped(c.scenario.to_string()),
+            knobs: Strategy::preset(c.strategy)
+                .map(|s| s.knobs)
+                .unwrap_or(PRESETS[0].knobs),
+            memory: c.memory,
+            challenge: Some(c.id.to_string()),
+            program: None,
+            ..self.clone()
+        })
+    }
+
     /// The scenario the link names, parsed and validated.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         match &self.scenario {
@@ -104,6 +143,9 @@ impl Link {
     /// to the link's step.
     pub fn open(&self) -> Result<Opened, OpenError> {
         let resolved = self.with_lesson_world().map_err(OpenError::Lesson)?;
+        let resolved = resolved
+            .with_challenge_world()
+            .map_err(OpenError::Challenge)?;
         let this = &resolved;
         let scenario = this.scenario().map_err(OpenError::Scenario)?;
         let sim = Sim::new(scenario, Strategy::custom(this.knobs), this.memory)
