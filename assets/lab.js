@@ -91,3 +91,66 @@ export function postQuery(ch, query) {
 export function closeChannel(ch) {
   if (ch) ch.close();
 }
+
+/** Fits the page's timeline (web/src/components/timeline.rs) to the visible width of `view`, its
+ *  scrolling box: the drawing (and its sticky heads) becomes as wide as the box, never narrower
+ *  than its lanes plus `minNotes` px, never wider than its content; each state-change and
+ *  violation text to the right of the lanes (or across them) is cut with "…" where it would pass
+ *  the right edge, its whole text kept in a <title> (a tooltip). Idempotent: the whole text is
+ *  remembered in data-full, the content width in data-content-width. Exports are drawn from the
+ *  core's own SVG string, not from this DOM, so they stay sized to their content. */
+export function fitTimeline(view, minNotes) {
+  const svg = view.querySelector('svg.avic-timeline:not(.avic-timeline-heads)');
+  if (!svg) return;
+  const NS = 'http://www.w3.org/2000/svg';
+  if (!svg.dataset.contentWidth) svg.dataset.contentWidth = svg.getAttribute('width');
+  const content = Number(svg.dataset.contentWidth);
+  const texts = [...svg.querySelectorAll('text.chg, text.bad')].filter((t) => !t.closest('g.step'));
+  const notesX = Math.min(...texts.filter((t) => t.classList.contains('chg')).map((t) => Number(t.getAttribute('x'))));
+  const floor = Number.isFinite(notesX) ? notesX + minNotes : 0;
+  const width = Math.round(Math.min(content, Math.max(view.clientWidth, floor)));
+  for (const s of [svg, view.querySelector('svg.avic-timeline-heads')]) {
+    if (!s) continue;
+    const h = s.getAttribute('height');
+    s.setAttribute('width', width);
+    s.setAttribute('viewBox', `0 0 ${width} ${h}`);
+    const bg = s.querySelector('rect.bg');
+    if (bg) bg.setAttribute('width', width);
+  }
+  for (const t of texts) {
+    if (t.dataset.full === undefined) {
+      const title = t.querySelector('title');
+      let full = t.textContent;
+      if (title) {
+        let prefix = '';
+        for (const n of t.childNodes) {
+          if (n === title) break;
+          prefix += n.textContent;
+        }
+        full = prefix + title.textContent;
+      }
+      t.dataset.full = full;
+    }
+    const full = t.dataset.full;
+    const room = width - Number(t.getAttribute('x')) - 8;
+    t.textContent = full;
+    if (t.getComputedTextLength() <= room) continue;
+    const ell = t.getSubStringLength(0, 1);
+    let lo = 0;
+    let hi = full.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (t.getSubStringLength(0, mid) + ell <= room) lo = mid; else hi = mid - 1;
+    }
+    let n = lo;
+    if (n > 0 && /[\uD800-\uDBFF]/.test(full[n - 1])) n -= 1;
+    const title = document.createElementNS(NS, 'title');
+    title.textContent = full;
+    t.textContent = '';
+    t.append(title, `${full.slice(0, n)}…`);
+    while (n > 0 && t.getComputedTextLength() > room) {
+      n -= 1;
+      t.lastChild.textContent = `${full.slice(0, n)}…`;
+    }
+  }
+}

@@ -2,6 +2,7 @@
 //! jobs, keyboard, URL, Play's timer, preferences) to the components; everything below gets
 //! props and sends messages up.
 
+use crate::components::challenge::ChallengeList;
 use crate::components::explorer::Explorer;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
@@ -52,14 +53,17 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list),
-/// `view-lesson` (one being played) or `view-primer`.
+/// `view-lesson` (one being played), `view-primer`, `view-challenges` (the list) or
+/// `view-challenge` (one being played).
 fn view_class(s: &AppState) -> &'static str {
-    match (s.chrome.view, s.lesson.is_some()) {
+    match (s.chrome.view, s.lesson.is_some() || s.challenge.is_some()) {
         (View::Matrix, _) => "view-matrix",
         (View::Lesson, false) => "view-lessons",
         (View::Lesson, true) => "view-lesson",
         (View::Explorer, _) => "view-explorer",
         (View::Primer, _) => "view-primer",
+        (View::Challenge, false) => "view-challenges",
+        (View::Challenge, true) => "view-challenge",
     }
 }
 
@@ -84,7 +88,9 @@ pub fn app() -> Html {
     use_keyboard(
         dispatcher.clone(),
         KeyContext {
-            run: chrome.view == View::Explorer || state.lesson.is_some(),
+            run: chrome.view == View::Explorer
+                || state.lesson.is_some()
+                || state.challenge.is_some(),
             overlay: chrome.overlay,
             asking: run.ask.is_some(),
         },
@@ -134,6 +140,8 @@ pub fn app() -> Html {
         let sim = run.session.as_ref().map(|s| s.sim().clone());
         let on_lesson =
             done.reform(move |_: ()| open.emit(Msg::OpenLesson(welcome::LESSON.into())));
+        let list = on_msg.clone();
+        let on_challenges = done.reform(move |_: ()| list.emit(Msg::SetView(View::Challenge)));
         let on_hang = done.reform(move |_: ()| {
             if let Some(schedule) = sim.as_ref().and_then(welcome::hang_schedule) {
                 // A counterexample opens at step 0 ("→ to replay"); this button promised the
@@ -142,7 +150,7 @@ pub fn app() -> Html {
                 load.emit(RunMsg::Goto(usize::MAX).into());
             }
         });
-        html! { <Welcome {on_lesson} {on_hang} on_dismiss={done} /> }
+        html! { <Welcome {on_lesson} {on_hang} {on_challenges} on_dismiss={done} /> }
     } else {
         html! {}
     };
@@ -173,10 +181,12 @@ pub fn app() -> Html {
         html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
     } else if chrome.view == View::Lesson && state.lesson.is_none() {
         html! { <LessonList on_open={jobs.on_world.reform(Msg::OpenLesson)} /> }
+    } else if chrome.view == View::Challenge && state.challenge.is_none() {
+        html! { <ChallengeList on_open={jobs.on_world.reform(Msg::OpenChallenge)} /> }
     } else {
         html! {
             <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
-                guided={state.lesson.clone()} compare={state.compare.clone()} embed={chrome.embed}
+                guided={state.lesson.clone()} challenge={state.challenge.clone()} compare={state.compare.clone()} embed={chrome.embed}
                 on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
                 on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} theme={chrome.theme} />
         }

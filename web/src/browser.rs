@@ -1,6 +1,6 @@
 //! The few browser calls that are simpler in JavaScript: copying text (with a fallback that
-//! selects it), drawing the timeline onto a canvas for a PNG, and the presenter's
-//! BroadcastChannel. They live in `assets/lab.js`,
+//! selects it), drawing the timeline onto a canvas for a PNG, fitting the page's timeline to its
+//! box, and the presenter's BroadcastChannel. They live in `assets/lab.js`,
 //! which `web.js` imports; natively these compile to stubs that are never called.
 
 use wasm_bindgen::prelude::*;
@@ -17,6 +17,15 @@ extern "C" {
     fn post_query_js(channel: &JsValue, query: &str);
     #[wasm_bindgen(js_name = closeChannel)]
     fn close_channel_js(channel: &JsValue);
+    #[wasm_bindgen(js_name = fitTimeline)]
+    fn fit_timeline_js(view: &web_sys::Element, min_notes: f64);
+}
+
+/// Fit the page's timeline in `view` (its scrolling box) to the visible width: the drawing as
+/// wide as the box (at least its lanes and `min_notes` px of text), each state-change and
+/// violation text cut with "…" where it would pass the right edge, its whole in a `<title>`.
+pub fn fit_timeline(view: &web_sys::Element, min_notes: f64) {
+    fit_timeline_js(view, min_notes);
 }
 
 /// A same-origin BroadcastChannel carrying link queries (`?…`, at most `max` characters); closed

@@ -33,8 +33,9 @@ fn clipped_with_title(s: &str, n: usize) -> String {
     }
 }
 
-/// Every row's state-change text (its changes, then the hardware's notes).
-fn notes_of(r: &crate::timeline::Row) -> String {
+/// A row's state-change text as the drawing writes it (its changes, then the hardware's
+/// notes), before any cut: a page shows it whole where the drawing had to cut it.
+pub fn notes_of(r: &crate::timeline::Row) -> String {
     let mut notes: Vec<String> = r
         .changes
         .iter()

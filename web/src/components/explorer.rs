@@ -3,6 +3,7 @@
 
 use super::announce::{alarm_text, step_text, Announcer};
 use super::ask::AskBar;
+use super::challenge::{ChallengePanel, ChallengeWon};
 use super::check_panel::CheckPanel;
 use super::compare::{ComparePanel, DiffView};
 use super::last_step::{LastStep, Why};
@@ -18,7 +19,8 @@ use super::timeline::TimelinePane;
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
 use crate::state::{
-    CheckState, ChromeMsg, Compare, Guided, Level, Msg, Run, RunMsg, World, WorldMsg,
+    ChallengeMsg, CheckState, ChromeMsg, Compare, Guided, Level, Msg, Playing, Run, RunMsg, World,
+    WorldMsg,
 };
 use crate::url::{Theme, View};
 use core_sim::explore::Session;
@@ -39,6 +41,9 @@ pub struct ExplorerProps {
     pub check: CheckState,
     /// The lesson being played, if any.
     pub guided: Option<Guided>,
+    /// The challenge being played, if any.
+    #[prop_or_default]
+    pub challenge: Option<Playing>,
     /// The diff view's second world.
     pub compare: Compare,
     /// Minimal chrome for an iframe.
@@ -73,6 +78,8 @@ struct Drawn {
     later: Vec<Violation>,
     /// Every violation of the whole run with its cause and deciding race, in words.
     why: Vec<(Violation, Why)>,
+    /// Each step's whole state-change text and violation (the drawing may cut them).
+    notes: Rc<Vec<String>>,
 }
 
 /// The palette of a download for the theme on screen.
@@ -113,8 +120,20 @@ fn draw(s: &Session, theme: Theme) -> Drawn {
             (v.clone(), w)
         })
         .collect();
+    let notes = timeline
+        .rows
+        .iter()
+        .map(|r| {
+            let mut t = svg::notes_of(r);
+            if let Some(v) = r.violations.first() {
+                t = format!("{t} ⚠ [{}] {}", v.kind, v.explanation);
+            }
+            t.trim().to_string()
+        })
+        .collect();
     Drawn {
         why,
+        notes: Rc::new(notes),
         svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
         file_svg: AttrValue::from(svg::render_in(&timeline, Some(pos), palette(theme))),
         heads: AttrValue::from(svg::render_heads_inline(&timeline)),
@@ -169,6 +188,13 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let seed_error = run.seed().err().map(AttrValue::from);
     let sidebar = if p.embed {
         html! {}
+    } else if let Some(ch) = &p.challenge {
+        html! {
+            <ChallengePanel playing={ch.clone()} taken={run.session.as_deref().map(|s| s.records().iter().map(|r| r.event.action).collect::<Vec<_>>()).unwrap_or_default()}
+                on_hint={p.on_msg.reform(|_: ()| ChallengeMsg::Hint.into())}
+                on_list={p.on_msg.reform(|_: ()| Msg::SetView(View::Challenge))}
+                on_reset={on_run(RunMsg::Reset)} />
+        }
     } else if let Some(g) = &p.guided {
         html! {
             <LessonPanel guided={g.clone()} on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)}
@@ -284,6 +310,19 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     );
     let enabled = session.enabled();
     let guided = p.guided.is_some();
+    let clicked = p.guided.as_ref().and_then(|g| g.clicked);
+    // The assertive region says the violations at this step, then the challenge's win.
+    let alarm = [
+        alarm_text(&violations, pos),
+        p.challenge
+            .as_ref()
+            .map(|c| c.win_text(pos))
+            .unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
     let on_notice = p
         .on_msg
         .reform(|(l, t): (Level, String)| ChromeMsg::Notify(l, t).into());
@@ -302,7 +341,10 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_notice={on_notice.clone()} />
                 if let Some(g) = &p.guided {
                     <LessonNote lesson={g.lesson} position={pos} on_open={p.on_msg.reform(Msg::OpenLesson)}
-                        on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)} />
+                        on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)} on_goto={on_goto.clone()} />
+                }
+                if let Some(ch) = &p.challenge {
+                    <ChallengeWon playing={ch.clone()} position={pos} on_list={p.on_msg.reform(|_: ()| Msg::SetView(View::Challenge))} />
                 }
                 <HangBanner violations={violations.clone()} />
                 <RunToolbar position={pos} len={session.len()} schedule={loaded.clone()} terminal={enabled.is_empty()}
@@ -312,7 +354,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     on_reset={on_run(RunMsg::Reset)} on_goto={on_goto.clone()} />
                 { ask_bar }
                 <Announcer step={AttrValue::from(step_text(pos, session.len(), row.as_ref(), &who))}
-                    alarm={AttrValue::from(alarm_text(&violations, pos))} />
+                    alarm={AttrValue::from(alarm)} />
                 <LastStep {row} who={AttrValue::from(who)} {why} />
                 if let Some(c) = &coverage {
                     <p class="hint cov-legend" id="coverage-legend">
@@ -330,7 +372,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                             let buffered = m.threads.get(t).map_or(0, |ts| ts.buffer.len());
                             html! {
                                 <ThreadPane index={t} view={v} listings={Rc::new(view::listing(sim, t))} coverage={coverage.clone()}
-                                    has_forced={sim.threads[t].forced.is_some()} {buffered} {guided}
+                                    has_forced={sim.threads[t].forced.is_some()} {buffered} {guided} explain={clicked == Some(t)}
+                                    on_take_over={p.on_msg.reform(|_: ()| Msg::TakeOver)}
                                     ran={ran.and_then(|(rt, p, l)| (rt == t).then_some((p, l)))}
                                     on_step={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Step(t as u8)).into())}
                                     on_flush={p.on_msg.reform(|t: usize| RunMsg::Act(Action::Flush(t as u8)).into())} />
@@ -340,7 +383,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                     <StatePane {cells} {changed} />
                 </div>
                 <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
-                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} heads={drawn.heads.clone()} position={pos} file_name={AttrValue::from(file_name)}
+                <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} heads={drawn.heads.clone()} notes={drawn.notes.clone()} position={pos} file_name={AttrValue::from(file_name)}
                     {on_goto} {on_notice} />
             </main>
         </div>

@@ -63,9 +63,13 @@ pub struct LessonNoteProps {
     pub on_open: Callback<String>,
     /// Leave guided mode here.
     pub on_take_over: Callback<()>,
+    /// Go to a step (the one a note is about).
+    #[prop_or_default]
+    pub on_goto: Callback<usize>,
 }
 
-/// The note for the step on screen, large; the takeaway at the end.
+/// The note for the step on screen, large; the takeaway at the end. A note is about the step it
+/// is tied to: elsewhere it says which step that is, with a button that goes there.
 #[function_component(LessonNote)]
 pub fn lesson_note(p: &LessonNoteProps) -> Html {
     let l = p.lesson;
@@ -77,7 +81,15 @@ pub fn lesson_note(p: &LessonNoteProps) -> Html {
             data-at={note.map(|n| n.at.to_string())} aria-live="polite">
             <div class="lesson-kicker">{ format!("Lesson {} of {} · {}", l.number, lessons::all().len(), l.title) }</div>
             if let Some(n) = note {
-                <p class="lesson-text" id="lesson-text">{ n.text }</p>
+                if n.at != p.position {
+                    <p class="lesson-elsewhere" id="lesson-elsewhere">
+                        <span>{ about(n.at, p.position) }</span>
+                        <button type="button" id="lesson-go" onclick={p.on_goto.reform(move |_: MouseEvent| n.at)}>
+                            { format!("Go to step {}", n.at) }
+                        </button>
+                    </p>
+                }
+                <p class={classes!("lesson-text", (n.at != p.position).then_some("lesson-text-elsewhere"))} id="lesson-text">{ n.text }</p>
             }
             if end {
                 <div class="takeaway" id="lesson-takeaway">
@@ -94,6 +106,16 @@ pub fn lesson_note(p: &LessonNoteProps) -> Html {
             }
         </section>
     }
+}
+
+/// "This note is about step 7 — go there" (or "the initial state"), from step `position`.
+fn about(at: usize, position: usize) -> String {
+    let what = if at == 0 {
+        "the initial state (step 0)".to_string()
+    } else {
+        format!("step {at}")
+    };
+    format!("You are on step {position}. This note is about {what} — go there:")
 }
 
 /// Props of [`LessonPanel`].

@@ -3,6 +3,7 @@
 
 pub mod announce;
 pub mod ask;
+pub mod challenge;
 pub mod check_panel;
 pub mod compare;
 pub mod explorer;

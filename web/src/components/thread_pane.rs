@@ -26,9 +26,16 @@ pub struct ThreadPaneProps {
     /// The finished check's line coverage of this world, if it has one.
     #[prop_or_default]
     pub coverage: Option<Rc<Coverage>>,
-    /// A guided lesson plays the run: the button only says how to take over.
+    /// A guided lesson plays the run: a click on the pane only says how to take over.
     #[prop_or_default]
     pub guided: bool,
+    /// The viewer clicked this pane (or pressed its key) while the lesson drives the run: say
+    /// "Take over to schedule yourself", with the button.
+    #[prop_or_default]
+    pub explain: bool,
+    /// Leave the lesson here.
+    #[prop_or_default]
+    pub on_take_over: Callback<()>,
     /// Run its next step.
     pub on_step: Callback<usize>,
     /// Flush its oldest buffered store.
@@ -96,6 +103,9 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
     };
     let current = v.program;
     let forced_idx = p.has_forced.then(|| p.listings.len().saturating_sub(1));
+    // In a lesson a click anywhere on the pane asks (the state answers with `explain`).
+    let on_click = p.on_step.reform(move |_: MouseEvent| t);
+    let on_code = p.guided.then(|| on_click.clone());
     let done_before = |i: usize| match current {
         Some(c) if Some(c) == forced_idx => false,
         Some(c) => i < c,
@@ -105,9 +115,10 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
         <section class={classes!("thread-pane", status_class(v), v.enabled.then_some("is-enabled"))}
             data-thread={t.to_string()} data-enabled={v.enabled.to_string()} aria-label={v.name.clone()}>
             <div class="thread-head">
-                <button type="button" class="thread-run" id={format!("run-{t}")} disabled={!v.enabled || p.guided}
+                <button type="button" class="thread-run" id={format!("run-{t}")} disabled={!v.enabled && !p.guided}
+                    data-guided={p.guided.then_some("true")}
                     title={if p.guided { "The lesson schedules the threads: Take over to do it yourself".to_string() } else if v.enabled { format!("Run the next micro-step of {} (key {key})", v.name) } else { format!("{} cannot run: {}", v.name, v.status) }}
-                    onclick={p.on_step.reform(move |_: MouseEvent| t)}>
+                    onclick={on_click}>
                     <kbd>{ key }</kbd>
                     <span class="thread-name">{ &v.name }</span>
                     <span class="thread-status">{ if v.enabled { "▶ step".to_string() } else { v.status.clone() } }</span>
@@ -120,7 +131,13 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
                     </button>
                 }
             </div>
-            <div class="code" ref={code}>
+            if p.explain {
+                <div class="takeover-callout" role="status" id={format!("takeover-{t}")}>
+                    <span>{ "The lesson schedules the threads here. Take over to schedule yourself: " }</span>
+                    <button type="button" class="primary takeover-here" onclick={p.on_take_over.reform(|_: MouseEvent| ())}>{ "Take over" }</button>
+                </div>
+            }
+            <div class="code" ref={code} onclick={on_code}>
                 { for p.listings.iter().enumerate().map(|(i, l)| {
                     let is_current = current == Some(i);
                     let forced = Some(i) == forced_idx;

@@ -2,6 +2,8 @@
 //! click-to-jump and download as SVG or PNG (2× for slides), in the theme on screen. Keyboard:
 //! Tab reaches the step on screen (one tab stop, the rest are `tabindex=-1`), the arrow keys move
 //! between steps, Home / End to the first / last, Enter or Space goes to the focused step.
+//! State-change text fits the visible width (`crate::browser::fit_timeline`: cut with "…", its
+//! whole in a tooltip); the step with the focus shows its whole text under the pane's head.
 
 use crate::state::Level;
 use wasm_bindgen::JsCast;
@@ -28,10 +30,27 @@ pub struct TimelinePaneProps {
     /// The drawing's heads alone (the core's `render_heads_inline`), kept in view over it while
     /// the steps scroll.
     pub heads: AttrValue,
+    /// Each step's whole state-change text (and its violation), in step order: shown for the
+    /// step with the keyboard focus, however the drawing cut it.
+    #[prop_or_default]
+    pub notes: std::rc::Rc<Vec<String>>,
 }
 
-/// The step a click landed on: the `data-step` of the nearest `<g class="step">`.
-fn clicked_step(e: &MouseEvent) -> Option<usize> {
+/// Narrowest the state-change column gets (px) when the box is narrower than the lanes.
+const MIN_NOTES: f64 = 80.0;
+
+/// Fit the drawing in `holder` to its visible width (in the browser only).
+fn fit(holder: &NodeRef) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(el) = holder.cast::<Element>() {
+        crate::browser::fit_timeline(&el, MIN_NOTES);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (holder, MIN_NOTES);
+}
+
+/// The step of the `<g class="step">` an event's target is in.
+fn step_of(e: &Event) -> Option<usize> {
     let target: Element = e.target()?.dyn_into().ok()?;
     let g = target.closest("g.step").ok()??;
     g.get_attribute("data-step")?.parse().ok()
@@ -43,11 +62,23 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     let holder = use_node_ref();
     // The step Enter went to: focused again once the drawing for it is on the page.
     let refocus = use_mut_ref(|| None::<usize>);
+    // The step whose whole text is shown (it has the keyboard focus).
+    let focused = use_state(|| None::<usize>);
+    {
+        // Refit when the window (and so the box) changes size.
+        let holder = holder.clone();
+        use_effect_with((), move |_| {
+            let listener = crate::hooks::dom::window()
+                .map(|w| gloo::events::EventListener::new(&w, "resize", move |_| fit(&holder)));
+            move || drop(listener)
+        });
+    }
     {
         // Dim the steps after the position, and keep the current one in view.
         let (holder, refocus) = (holder.clone(), refocus.clone());
         use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
             let again = refocus.borrow_mut().take();
+            fit(&holder);
             let Some(el) = holder.cast::<HtmlElement>() else {
                 return;
             };
@@ -84,7 +115,7 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     }
     let on_goto = p.on_goto.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
-        if let Some(n) = clicked_step(&e) {
+        if let Some(n) = step_of(&e) {
             on_goto.emit(n);
         }
     });
@@ -98,8 +129,19 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             }
         })
     };
+    let onfocusin = {
+        let focused = focused.clone();
+        Callback::from(move |e: FocusEvent| focused.set(step_of(&e)))
+    };
+    let onfocusout = {
+        let focused = focused.clone();
+        Callback::from(move |_: FocusEvent| focused.set(None))
+    };
+    let full = focused
+        .and_then(|n| Some((n, p.notes.get(n.checked_sub(1)?)?)))
+        .filter(|(_, t)| !t.is_empty());
     let view = html! {
-        <div class="timeline-view" id="timeline" ref={holder} {onclick} {onkeydown}
+        <div class="timeline-view" id="timeline" ref={holder} {onclick} {onkeydown} {onfocusin} {onfocusout}
             role="group" aria-label="Timeline: arrow keys move between steps, Enter goes to the step">
             <div class="timeline-heads" aria-hidden="true">{ Html::from_html_unchecked(p.heads.clone()) }</div>
             { Html::from_html_unchecked(p.svg.clone()) }
@@ -130,6 +172,11 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                 <button type="button" id="download-png" title="The timeline as a PNG at twice its size, for slides"
                     onclick={on_png}>{ "Download PNG" }</button>
             </div>
+            <p class="timeline-full" id="timeline-full">
+                if let Some((n, text)) = full {
+                    <strong>{ format!("Step {n}: ") }</strong>{ text.clone() }
+                }
+            </p>
             { view }
         </section>
     }

@@ -56,6 +56,7 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 { tab(View::Primer, "What is this race?", "tab-primer") }
                 { tab(View::Explorer, "Explorer", "tab-explorer") }
                 { tab(View::Lesson, "Lessons", "tab-lessons") }
+                { tab(View::Challenge, "Challenges", "tab-challenges") }
                 { tab(View::Matrix, "Strategy × scenario matrix", "tab-matrix") }
             </nav>
             <button type="button" id="share-open" title="Share this view: link, iframe embed, Markdown, reveal.js"

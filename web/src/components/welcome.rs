@@ -10,6 +10,9 @@ pub struct WelcomeProps {
     pub on_lesson: Callback<()>,
     /// Replay the shortest run to the lost wake-up in the world on screen.
     pub on_hang: Callback<()>,
+    /// The list of challenges.
+    #[prop_or_default]
+    pub on_challenges: Callback<()>,
     /// Hide the card for good.
     pub on_dismiss: Callback<()>,
 }
@@ -29,6 +32,7 @@ pub fn welcome(p: &WelcomeProps) -> Html {
             <div class="welcome-actions">
                 <button type="button" class="primary" id="welcome-lesson" onclick={p.on_lesson.reform(|_: MouseEvent| ())}>{ "Start lesson 1" }</button>
                 <button type="button" id="show-hang" onclick={p.on_hang.reform(|_: MouseEvent| ())}>{ "Show me the hang" }</button>
+                <button type="button" id="welcome-challenges" onclick={p.on_challenges.reform(|_: MouseEvent| ())}>{ "Try a challenge" }</button>
                 <button type="button" id="welcome-dismiss" class="welcome-close" aria-label="Dismiss this suggestion"
                     title="Dismiss (it will not come back)" onclick={p.on_dismiss.reform(|_: MouseEvent| ())}>{ "×" }</button>
             </div>

@@ -4,10 +4,11 @@
 
 use super::dom::now;
 use crate::jobs::Request;
-use crate::state::{AppState, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World};
+use crate::state::{AppState, ChallengeMsg, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World};
 use crate::state::{CheckMsg, MatrixState};
 use crate::url::View;
 use crate::worker::Pool;
+use core_sim::challenges::Challenge;
 use core_sim::MemoryModel;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -38,6 +39,18 @@ pub fn check_request(job: u64, world: &World) -> Request {
         knobs: world.knobs,
         memory: world.memory,
     }
+}
+
+/// The check request (JSON) that proves challenge `c`'s goal in its own world.
+pub fn proof_request(job: u64, c: &Challenge) -> Result<String, String> {
+    let sim = c.sim().map_err(|e| e.to_string())?;
+    let req = Request::Check {
+        job,
+        scenario: sim.scenario.clone(),
+        knobs: sim.strategy.knobs,
+        memory: sim.memory,
+    };
+    serde_json::to_string(&req).map_err(|e| e.to_string())
 }
 
 /// One request (JSON) per matrix cell, in cell order.
@@ -89,6 +102,31 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
                 if let Ok(json) = serde_json::to_string(&req) {
                     dispatcher.dispatch(LessonMsg::ClaimsStarted(job).into());
                     pool.check(job, json);
+                }
+            }
+        });
+    }
+
+    // A challenge's hints come from the checker's shortest run to its goal, found in the check
+    // worker over the challenge's own world.
+    {
+        let want = state
+            .challenge
+            .as_ref()
+            .filter(|p| p.wants_proof())
+            .map(|p| p.challenge);
+        let (pool, dispatcher, new_job) = (pool.clone(), dispatcher.clone(), new_job.clone());
+        use_effect_with(want.map(|c| c.id), move |_| {
+            let Some(c) = want else { return };
+            let job = new_job();
+            match proof_request(job, c) {
+                Ok(json) => {
+                    dispatcher.dispatch(ChallengeMsg::ProofStarted(job).into());
+                    pool.check(job, json);
+                }
+                Err(e) => {
+                    dispatcher.dispatch(ChallengeMsg::ProofStarted(job).into());
+                    dispatcher.dispatch(ChallengeMsg::ProofFailed(job, e).into());
                 }
             }
         });
@@ -204,5 +242,26 @@ mod tests {
             panic!()
         };
         assert_eq!((job, index), (8, cells.len() - 1));
+    }
+
+    #[test]
+    fn a_challenges_proof_asks_for_a_check_of_its_own_world() {
+        let c = core_sim::challenges::by_id("hang-6-6-old-owner").unwrap();
+        let req: Request = serde_json::from_str(&proof_request(9, c).unwrap()).unwrap();
+        let Request::Check {
+            job,
+            scenario,
+            knobs,
+            memory,
+        } = req
+        else {
+            panic!()
+        };
+        assert_eq!((job, scenario.id.as_str()), (9, "retarget-vs-old-owner"));
+        assert_eq!(
+            knobs,
+            core_sim::Strategy::preset("linux-6.6").unwrap().knobs
+        );
+        assert_eq!(memory, MemoryModel::Sc);
     }
 }

@@ -25,6 +25,11 @@ pub enum LessonMsg {
     ClaimDone(u64, usize, ClaimResult),
     /// The worker failed on job `id`: the claims still pending cannot be checked.
     ClaimsFailed(u64, String),
+    /// The viewer clicked thread `t` (or pressed its key): the lesson schedules, so its pane
+    /// explains how to take over.
+    Clicked(usize),
+    /// The run moved (→, ←, Play, a step picked): the explanation goes.
+    Moved,
 }
 
 /// A lesson being played.
@@ -36,6 +41,9 @@ pub struct Guided {
     pub claims: Vec<ClaimStatus>,
     /// The worker job verifying them (`None`: not asked yet).
     pub job: Option<u64>,
+    /// The thread the viewer last tried to run, while the lesson drives the run: its pane says
+    /// "Take over to schedule yourself".
+    pub clicked: Option<usize>,
 }
 
 impl Guided {
@@ -45,6 +53,7 @@ impl Guided {
             lesson,
             claims: vec![ClaimStatus::Pending; lesson.claims.len()],
             job: None,
+            clicked: None,
         }
     }
 
@@ -70,6 +79,8 @@ impl Guided {
                 }
             }
             LessonMsg::ClaimDone(..) | LessonMsg::ClaimsFailed(..) => {}
+            LessonMsg::Clicked(t) => self.clicked = Some(t),
+            LessonMsg::Moved => self.clicked = None,
         }
     }
 }

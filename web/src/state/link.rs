@@ -1,11 +1,13 @@
 //! Share links and the state: the page a link opens (every problem of the link a notice, the
 //! rest of the page working), and the link of what is on screen.
 
-use super::{clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Run, World};
+use super::{
+    clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Playing, Run, World,
+};
 use crate::url::{self, Link, ScenarioRef, View};
-use core_sim::lessons;
 use core_sim::share::welcome;
 use core_sim::Scenario;
+use core_sim::{challenges, lessons};
 
 impl AppState {
     /// The page opened with this link; `errors` are the link's decoding messages.
@@ -16,6 +18,7 @@ impl AppState {
             check: Job::Idle,
             matrix: MatrixState::new(link.memory),
             lesson: None,
+            challenge: None,
             chrome: Chrome::new(link.view, link.theme, link.embed),
             compare: Compare {
                 against: link.against.filter(|_| link.view != View::Lesson),
@@ -88,6 +91,11 @@ impl AppState {
             (View::Lesson, Some(id)) => lessons::by_id(id).ok().map(Guided::new),
             _ => None,
         };
+        s.challenge = match (link.view, &link.challenge) {
+            (View::Challenge, Some(id)) => challenges::by_id(id).ok().map(Playing::new),
+            _ => None,
+        };
+        s.judge_challenge();
         s
     }
 
@@ -107,6 +115,12 @@ impl AppState {
             // A lesson link names only the lesson and the step; the lesson holds the world.
             link.view = View::Lesson;
             link.lesson = Some(g.lesson.id.to_string());
+            link.against = None;
+        }
+        if let Some(p) = &self.challenge {
+            // A challenge link names the challenge (the world comes with it) and the player's run.
+            link.view = View::Challenge;
+            link.challenge = Some(p.challenge.id.to_string());
             link.against = None;
         }
         link.embed = self.chrome.embed;

@@ -7,16 +7,20 @@
 //!   [`ask`]: a thread's key during a replay asks before it leaves the recorded run;
 //! - [`check`] and [`matrix`]: the worker jobs, on one life cycle ([`job`]);
 //! - [`lesson`]: a guided lesson and its claims;
+//! - [`challenge`]: a challenge being played (its hint ladder from the worker's proof, the win
+//!   as the core judges the page's own run);
 //! - [`chrome`]: view, overlay, notices, theme;
 //! - [`compare`]: the second world of the diff view;
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
 //! reaches into another (a new world starts a fresh run and makes the check stale, a lesson or a
-//! matrix cell sets the world, a finished check loads its counterexample), it happens here, in
+//! matrix cell sets the world, a finished check loads its counterexample, a challenge's proof
+//! arrives as a check report), it happens here, in
 //! [`AppState::apply`] and the few methods below it, and nowhere else.
 
 pub mod ask;
+pub mod challenge;
 pub mod check;
 pub mod chrome;
 pub mod compare;
@@ -29,6 +33,7 @@ pub mod run;
 mod tests;
 pub mod world;
 
+pub use challenge::{ChallengeMsg, Playing, Proof};
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
 pub use compare::{Compare, CompareMsg};
@@ -40,6 +45,7 @@ pub use run::{full_schedule, Run, RunMsg, PACES};
 pub use world::{World, WorldMsg};
 
 use crate::url::View;
+use core_sim::challenges;
 use core_sim::lessons::{self, Lesson};
 use std::rc::Rc;
 use yew::Reducible;
@@ -57,6 +63,8 @@ pub struct AppState {
     pub matrix: MatrixState,
     /// The lesson being played (guided mode), if any.
     pub lesson: Option<Guided>,
+    /// The challenge being played, if any.
+    pub challenge: Option<Playing>,
     /// View, overlay, notices, theme.
     pub chrome: Chrome,
     /// The diff view's second world.
@@ -80,6 +88,10 @@ pub enum Msg {
     Chrome(ChromeMsg),
     /// The diff view.
     Compare(CompareMsg),
+    /// The challenge being played.
+    Challenge(ChallengeMsg),
+    /// Start a challenge, by id: its world, a fresh run, the challenge view.
+    OpenChallenge(String),
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -112,7 +124,8 @@ room_msg!(
     Matrix(MatrixMsg),
     Lesson(LessonMsg),
     Chrome(ChromeMsg),
-    Compare(CompareMsg)
+    Compare(CompareMsg),
+    Challenge(ChallengeMsg)
 );
 
 impl AppState {
@@ -124,6 +137,7 @@ impl AppState {
             Msg::World(_)
                 | Msg::SetView(_)
                 | Msg::OpenLesson(_)
+                | Msg::OpenChallenge(_)
                 | Msg::TakeOver
                 | Msg::OpenCell(_)
                 | Msg::Navigate(_)
@@ -136,11 +150,39 @@ impl AppState {
                 Ok(()) => self.world_changed(),
                 Err(e) => self.chrome.notify(Level::Error, e),
             },
+            Msg::Run(RunMsg::Act(a) | RunMsg::Key(a)) if self.lesson.is_some() => {
+                // The lesson schedules: the pane says how to take over instead.
+                self.run.playing = false;
+                if let Some(g) = self.lesson.as_mut() {
+                    g.apply(LessonMsg::Clicked(a.thread()));
+                }
+            }
             Msg::Run(m) => {
+                if let Some(g) = self.lesson.as_mut() {
+                    g.apply(LessonMsg::Moved);
+                }
                 if let Some(say) = self.run.apply(m, self.lesson.is_some()) {
                     self.chrome.say(say);
                 }
             }
+            Msg::Check(m) if self.challenge_job(&m) => {
+                if let Some(p) = self.challenge.as_mut() {
+                    match m {
+                        CheckMsg::Done(id, report, ..) => p.apply(ChallengeMsg::Proved(id, report)),
+                        CheckMsg::Failed(id, e) => p.apply(ChallengeMsg::ProofFailed(id, e)),
+                        _ => {}
+                    }
+                }
+            }
+            Msg::Challenge(m) => {
+                if let Some(p) = self.challenge.as_mut() {
+                    p.apply(m);
+                }
+            }
+            Msg::OpenChallenge(id) => match challenges::by_id(&id) {
+                Ok(c) => self.enter_challenge(c),
+                Err(e) => self.chrome.notify(Level::Error, format!("{e}.")),
+            },
             Msg::Check(m) => {
                 if let Some(worst) = self.check.apply(m) {
                     if let Some(say) = self.run.load_counterexample(&worst) {
@@ -161,8 +203,10 @@ impl AppState {
                 }
             }
             Msg::SetView(v) => {
-                // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
+                // Leaving a lesson (or a challenge) for the explorer takes over its run; the
+                // Lessons and Challenges tabs list them.
                 self.lesson = None;
+                self.challenge = None;
                 self.chrome.view = v;
             }
             Msg::OpenLesson(id) => match lessons::by_id(&id) {
@@ -181,6 +225,40 @@ impl AppState {
                 }
             }
         }
+        self.judge_challenge();
+    }
+
+    /// Whether a check message is about the challenge's proof (not the explorer's check).
+    fn challenge_job(&self, m: &CheckMsg) -> bool {
+        let id = match m {
+            CheckMsg::Started(id)
+            | CheckMsg::Progress(id, _)
+            | CheckMsg::Done(id, ..)
+            | CheckMsg::Failed(id, _) => *id,
+            CheckMsg::Cancelled => return false,
+        };
+        self.challenge.as_ref().is_some_and(|p| p.owns(id))
+    }
+
+    /// The core judges the run on screen for the challenge being played.
+    pub(super) fn judge_challenge(&mut self) {
+        let run = self.run.session.as_deref();
+        if let Some(p) = self.challenge.as_mut() {
+            p.observe(run);
+        }
+    }
+
+    /// Play `challenge` from the start: its world, a fresh run, the challenge view.
+    fn enter_challenge(&mut self, c: &'static core_sim::challenges::Challenge) {
+        if !self.world.enter_cell(c.scenario, c.strategy, c.memory) {
+            return self.chrome.notify(
+                Level::Error,
+                format!("Challenge '{}' names a world this lab does not have.", c.id),
+            );
+        }
+        self.chrome.view = View::Challenge;
+        self.world_changed();
+        self.challenge = Some(Playing::new(c));
     }
 
     /// Become the page `query` names (see [`Msg::Navigate`]).
@@ -201,12 +279,14 @@ impl AppState {
     /// entry (Back returns), anything else (a step, a world) replaces the current one.
     pub fn history_key(&self) -> String {
         let lesson = self.lesson.as_ref().map_or("", |g| g.lesson.id);
+        let lesson = self.challenge.as_ref().map_or(lesson, |p| p.challenge.id);
         // Not `{:?}`: the web build formats Debug as nothing (-Zfmt-debug=none).
         let view = match self.chrome.view {
             View::Explorer => "explorer",
             View::Matrix => "matrix",
             View::Lesson => "lesson",
             View::Primer => "primer",
+            View::Challenge => "challenge",
         };
         format!("{view}/{lesson}")
     }
@@ -215,6 +295,7 @@ impl AppState {
     fn world_changed(&mut self) {
         self.check = Job::Idle;
         self.lesson = None;
+        self.challenge = None;
         if let Some(say) = self.run.rebuild(self.world.sim()) {
             self.chrome.say(say);
         }
@@ -278,6 +359,9 @@ impl AppState {
                 g.lesson.number, g.lesson.title
             );
         }
+        if let Some(p) = &self.challenge {
+            return format!("challenge: {} (step {pos})", p.challenge.title);
+        }
         match self.chrome.view {
             View::Matrix => format!(
                 "the strategy × scenario matrix ({})",
@@ -285,6 +369,7 @@ impl AppState {
             ),
             View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
             View::Primer => "what is the AVIC / IRTE race?".to_string(),
+            View::Challenge => "challenges on the AVIC / IRTE race".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,

@@ -325,10 +325,17 @@ fn a_lesson_plays_to_its_takeaway_and_can_be_taken_over() {
         url::encode(&s.link()),
         "?v=3&view=lesson&l=first-patch&at=3"
     );
-    // The lesson schedules: a thread key only says how to take over.
+    // The lesson schedules: a click on a thread pane (or its key) only makes that pane say how
+    // to take over; the run moving on drops it.
     s.apply(RunMsg::Act(Action::Step(1)));
     assert_eq!(s.run.session.as_ref().unwrap().position(), 3);
-    assert!(s.chrome.notices[0].text.contains("Take over"));
+    assert_eq!(s.lesson.as_ref().unwrap().clicked, Some(1));
+    s.apply(RunMsg::Key(Action::Step(2)));
+    assert_eq!(s.lesson.as_ref().unwrap().clicked, Some(2));
+    assert_eq!(s.run.session.as_ref().unwrap().position(), 3);
+    s.apply(RunMsg::Next);
+    assert_eq!(s.lesson.as_ref().unwrap().clicked, None);
+    s.apply(RunMsg::Back);
     s.apply(RunMsg::TogglePlay);
     while s.run.playing {
         s.apply(RunMsg::Tick);
@@ -448,4 +455,112 @@ fn a_diff_link_opens_the_comparison_and_the_page_writes_it_back() {
     assert_eq!(from_query("?v=3&t=kick&r=01").compare.against, None);
     let (link, problems) = url::decode_lenient("?v=3&t=kick&vs=nope");
     assert!(link.against.is_none() && !problems.is_empty());
+}
+
+/// The goal's shortest run, as the page's worker would find it.
+fn proof(id: &str) -> Box<explore::CheckReport> {
+    let c = core_sim::challenges::by_id(id).unwrap();
+    Box::new(explore::check(
+        &c.sim().unwrap(),
+        &CheckOptions::default(),
+        &mut |_| true,
+    ))
+}
+
+#[test]
+fn a_challenge_opens_by_link_proves_its_goal_in_the_worker_and_is_won_by_the_players_run() {
+    let mut s = from_query("?v=3&ch=hang-6-6-old-owner");
+    assert!(s.chrome.notices.is_empty(), "{:?}", s.chrome.notices);
+    assert_eq!(s.chrome.view, View::Challenge);
+    assert_eq!(s.world.scenario.id, "retarget-vs-old-owner");
+    assert_eq!(s.world.preset_id(), Some("linux-6.6"));
+    assert_eq!(s.history_key(), "challenge/hang-6-6-old-owner");
+    let p = s.challenge.as_ref().unwrap();
+    assert!(p.wants_proof() && p.won.is_none());
+    // The proof is a check job of its own: its answer feeds the ladder, not the explorer's
+    // check, and loads nothing into the run.
+    s.apply(ChallengeMsg::ProofStarted(5));
+    s.apply(CheckMsg::Done(5, proof("hang-6-6-old-owner"), 1.0, None));
+    assert_eq!(s.check, Job::Idle);
+    assert_eq!(s.run.position(), 0);
+    assert!(s.chrome.notices.is_empty(), "{:?}", s.chrome.notices);
+    let n = s.challenge.as_ref().unwrap().ladder_len();
+    assert!(n > 0);
+    // Two hints, then the player schedules the whole run (the ladder's own steps).
+    s.apply(ChallengeMsg::Hint);
+    s.apply(ChallengeMsg::Hint);
+    assert_eq!(s.challenge.as_ref().unwrap().rung, 2);
+    let Proof::Ready(ladder) = s.challenge.as_ref().unwrap().proof.clone() else {
+        panic!()
+    };
+    for h in &ladder.steps {
+        assert!(s.challenge.as_ref().unwrap().won.is_none());
+        s.apply(RunMsg::Act(h.action));
+    }
+    let p = s.challenge.as_ref().unwrap();
+    let v = p.won.as_ref().expect("the core judges the run a win");
+    assert_eq!((v.kind, v.step), (ViolationKind::LostWakeup, n));
+    assert!(p.win_text(n).contains("2 hint rung(s) used"));
+    // The link is the challenge and the player's run; it reopens won.
+    let q = url::encode(&s.link());
+    assert!(
+        q.starts_with("?v=3&s=retarget-vs-old-owner&t=linux-6.6&m=sc&r=")
+            && q.ends_with("&ch=hang-6-6-old-owner"),
+        "{q}"
+    );
+    let again = from_query(&q);
+    assert!(again.challenge.as_ref().unwrap().won.is_some());
+    // Back: not won on screen any more, but solved; Start again keeps the challenge.
+    s.apply(RunMsg::Back);
+    assert!(s.challenge.as_ref().unwrap().won.is_none());
+    assert!(s.challenge.as_ref().unwrap().solved.is_some());
+    s.apply(RunMsg::Reset);
+    assert!(s.challenge.is_some());
+    // The Explorer tab takes the run over as a plain explorer link.
+    s.apply(Msg::SetView(View::Explorer));
+    assert!(s.challenge.is_none());
+    assert!(!url::encode(&s.link()).contains("ch="));
+}
+
+#[test]
+fn challenges_open_from_the_list_and_a_bad_id_keeps_the_link_visible() {
+    let mut s = from_query("?v=3&view=challenge");
+    assert_eq!(
+        (s.chrome.view, s.challenge.is_none()),
+        (View::Challenge, true)
+    );
+    assert_eq!(
+        url::encode(&s.link()),
+        "?v=3&s=put-block-vs-affinity&t=linux-6.5&m=sc&view=challenge"
+    );
+    s.apply(Msg::OpenChallenge("torn-entry".into()));
+    assert_eq!(s.challenge.as_ref().unwrap().challenge.id, "torn-entry");
+    assert_eq!(s.world.scenario.id, "ipi-during-load");
+    // A check failure of the proof's job says why there are no hints, nowhere else.
+    s.apply(ChallengeMsg::ProofStarted(3));
+    s.apply(CheckMsg::Failed(3, "the check worker stopped".into()));
+    assert!(matches!(
+        s.challenge.as_ref().unwrap().proof,
+        Proof::Failed(_)
+    ));
+    assert_eq!(s.check, Job::Idle);
+    s.apply(Msg::OpenChallenge("nope".into()));
+    assert!(
+        errors(&s)[0].contains("unknown challenge 'nope'"),
+        "{:?}",
+        errors(&s)
+    );
+    let bad = from_query("?v=3&s=running-retarget&ch=nope");
+    assert_eq!(bad.chrome.view, View::Explorer);
+    assert!(bad.challenge.is_none());
+    assert_eq!(bad.world.scenario.id, "running-retarget");
+    assert!(
+        errors(&bad)[0].starts_with("Link parameter 'ch': unknown challenge 'nope'"),
+        "{:?}",
+        errors(&bad)
+    );
+    assert_eq!(
+        bad.chrome.bad_link.as_deref(),
+        Some("?v=3&s=running-retarget&ch=nope")
+    );
 }
