@@ -349,8 +349,9 @@ test('a lesson plays to its takeaway, its claims are checked live, and Take over
     await page.locator('#lesson-note[data-lesson="first-patch"]').waitFor();
     await page.waitForFunction(() => location.search === '?v=3&view=lesson&l=first-patch&at=0');
     assert.match(await page.locator('#lesson-text').textContent(), /Maxim Levitsky/);
-    // The lesson schedules: the thread buttons are off.
-    assert.equal(await page.locator('.thread-run:not([disabled])').count(), 0);
+    // The lesson schedules: every thread button is the lesson's (a click explains Take over,
+    // never a silent no-op: tests/browser/challenge.mjs).
+    assert.equal(await page.locator('.thread-run:not([data-guided="true"])').count(), 0);
     // Its claim, verified by the exhaustive checker in the worker (never a fixed tick).
     const claim = page.locator('#lesson-claims .claim-status').first();
     await page.locator('#lesson-claims .claim-status[data-status="holds"]').first().waitFor();
