@@ -5,18 +5,11 @@
 // timeline's text fitted to the visible width (cut text keeps its whole as a title, and shows it
 // whole when its step has the keyboard focus). Run by scripts/test.sh:
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/challenge.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage as open, position, waitPosition, shot } from './lib.mjs';
+import { useBrowser, position, waitPosition, shot } from './lib.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-const openPage = (path = '') => open(browser.context, path);
+const { openPage } = useBrowser();
 
 /** The element's box against the window: wholly inside it, and its corners not covered (by the
  *  sticky top bar or anything else)? */

@@ -327,9 +327,11 @@ test('PNG export: the timeline at 2×, a real PNG', async () => {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(png.subarray(12, 16).toString('ascii'), 'IHDR');
     const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    // The export is the drawing at its content's size (the page fits its copy to the box and
+    // keeps that size in data-content-width), at 2×.
     const svg = await page.evaluate(() => {
       const s = document.querySelector('#timeline > svg');
-      return [Number(s.getAttribute('width')), Number(s.getAttribute('height'))];
+      return [Number(s.dataset.contentWidth ?? s.getAttribute('width')), Number(s.getAttribute('height'))];
     });
     assert.deepEqual([w, h], [svg[0] * 2, svg[1] * 2]);
     await page.locator('.notice-info', { hasText: `${w}×${h} PNG` }).waitFor();
