@@ -32,8 +32,10 @@
 //! [`decode`](mod@decode) the syntax (the decoder knows no lesson: a lesson is an id until
 //! [`open`](mod@open) resolves it), `versions` each format's parameter names, [`knobs`] the
 //! custom-knob codes, [`percent`] percent coding, [`error`] what can be wrong with a link, and
-//! [`open`](mod@open) the step from a link to a world and a run; [`deck`] a presenter script.
+//! [`open`](mod@open) the step from a link to a world and a run; [`deck`] a presenter script;
+//! [`bundle`] the host-report bundle (a machine's evidence beside the model's), read and joined.
 
+pub mod bundle;
 pub mod deck;
 pub mod decode;
 pub mod encode;
