@@ -3,6 +3,7 @@
 //! props and sends messages up.
 
 use crate::components::explorer::Explorer;
+use crate::components::host::HostView;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
@@ -52,7 +53,7 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list),
-/// `view-lesson` (one being played) or `view-primer`.
+/// `view-lesson` (one being played), `view-primer` or `view-host`.
 fn view_class(s: &AppState) -> &'static str {
     match (s.chrome.view, s.lesson.is_some()) {
         (View::Matrix, _) => "view-matrix",
@@ -60,6 +61,7 @@ fn view_class(s: &AppState) -> &'static str {
         (View::Lesson, true) => "view-lesson",
         (View::Explorer, _) => "view-explorer",
         (View::Primer, _) => "view-primer",
+        (View::Host, _) => "view-host",
     }
 }
 
@@ -169,6 +171,8 @@ pub fn app() -> Html {
                 on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
                 on_open={jobs.on_world.reform(Msg::OpenCell)} />
         }
+    } else if chrome.view == View::Host {
+        html! { <HostView /> }
     } else if chrome.view == View::Primer {
         html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
     } else if chrome.view == View::Lesson && state.lesson.is_none() {

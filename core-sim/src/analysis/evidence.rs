@@ -5,7 +5,9 @@
 //! one row per cell.
 
 use crate::explore::{self, random_runs, CheckOptions, RandomMode};
-use crate::{MemoryModel, Sim, ViolationKind};
+use crate::strategy::MemoryModel;
+use crate::vocab::ViolationKind;
+use crate::Sim;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

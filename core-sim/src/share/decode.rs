@@ -146,10 +146,11 @@ impl Decoder {
                 "matrix" => self.link.view = View::Matrix,
                 "lesson" => self.link.view = View::Lesson,
                 "primer" => self.link.view = View::Primer,
+                "host" => self.link.view = View::Host,
                 other => self.problems.push(bad(
                     "view",
                     format!(
-                        "unknown view '{}' (explorer, matrix, lesson or primer)",
+                        "unknown view '{}' (explorer, matrix, lesson, primer or host)",
                         text::shown(other, text::MAX_ECHO)
                     ),
                     "Showing the explorer.",

@@ -46,6 +46,7 @@ pub fn encode(link: &Link) -> String {
             // The list of lessons, over the world on screen.
             View::Lesson => push(&mut out, "view", "lesson"),
             View::Primer => push(&mut out, "view", "primer"),
+            View::Host => push(&mut out, "view", "host"),
             View::Explorer => {}
         }
     }
@@ -130,6 +131,12 @@ mod tests {
     #[test]
     fn the_primer_has_its_own_link_and_keeps_the_world() {
         assert_eq!(decode("?v=3&view=primer").unwrap().view, View::Primer);
+        assert_eq!(decode("?v=3&view=host").unwrap().view, View::Host);
+        assert!(encode(&Link {
+            view: View::Host,
+            ..Link::default()
+        })
+        .contains("view=host"));
         let link = Link {
             view: View::Primer,
             theme: Theme::Large,

@@ -26,6 +26,9 @@ pub enum View {
     /// "What is this race?": the story with the machine picture at its key steps
     /// ([`crate::primer`]); the world fields keep the explorer's world for coming back.
     Primer,
+    /// "Host evidence": a host-report bundle opened from a file ([`crate::share::bundle`]); the
+    /// link names only the view (the file stays on the viewer's machine).
+    Host,
 }
 
 /// The page's look.

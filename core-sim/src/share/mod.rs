@@ -14,6 +14,7 @@
 //!     r=   the schedule string (one character per step, 0-9 a-j), at= the step on screen
 //!          (left out: the end of the run)
 //! &view=matrix                      the strategy × scenario matrix
+//! &view=host                        the Host evidence view (a host-report bundle opened from a file)
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
 //! &view=lesson                      the list of lessons (over the world the link names)
 //! &vs=<strategy>&vm=sc|tso          the diff view: the run replayed in a second world (a preset

@@ -207,6 +207,7 @@ impl AppState {
             View::Matrix => "matrix",
             View::Lesson => "lesson",
             View::Primer => "primer",
+            View::Host => "host",
         };
         format!("{view}/{lesson}")
     }
@@ -285,6 +286,7 @@ impl AppState {
             ),
             View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
             View::Primer => "what is the AVIC / IRTE race?".to_string(),
+            View::Host => "host evidence from a host-report bundle".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,

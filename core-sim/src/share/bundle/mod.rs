@@ -21,7 +21,8 @@ pub mod read;
 pub mod table;
 
 use crate::analysis::evidence::ModelEvidence;
-use crate::{MemoryModel, ViolationKind};
+use crate::strategy::MemoryModel;
+use crate::vocab::ViolationKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
