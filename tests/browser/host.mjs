@@ -5,27 +5,19 @@
 // worker; a file that is not a bundle, and one of another format version, show their errors in
 // the page. Run by scripts/test.sh:
 //   BASE_URL=http://127.0.0.1:PORT/ node --test tests/browser/host.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage, shot, REPO } from './lib.mjs';
+import { useBrowser, shot, REPO } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const { openPage } = useBrowser();
 
 const SAMPLE = join(REPO, 'docs', 'host-report-sample.json');
 const sample = JSON.parse(readFileSync(SAMPLE, 'utf8'));
 
 test('the sample bundle opens as one row per cell, inside the viewport', async () => {
-  const { page, problems } = await openPage(browser.context, '?v=3&view=host');
+  const { page, problems } = await openPage('?v=3&view=host');
   await page.waitForSelector('#host-file');
   await page.setInputFiles('#host-file', SAMPLE);
   await page.waitForSelector('#host-table tbody tr', { timeout: 60_000 });
@@ -45,24 +37,29 @@ test('the sample bundle opens as one row per cell, inside the viewport', async (
   assert.equal(statement, sample.host.statement);
   assert.match(statement, /a non-AVIC machine/);
   assert.match(await page.locator('.host-verdicts').innerText(), /checked again by this build/);
-  // Geometry: the table fits the 1280 px width (no sideways scrolling), and scrolled to, its
-  // first rows are on screen.
-  await rows.nth(0).scrollIntoViewIfNeeded();
+  // Geometry: the table fits the 1280 px width (no sideways scrolling), and without scrolling
+  // its first rows are on screen, under the machine's statement (the host's facts follow).
   const box = await page.evaluate(() => {
     const t = document.querySelector('#host-table').getBoundingClientRect();
-    const r = document.querySelector('#host-table tbody tr').getBoundingClientRect();
-    return { right: t.right, left: t.left, rowTop: r.top, rowBottom: r.bottom, scrollW: document.documentElement.scrollWidth };
+    const rows = [...document.querySelectorAll('#host-table tbody tr')].map((r) => r.getBoundingClientRect());
+    const s = document.querySelector('#host-statement').getBoundingClientRect();
+    return {
+      right: t.right, left: t.left, statementBottom: s.bottom, rowTop: rows[0].top,
+      onScreen: rows.filter((r) => r.top >= 0 && r.bottom <= window.innerHeight).length,
+      scrollW: document.documentElement.scrollWidth,
+    };
   });
   assert.ok(box.left >= 0 && box.right <= 1280, `table ${box.left}..${box.right}`);
   assert.ok(box.scrollW <= 1280, `page is ${box.scrollW} px wide`);
-  assert.ok(box.rowTop >= 0 && box.rowBottom <= 720, `first row ${box.rowTop}..${box.rowBottom}`);
+  assert.ok(box.statementBottom <= box.rowTop, 'the statement comes before the rows');
+  assert.ok(box.onScreen >= 3, `${box.onScreen} whole rows on screen at 1280×720`);
   await shot(page, 'host-evidence.png');
   assert.deepEqual(problems, []);
   await page.close();
 });
 
 test('a bad file shows its error in the page', async () => {
-  const { page, problems } = await openPage(browser.context, '?v=3&view=host');
+  const { page, problems } = await openPage('?v=3&view=host');
   await page.setInputFiles('#host-file', {
     name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('this is not JSON'),
   });
@@ -81,6 +78,24 @@ test('a bad file shows its error in the page', async () => {
   const e = await error.boundingBox();
   assert.ok(e && e.y >= 0 && e.y + e.height <= 720, `error at ${JSON.stringify(e)}`);
   await shot(page, 'host-evidence-error.png');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a bundle dropped on the page opens too', async () => {
+  const { page, problems } = await openPage('?v=3&view=host');
+  await page.waitForSelector('.host-drop');
+  const text = readFileSync(SAMPLE, 'utf8');
+  // What a browser dispatches when a file is dropped: dragover, then drop with the file.
+  await page.evaluate((text) => {
+    const zone = document.querySelector('.host-drop');
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForSelector('#host-table tbody tr', { timeout: 60_000 });
+  assert.equal(await page.locator('#host-table tbody tr').count(), sample.cells.length);
   assert.deepEqual(problems, []);
   await page.close();
 });

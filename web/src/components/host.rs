@@ -78,9 +78,6 @@ fn table(t: &Table) -> Html {
         <>
             <h3 id="host-title-bundle">{ &t.title }</h3>
             <p id="host-statement" class={classes!("host-statement", (!t.can_exercise_race).then_some("host-no-avic"))}>{ &t.statement }</p>
-            <dl class="host-facts">
-                { for t.host.iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
-            </dl>
             <p class="host-verdicts">{ &t.verdicts }</p>
             <div class="host-table-wrap">
                 <table id="host-table" class="host-table">
@@ -95,6 +92,10 @@ fn table(t: &Table) -> Html {
                     </tbody>
                 </table>
             </div>
+            <h3>{ "The machine" }</h3>
+            <dl class="host-facts">
+                { for t.host.iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+            </dl>
         </>
     }
 }
