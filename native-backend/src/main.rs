@@ -1,7 +1,7 @@
 //! `avic-lab`: the AVIC / IRTE race lab on the command line.
 //!
 //! Model commands (`check`, `coverage`, `matrix`, `replay`, `diff`, `open`, `random`, `export`, `list`) drive `core-sim`; host commands
-//! (`stress`, `probe`, `trace`) run on the real machine.
+//! (`stress`, `probe`, `trace`, `host-report`) run on the real machine.
 //!
 //! Exit status: 0 safe / nothing found, 1 violation, 2 bounded or cancelled search,
 //! 3 usage or input error.
@@ -49,6 +49,8 @@ enum Command {
     Probe(host::probe::ProbeArgs),
     /// Replay recorded kernel traces.
     Trace(host::trace::TraceArgs),
+    /// Probe, stress every cell, trace where allowed: one JSON bundle (`--show FILE` reads one).
+    HostReport(host::report::HostReportArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -66,6 +68,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stress(a) => host::stress::run(a),
         Command::Probe(a) => host::probe::run(a),
         Command::Trace(a) => host::trace::run(a),
+        Command::HostReport(a) => host::report::run(a),
     }
 }
 

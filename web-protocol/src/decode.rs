@@ -10,6 +10,7 @@
 use crate::{ClaimResult, MatrixCell, Response};
 use core_sim::explore::matrix::{Cell, CellCounterexample};
 use core_sim::explore::{CheckReport, Counterexample, Outcome, Progress, StoreMode};
+use core_sim::share::bundle::{Row, Table};
 use core_sim::{Violation, ViolationKind};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -82,6 +83,10 @@ impl Response {
                     },
                 }
             }
+            "evidence" => Response::Evidence {
+                job,
+                table: table(obj(field(o, "table")?, "table")?)?,
+            },
             "failed" => Response::Failed {
                 job,
                 error: string(o, "error")?,
@@ -177,6 +182,49 @@ fn matrix_cell(o: &Obj) -> Result<MatrixCell, String> {
             counterexamples,
         },
         ms: float(o, "ms")?,
+    })
+}
+
+/// A joined bundle: text, a flag, (label, value) pairs, and rows of text.
+fn table(o: &Obj) -> Result<Table, String> {
+    let texts = |v: &Value, name: &str| -> Result<Vec<String>, String> {
+        v.as_array()
+            .ok_or_else(|| wrong(name))?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string).ok_or_else(|| wrong(name)))
+            .collect()
+    };
+    let host = array(o, "host")?
+        .iter()
+        .map(|pair| match texts(pair, "host")?.as_slice() {
+            [k, v] => Ok((k.clone(), v.clone())),
+            _ => Err(wrong("host")),
+        })
+        .collect::<Result<_, String>>()?;
+    let rows = array(o, "rows")?
+        .iter()
+        .map(|r| {
+            let r = obj(r, "rows")?;
+            Ok(Row {
+                cell: string(r, "cell")?,
+                possible: string(r, "possible")?,
+                recomputed: string(r, "recomputed")?,
+                uniform: string(r, "uniform")?,
+                pct: string(r, "pct")?,
+                stress: string(r, "stress")?,
+                verdict: string(r, "verdict")?,
+                mismatch: boolean(r, "mismatch")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Table {
+        title: string(o, "title")?,
+        statement: string(o, "statement")?,
+        can_exercise_race: boolean(o, "can_exercise_race")?,
+        host,
+        verdicts: string(o, "verdicts")?,
+        columns: texts(field(o, "columns")?, "columns")?,
+        rows,
     })
 }
 

@@ -57,6 +57,14 @@ pub enum Request {
         /// Lesson id.
         lesson: String,
     },
+    /// Read a host-report bundle (its text, as the file holds it), check each of its cells
+    /// again, and join the evidence (`core_sim::share::bundle`).
+    Bundle {
+        /// Job id.
+        job: u64,
+        /// The bundle's JSON, at most `core_sim::share::bundle::MAX_BUNDLE` bytes.
+        text: String,
+    },
 }
 
 /// What a worker answers.
@@ -101,6 +109,13 @@ pub enum Response {
         /// What the checker found.
         result: ClaimResult,
     },
+    /// A host-report bundle, read and joined, each cell checked again here.
+    Evidence {
+        /// Job id.
+        job: u64,
+        /// One row per cell, and the host section.
+        table: core_sim::share::bundle::Table,
+    },
     /// The request could not be carried out.
     Failed {
         /// Job id (0 if the request did not even parse).
@@ -118,6 +133,7 @@ impl Response {
             | Response::Checked { job, .. }
             | Response::Cell { job, .. }
             | Response::Claim { job, .. }
+            | Response::Evidence { job, .. }
             | Response::Failed { job, .. } => *job,
         }
     }

@@ -49,6 +49,16 @@ pub fn matrix(memory: core_sim::MemoryModel) -> Result<Vec<MatrixCell>, String> 
         .collect()
 }
 
+/// Read a host-report bundle, check each of its cells again here (the page's check options),
+/// and join the evidence: the Host evidence view's table.
+pub fn evidence(text: &str) -> Result<core_sim::share::bundle::Table, String> {
+    use core_sim::share::bundle::{self, Bundle};
+    let b = Bundle::from_json(text).map_err(|e| e.to_string())?;
+    let max = b.budget.max_states.clamp(1, check_options().max_states);
+    let again = bundle::recheck(&b, max)?;
+    Ok(bundle::join(&b, Some(&again)))
+}
+
 /// Carry out one request; `emit` receives every response as JSON, the last one being the answer.
 pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
     let mut send = |r: Response| emit(r.to_json());
@@ -109,6 +119,10 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
             memory,
         } => match matrix_cell(index, &scenario, &strategy, memory) {
             Ok(cell) => send(Response::Cell { job, cell }),
+            Err(error) => send(Response::Failed { job, error }),
+        },
+        Request::Bundle { job, text } => match evidence(&text) {
+            Ok(table) => send(Response::Evidence { job, table }),
             Err(error) => send(Response::Failed { job, error }),
         },
         Request::Claims { job, lesson } => {
@@ -240,6 +254,34 @@ mod tests {
         assert!(verify_claim("lock-fix", 99)
             .unwrap_err()
             .contains("no claim 99"));
+    }
+
+    #[test]
+    fn a_bundle_is_joined_with_every_cell_checked_again() {
+        let text = include_str!("../../docs/host-report-sample.json");
+        let out = run(&Request::Bundle {
+            job: 9,
+            text: text.into(),
+        });
+        let [Response::Evidence { job: 9, table }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(table.rows.len(), 10);
+        assert!(
+            table.rows.iter().all(|r| r.recomputed == "same"),
+            "{table:?}"
+        );
+        assert!(table.verdicts.contains("checked again by this build"));
+        assert!(!table.can_exercise_race);
+        assert!(table.statement.contains("a non-AVIC machine"));
+        let out = run(&Request::Bundle {
+            job: 10,
+            text: text.replace("\"version\": 1", "\"version\": 7"),
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 10, error }] if error.contains("format version 7")),
+            "{out:?}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use crate::components::challenge::ChallengeList;
 use crate::components::explorer::Explorer;
+use crate::components::host::HostView;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
@@ -53,7 +54,7 @@ pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// The page's class for its view: `view-explorer`, `view-matrix`, `view-lessons` (the list),
-/// `view-lesson` (one being played), `view-primer`, `view-challenges` (the list) or
+/// `view-lesson` (one being played), `view-primer`, `view-host`, `view-challenges` (the list) or
 /// `view-challenge` (one being played).
 fn view_class(s: &AppState) -> &'static str {
     match (s.chrome.view, s.lesson.is_some() || s.challenge.is_some()) {
@@ -64,6 +65,7 @@ fn view_class(s: &AppState) -> &'static str {
         (View::Primer, _) => "view-primer",
         (View::Challenge, false) => "view-challenges",
         (View::Challenge, true) => "view-challenge",
+        (View::Host, _) => "view-host",
     }
 }
 
@@ -177,6 +179,8 @@ pub fn app() -> Html {
                 on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
                 on_open={jobs.on_world.reform(Msg::OpenCell)} />
         }
+    } else if chrome.view == View::Host {
+        html! { <HostView /> }
     } else if chrome.view == View::Primer {
         html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
     } else if chrome.view == View::Lesson && state.lesson.is_none() {

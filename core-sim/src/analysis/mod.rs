@@ -4,11 +4,14 @@
 //! order decides it; `trace`, the run with each step's accesses, which the last two read;
 //! `coverage`, the pseudo-code lines no schedule runs and those every counterexample of a kind runs;
 //! `diff`, one schedule replayed in another world (strategy, version, memory model) and aligned
-//! step by step with its own run, and the single knob flips that stop its violation.
+//! step by step with its own run, and the single knob flips that stop its violation;
+//! `evidence`, how likely each kind is in a cell: possible at all, and how many seeded uniform and
+//! PCT runs hit it.
 
 pub mod cause;
 pub mod coverage;
 pub mod diff;
+pub mod evidence;
 pub mod preemptions;
 pub mod race;
 pub mod trace;

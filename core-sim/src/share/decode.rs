@@ -148,10 +148,11 @@ impl Decoder {
                 "lesson" => self.link.view = View::Lesson,
                 "primer" => self.link.view = View::Primer,
                 "challenge" => self.link.view = View::Challenge,
+                "host" => self.link.view = View::Host,
                 other => self.problems.push(bad(
                     "view",
                     format!(
-                        "unknown view '{}' (explorer, matrix, lesson, primer or challenge)",
+                        "unknown view '{}' (explorer, matrix, lesson, primer, challenge or host)",
                         text::shown(other, text::MAX_ECHO)
                     ),
                     "Showing the explorer.",

@@ -50,6 +50,7 @@ pub fn encode(link: &Link) -> String {
             // opens the same world and run); without one, the list of challenges.
             (View::Challenge, Some(id)) => push(&mut out, "ch", id),
             (View::Challenge, None) => push(&mut out, "view", "challenge"),
+            (View::Host, _) => push(&mut out, "view", "host"),
             (View::Explorer, _) => {}
         }
     }
@@ -134,6 +135,12 @@ mod tests {
     #[test]
     fn the_primer_has_its_own_link_and_keeps_the_world() {
         assert_eq!(decode("?v=3&view=primer").unwrap().view, View::Primer);
+        assert_eq!(decode("?v=3&view=host").unwrap().view, View::Host);
+        assert!(encode(&Link {
+            view: View::Host,
+            ..Link::default()
+        })
+        .contains("view=host"));
         let link = Link {
             view: View::Primer,
             theme: Theme::Large,

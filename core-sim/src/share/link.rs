@@ -29,6 +29,9 @@ pub enum View {
     /// A challenge being played (see [`Link::challenge`]: its world fills the world fields and
     /// the run is the player's own), or the list of challenges when that is `None`.
     Challenge,
+    /// "Host evidence": a host-report bundle opened from a file ([`crate::share::bundle`]); the
+    /// link names only the view (the file stays on the viewer's machine).
+    Host,
 }
 
 /// The page's look.

@@ -14,6 +14,7 @@
 //!     r=   the schedule string (one character per step, 0-9 a-j), at= the step on screen
 //!          (left out: the end of the run)
 //! &view=matrix                      the strategy × scenario matrix
+//! &view=host                        the Host evidence view (a host-report bundle opened from a file)
 //! &view=lesson&l=<lesson id>&at=<n> a guided lesson at step n (the world comes from the lesson)
 //! &view=lesson                      the list of lessons (over the world the link names)
 //! &ch=<challenge id>                a challenge ([`crate::challenges`]): its world wins over the
@@ -36,8 +37,10 @@
 //! [`decode`](mod@decode) the syntax (the decoder knows no lesson: a lesson is an id until
 //! [`open`](mod@open) resolves it), `versions` each format's parameter names, [`knobs`] the
 //! custom-knob codes, [`percent`] percent coding, [`error`] what can be wrong with a link, and
-//! [`open`](mod@open) the step from a link to a world and a run; [`deck`] a presenter script.
+//! [`open`](mod@open) the step from a link to a world and a run; [`deck`] a presenter script;
+//! [`bundle`] the host-report bundle (a machine's evidence beside the model's), read and joined.
 
+pub mod bundle;
 pub mod deck;
 pub mod decode;
 pub mod encode;

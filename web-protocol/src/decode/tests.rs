@@ -77,6 +77,18 @@ fn answers() -> Vec<Response> {
         ms: 0.0,
         coverage: None,
     });
+    // The committed sample bundle (made on this project's non-AVIC build machine), joined as
+    // the worker joins it, and once more with a mismatch.
+    use core_sim::share::bundle::{self, Bundle};
+    let b = Bundle::from_json(include_str!("../../../docs/host-report-sample.json")).unwrap();
+    let mut table = bundle::join(&b, Some(&bundle::recheck(&b, 2_000_000).unwrap()));
+    out.push(Response::Evidence {
+        job: 400,
+        table: table.clone(),
+    });
+    table.rows[0].mismatch = true;
+    table.can_exercise_race = true;
+    out.push(Response::Evidence { job: 401, table });
     out
 }
 

@@ -8,6 +8,7 @@ pub mod check_panel;
 pub mod compare;
 pub mod explorer;
 pub mod glossary_list;
+pub mod host;
 pub mod last_step;
 pub mod lesson;
 pub mod matrix;

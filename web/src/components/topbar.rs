@@ -58,6 +58,7 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 { tab(View::Lesson, "Lessons", "tab-lessons") }
                 { tab(View::Challenge, "Challenges", "tab-challenges") }
                 { tab(View::Matrix, "Strategy × scenario matrix", "tab-matrix") }
+                { tab(View::Host, "Host", "tab-host") }
             </nav>
             <button type="button" id="share-open" title="Share this view: link, iframe embed, Markdown, reveal.js"
                 onclick={p.on_overlay.reform(|_: MouseEvent| Overlay::Share)}>{ "Share / Embed" }</button>

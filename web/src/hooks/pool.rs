@@ -42,6 +42,8 @@ pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
         (Source::Matrix, Response::Failed { job, error }) => {
             vec![MatrixMsg::Failed(job, error).into()]
         }
+        // The Host evidence view asks a worker of its own (components::host); never these.
+        (_, Response::Evidence { .. }) => Vec::new(),
     }
 }
 

@@ -287,6 +287,7 @@ impl AppState {
             View::Lesson => "lesson",
             View::Primer => "primer",
             View::Challenge => "challenge",
+            View::Host => "host",
         };
         format!("{view}/{lesson}")
     }
@@ -370,6 +371,7 @@ impl AppState {
             View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
             View::Primer => "what is the AVIC / IRTE race?".to_string(),
             View::Challenge => "challenges on the AVIC / IRTE race".to_string(),
+            View::Host => "host evidence from a host-report bundle".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,

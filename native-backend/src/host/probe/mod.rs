@@ -154,8 +154,26 @@ pub fn gather(root: &Path, live: bool) -> ProbeReport {
     report
 }
 
-fn summarize(r: &ProbeReport) -> Vec<String> {
-    let mut out = Vec::new();
+/// What the probe found, in three answers (each `None` when it could not tell).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// An AuthenticAMD CPU.
+    pub amd: Option<bool>,
+    /// The CPU reports AVIC (CPUID first, else /proc/cpuinfo).
+    pub avic: Option<bool>,
+    /// Running under a hypervisor.
+    pub in_vm: Option<bool>,
+}
+
+impl Facts {
+    /// Whether this host can run the real race: an AMD CPU with AVIC, and kvm_amd using it.
+    pub fn can_exercise(&self, r: &ProbeReport) -> bool {
+        self.amd == Some(true) && self.avic == Some(true) && r.kvm_amd.avic.get() == Some(&true)
+    }
+}
+
+/// The probe's three answers about the CPU.
+pub fn facts(r: &ProbeReport) -> Facts {
     let amd = r
         .cpu
         .vendor
@@ -172,6 +190,13 @@ fn summarize(r: &ProbeReport) -> Vec<String> {
         .get()
         .map(|c| c.hypervisor_bit)
         .or_else(|| r.cpu.flag_hypervisor.get().copied());
+    Facts { amd, avic, in_vm }
+}
+
+fn summarize(r: &ProbeReport) -> Vec<String> {
+    let mut out = Vec::new();
+    let f = facts(r);
+    let (amd, avic, in_vm) = (f.amd, f.avic, f.in_vm);
     match amd {
         Some(false) => {
             out.push("not an AMD CPU: AVIC does not exist here (the race is AMD-specific)".into())
@@ -218,8 +243,7 @@ fn summarize(r: &ProbeReport) -> Vec<String> {
             if bad.is_empty() { String::new() } else { format!(" ({})", bad.join(", ")) }
         ));
     }
-    let real = amd == Some(true) && avic == Some(true) && r.kvm_amd.avic.get() == Some(&true);
-    out.push(if real {
+    out.push(if f.can_exercise(r) {
         "this host can exercise the real race: record a trace with scripts/record-avic-trace.sh".into()
     } else {
         "this host cannot exercise the real AVIC race; `avic-lab stress` still runs the protocols on real threads".into()

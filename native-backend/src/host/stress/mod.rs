@@ -96,6 +96,41 @@ const LIMITS: [&str; 4] = [
     "Zero observations mean 'not observed in N iterations', never 'safe'.",
 ];
 
+/// Stress one world for `seconds` with `stress`'s default jitter, wake timeout and pinning, for
+/// `avic-lab host-report`: iterations judged and, per kind, how many showed it. An error (in
+/// words) for a strategy the harness cannot run.
+pub fn measure(
+    sim: &Sim,
+    seconds: f64,
+    seed: u64,
+) -> Result<core_sim::share::bundle::StressRun, String> {
+    if let Some(v) = harness::single_writer_violation(sim) {
+        return Err(format!("this strategy stores vCPU{v}'s entry from another thread; the stress harness needs one writer per entry"));
+    }
+    let cfg = harness::Config {
+        iterations: 1_000_000_000,
+        seconds,
+        jitter: 64,
+        wake_timeout: Duration::from_micros(2000),
+        pin: true,
+        seed,
+    };
+    let o = harness::run(sim, &cfg);
+    Ok(core_sim::share::bundle::StressRun {
+        iterations: o.iterations,
+        seconds: o.seconds,
+        timeouts: o.timeouts,
+        threads: o.placement.len() as u32,
+        cores: o.cores as u32,
+        hits: o
+            .tallies
+            .iter()
+            .filter(|(_, t)| t.iterations > 0)
+            .map(|(k, t)| (*k, t.iterations))
+            .collect(),
+    })
+}
+
 /// Run `avic-lab stress`.
 pub fn run(args: StressArgs) -> anyhow::Result<ExitCode> {
     limits::within("--iterations", args.iterations, 1, 1_000_000_000)?;
