@@ -12,7 +12,7 @@
 //! growth of the process's resident memory during the search divided by the states;
 //! `visited_bytes_per_state` what the search itself says its visited set took.
 
-use core_sim::explore::{self, CheckOptions, StoreMode};
+use core_sim::explore::{self, CheckOptions, Reduce, StoreMode};
 use core_sim::program::{Actor, Op};
 use core_sim::scenario::{IrteInit, Scenario, ThreadSpec, VcpuInit, VcpuStart};
 use core_sim::{MemoryModel, Sim, Strategy, ViolationKind};
@@ -130,7 +130,11 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--threads") {
         opts.threads = args[i + 1].parse().expect("--threads N");
     }
-    let mode = &format!("{}/{}t", opts.store.id(), opts.threads);
+    if let Some(i) = args.iter().position(|a| a == "--reduce") {
+        let id = args[i + 1].as_str();
+        opts.reduce = Reduce::from_id(id).unwrap_or_else(|| panic!("--reduce none|por, not {id}"));
+    }
+    let mode = &format!("{}/{}t/{}", opts.store.id(), opts.threads, opts.reduce.id());
     if args.iter().any(|a| a == "--print-big") {
         println!("{}", big_world().to_json());
         return;
@@ -176,7 +180,7 @@ fn main() {
                 total.rss_delta = total.visited;
                 print(&format!("matrix ({} cells)", worlds.len()), &total, mode);
             }
-            "--mode" | "--threads" => i += 1,
+            "--mode" | "--threads" | "--reduce" => i += 1,
             other => panic!("unknown argument {other}"),
         }
         i += 1;

@@ -129,28 +129,84 @@ pub fn in_flight(sim: &Sim, m: &Machine, v: u8) -> bool {
     if vc.request || vc.forced_exit {
         return true;
     }
-    for (t, th) in sim.threads.iter().enumerate() {
-        let ts = &m.threads[t];
-        if ts.buffer.iter().any(|b| b.loc.vcpu() == v) {
-            return true;
-        }
-        let mid = ts.pc != 0 || ts.forced;
-        match th.actor {
-            Actor::Vcpu(w) if w == v && mid => {
-                let quiet = sim
-                    .current(m, t)
-                    .and_then(|(p, _)| p.steps.get(ts.pc as usize))
-                    .is_some_and(|s| s.quiet);
-                // Asleep in schedule(): the put for blocking is done, nothing is in flight.
-                if !quiet && m.vcpus[v as usize].run != RunState::Sleeping {
-                    return true;
-                }
+    (0..sim.threads.len()).any(|t| {
+        buffer_vcpus(m, t) & (1 << v) != 0
+            || match thread_in_flight(sim, m, t) {
+                Busy::Vcpu(w) => w == v,
+                Busy::Updater => true,
+                Busy::No => false,
             }
-            Actor::Updater if mid => return true,
-            _ => {}
+    })
+}
+
+/// What thread `t`'s own position says to [`in_flight`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Busy {
+    No,
+    /// vCPU `w`'s thread is in the middle of an operation.
+    Vcpu(u8),
+    /// An updater is in the middle of an operation (every vCPU counts as in flight).
+    Updater,
+}
+
+fn thread_in_flight(sim: &Sim, m: &Machine, t: usize) -> Busy {
+    let ts = &m.threads[t];
+    let mid = ts.pc != 0 || ts.forced;
+    match sim.threads[t].actor {
+        Actor::Vcpu(w) if mid => {
+            let quiet = sim
+                .current(m, t)
+                .and_then(|(p, _)| p.steps.get(ts.pc as usize))
+                .is_some_and(|s| s.quiet);
+            // Asleep in schedule(): the put for blocking is done, nothing is in flight.
+            if !quiet && m.vcpus[w as usize].run != RunState::Sleeping {
+                Busy::Vcpu(w)
+            } else {
+                Busy::No
+            }
         }
+        Actor::Updater if mid => Busy::Updater,
+        _ => Busy::No,
     }
-    false
+}
+
+/// The vCPUs (bit per index) whose entry or list a store in thread `t`'s buffer is for.
+fn buffer_vcpus(m: &Machine, t: usize) -> u64 {
+    m.threads[t].buffer.iter().fold(0, |acc, b| {
+        acc | 1u64.checked_shl(b.loc.vcpu().into()).unwrap_or(0)
+    })
+}
+
+/// Whether [`check_state`] reads the same inputs in `a` and `b`: the vCPUs' requests, forced
+/// exits and sleep, what each thread's position and buffer say about operations in flight, the
+/// ir_lists, KVM's view of each entry (IsRunning, host ID) and each IRTE's IsRun and
+/// destination. A step between two states with the same inputs cannot change the stale-IRTE
+/// verdict, in any state where it runs with the same effect (the partial-order reduction's
+/// visibility rule).
+pub fn state_inputs_same(sim: &Sim, a: &Machine, b: &Machine) -> bool {
+    if !sim.scenario.oracles.contains(&ViolationKind::StaleIrte) {
+        return true;
+    }
+    let kvm = sim.strategy.knobs.kvm_copy();
+    let view = |m: &Machine, v: usize| {
+        let e = if kvm { m.kvm_entries[v] } else { m.entries[v] };
+        (entry::is_running(e), entry::host_id(e))
+    };
+    a.ir_lists == b.ir_lists
+        && a.vcpus.iter().zip(&b.vcpus).all(|(x, y)| {
+            x.request == y.request
+                && x.forced_exit == y.forced_exit
+                && (x.run == RunState::Sleeping) == (y.run == RunState::Sleeping)
+        })
+        && (0..a.vcpus.len()).all(|v| view(a, v) == view(b, v))
+        && a.irtes
+            .iter()
+            .zip(&b.irtes)
+            .all(|(x, y)| x.is_run == y.is_run && x.destination == y.destination)
+        && (0..sim.threads.len()).all(|t| {
+            buffer_vcpus(a, t) == buffer_vcpus(b, t)
+                && thread_in_flight(sim, a, t) == thread_in_flight(sim, b, t)
+        })
 }
 
 /// The stale-IRTE rule without its "nothing in flight" guard: IRTE `i` is on vCPU `v`'s ir_list

@@ -151,6 +151,27 @@ fn exercise(s: &Scenario, preset: usize, tso: bool, seed: u64) -> Result<bool, T
                     .iter()
                     .any(|v| v.kind == c.violation.kind));
             }
+            // The persistent-set reduction finds the same kinds wherever plain search finished.
+            if r.outcome == core_sim::explore::Outcome::Complete {
+                let por = check(
+                    &sim,
+                    &CheckOptions {
+                        max_states: 3_000,
+                        reduce: core_sim::explore::Reduce::Por,
+                        ..Default::default()
+                    },
+                    &mut |_| true,
+                );
+                prop_assert_eq!(por.kinds(), r.kinds());
+                prop_assert_eq!(por.final_states, r.final_states);
+                for c in por.counterexamples.values() {
+                    let replayed = Session::replay(&sim, &c.schedule.to_string()).unwrap();
+                    prop_assert!(replayed
+                        .violations()
+                        .iter()
+                        .any(|v| v.kind == c.violation.kind));
+                }
+            }
             let run = random_run(&sim, seed);
             let _ = run.violations();
             let _ = core_sim::timeline::Timeline::from_session(&run);

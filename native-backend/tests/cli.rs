@@ -1228,3 +1228,46 @@ fn open_email_is_72_columns_with_link_violation_cause_and_race() {
     assert_eq!(bad.code, 3, "bad input: {}", bad.stderr);
     assert!(bad.stderr.starts_with("error: "), "{}", bad.stderr);
 }
+
+/// `check --reduce por`: the same kinds in fewer states, said in the report; a counterexample
+/// that replays to its kind; an unknown reduction is refused.
+#[test]
+fn check_reduce_por_finds_the_same_kinds_in_fewer_states() {
+    let world = [
+        "--scenario",
+        "retarget-vs-old-owner",
+        "--strategy",
+        "linux-6.6",
+        "--memory",
+        "tso",
+    ];
+    let with = |extra: &[&'static str]| {
+        let mut a = vec!["check"];
+        a.extend(world);
+        a.extend(extra);
+        run(&a)
+    };
+    let plain = json(&with(&["--json"]));
+    let por = json(&with(&["--json", "--reduce", "por"]));
+    assert_eq!(plain["reduce"], "none");
+    assert_eq!(por["reduce"], "por");
+    assert_eq!(por["violations"], plain["violations"]);
+    assert!(por["states"].as_u64() < plain["states"].as_u64(), "{por}");
+    for ce in por["counterexamples"].as_array().unwrap() {
+        let mut a = vec!["replay"];
+        a.extend(world);
+        a.push(ce["schedule"].as_str().unwrap());
+        let replay = run(&a);
+        let kind = ce["kind"].as_str().unwrap();
+        assert!(replay.stdout.contains(kind), "{kind}: {}", replay.stdout);
+    }
+    let text = with(&["--reduce", "por"]);
+    assert!(
+        text.stdout.contains("persistent-set reduction"),
+        "{}",
+        text.stdout
+    );
+    let bad = with(&["--reduce", "symmetry-ish"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("--reduce"), "{}", bad.stderr);
+}

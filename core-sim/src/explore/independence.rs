@@ -60,10 +60,14 @@ pub fn footprint(sim: &Sim, m: &Machine, a: Action) -> Vec<(Res, bool)> {
         return fp;
     }
     let sc = sim.memory == MemoryModel::Sc;
-    if let Actor::Vcpu(v) = sim.threads[t].actor {
+    // Which program a thread runs is chosen at its start: a vCPU's by a forced exit, the
+    // daemon's by whether the GA log has work. In the middle of a program only the steps' own
+    // accesses count (an enabled vCPU is not asleep, and only it can put itself to sleep).
+    let starting = m.threads[t].pc == 0 && !m.threads[t].forced;
+    if let (Actor::Vcpu(v), true) = (sim.threads[t].actor, starting) {
         fp.push((Res::Vcpu(v), false));
     }
-    if sim.threads[t].is_daemon() {
+    if sim.threads[t].is_daemon() && starting {
         fp.push((Res::GaLog, false));
     }
     let Some(step) = next_step(sim, m, t) else {

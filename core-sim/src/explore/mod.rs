@@ -6,6 +6,7 @@ pub mod bare;
 pub mod chooser;
 pub mod driver;
 pub mod exhaustive;
+pub mod future;
 pub mod independence;
 pub mod legacy;
 pub mod matrix;
@@ -20,7 +21,7 @@ pub use chooser::{Chooser, Replay, ReplayThen, Uniform};
 pub use driver::{drive, End, StepFailed, Track};
 pub use exhaustive::{
     check, check_keeping, omission_bound, CheckOptions, CheckReport, Counterexample, Outcome,
-    Progress, StoreMode, Verdict, Visited,
+    Progress, Reduce, StoreMode, Verdict, Visited,
 };
 pub use metrics::{Metrics, RunMetrics};
 pub use pct::Pct;

@@ -8,7 +8,7 @@ use super::sim_args::{self, SimArgs};
 use anyhow::Result;
 use clap::Args;
 use core_sim::analysis::fewest_preemptions;
-use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, StoreMode, Verdict};
+use core_sim::explore::{self, CheckOptions, CheckReport, Outcome, Reduce, StoreMode, Verdict};
 use core_sim::Sim;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,6 +26,11 @@ pub struct CheckArgs {
     /// No reduction: every interleaving, shortest counterexamples (the default).
     #[arg(long, overrides_with = "reduction")]
     pub no_reduction: bool,
+    /// A reduction that visits fewer states: `por` (persistent sets: the same kinds of
+    /// violation, counterexamples that replay but may be longer than the shortest; run again
+    /// without it for the shortest) or `none` (the default).
+    #[arg(long, value_name = "none|por", default_value = "none", value_parser = ["none", "por"])]
+    pub reduce: String,
     /// Store 64-bit fingerprints of the visited states instead of the states (a few bytes each):
     /// a "safe" verdict is then safe with the probability printed beside it.
     #[arg(long, overrides_with = "full")]
@@ -75,6 +80,7 @@ struct JsonReport<'a> {
     knobs: core_sim::Knobs,
     memory_model: &'static str,
     reduction: bool,
+    reduce: &'static str,
     store: &'static str,
     omission_bound: f64,
     verdict: &'static str,
@@ -194,8 +200,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let only = args.kind.as_deref().map(report::kind).transpose()?;
     let max_states = limits::within("--max-states", args.max_states, 1, MAX_STATES)?;
     let default_mib = CheckOptions::default().max_bytes >> 20;
+    let reduce = Reduce::from_id(&args.reduce).ok_or_else(|| {
+        anyhow::anyhow!("--reduce: '{}' is not a reduction (none, por)", args.reduce)
+    })?;
     let opts = CheckOptions {
         reduction: args.reduction && !args.no_reduction,
+        reduce,
         store: if args.fingerprint && !args.full {
             StoreMode::Fingerprint
         } else {
@@ -246,6 +256,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             knobs: sim.strategy.knobs,
             memory_model: sim.memory.id(),
             reduction: opts.reduction,
+            reduce: opts.reduce.id(),
             store: r.store.id(),
             omission_bound: r.omission_bound(),
             verdict: verdict.id(),
@@ -285,10 +296,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             r.max_depth,
             r.final_states,
             elapsed.as_secs_f64(),
-            if opts.reduction {
-                "  (sleep-set reduction)"
-            } else {
-                ""
+            match (opts.reduce, opts.reduction) {
+                (Reduce::Por, _) => "  (persistent-set reduction: not always the shortest)",
+                (Reduce::None, true) => "  (sleep-set reduction)",
+                (Reduce::None, false) => "",
             }
         );
         if r.store == StoreMode::Fingerprint {

@@ -24,7 +24,7 @@ pub(super) fn run(
     let mut next_bytes_check = 0;
     let max_states = options.max_states.min(MAX_STATES);
     #[cfg(not(target_arch = "wasm32"))]
-    if options.threads > 1 && !options.reduction {
+    if options.threads > 1 && !options.reduction && options.reduce == super::Reduce::None {
         let outcome = run_parallel(&mut s, options, progress, &root, &key);
         return finish(s, outcome, progress);
     }
@@ -36,6 +36,10 @@ pub(super) fn run(
         // Adding up the tables takes a moment: do it once every so many new states.
         if s.states() >= next_bytes_check {
             next_bytes_check = s.states() + BYTES_CHECK_EVERY;
+            // The frontier shrinks as the last levels drain: give its memory back.
+            if s.queue.len() * 4 < s.queue.capacity() && s.queue.capacity() > 1 << 16 {
+                s.queue.shrink_to(s.queue.len() * 2);
+            }
             if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
                 outcome = Outcome::MemoryLimit;
                 break;

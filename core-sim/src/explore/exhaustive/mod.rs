@@ -4,9 +4,11 @@
 //! States are packed into rows of part indices ([`encode`]) and kept in a visited set of rows or
 //! of their 64-bit fingerprints ([`visited`]); the frontier holds packed states too.
 
+mod ample;
 mod drive;
 mod encode;
 mod hash;
+mod intern;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 mod search;
@@ -47,6 +49,38 @@ impl StoreMode {
     }
 }
 
+/// A reduction that visits fewer states (`--reduce`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reduce {
+    /// Every reachable state (the default): shortest counterexamples, pinned state counts.
+    #[default]
+    None,
+    /// Persistent sets: at a state where one thread's next actions cannot conflict with
+    /// anything another thread may still do, run only that thread's. The same kinds of
+    /// violation are found, in fewer states; counterexamples replay but may be longer than the
+    /// shortest (plain search finds those). One thread only; the sleep sets are off under it.
+    Por,
+}
+
+impl Reduce {
+    /// Every reduction, by id.
+    pub const ALL: [Reduce; 2] = [Reduce::None, Reduce::Por];
+
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Reduce::None => "none",
+            Reduce::Por => "por",
+        }
+    }
+
+    /// The reduction with this id.
+    pub fn from_id(id: &str) -> Option<Reduce> {
+        Reduce::ALL.into_iter().find(|r| r.id() == id)
+    }
+}
+
 fn one() -> usize {
     1
 }
@@ -60,6 +94,9 @@ pub struct CheckOptions {
     /// How visited states are stored (full by default: certain verdicts).
     #[serde(default)]
     pub store: StoreMode,
+    /// A reduction that cuts states (none by default).
+    #[serde(default)]
+    pub reduce: Reduce,
     /// Worker threads expanding each breadth-first level (1: this thread only). Levels are
     /// merged in the order one thread would visit them, so the result is the same for any
     /// number, except that the limits are looked at once a level. Ignored on wasm32 and with
@@ -79,6 +116,7 @@ impl Default for CheckOptions {
         CheckOptions {
             reduction: false,
             store: StoreMode::Full,
+            reduce: Reduce::None,
             threads: 1,
             max_states: 2_000_000,
             max_bytes: 1 << 30,

@@ -44,7 +44,7 @@ fn work(s: &Search, sc: &mut Scratch, records: &[u32]) -> Out {
     for rec in records.chunks(s.record) {
         let (id, depth) = (rec[0], rec[2]);
         match &s.t.store {
-            Store::Full(set) => sc.pkey.copy_from_slice(set.key(id)),
+            Store::Full(set) => set.key_into(id, &mut sc.pkey),
             Store::Fingerprint(_) => sc.pkey.copy_from_slice(&rec[3..]),
         }
         codec.decode_changed(&sc.held, &sc.pkey, &mut sc.parent);

@@ -1,8 +1,9 @@
 //! The breadth-first search over packed states.
 
+use super::ample::Por;
 use super::encode::{Adopted, Codec};
 use super::visited::{FingerprintSet, FullSet};
-use super::{hash, CheckOptions, Counterexample, StoreMode};
+use super::{hash, CheckOptions, Counterexample, Reduce, StoreMode};
 use crate::exec::{self, Action, Fact};
 use crate::explore::independence::independent;
 use crate::explore::schedule::Schedule;
@@ -83,6 +84,8 @@ impl Tables {
 pub(super) struct Search<'a> {
     pub(super) sim: &'a Sim,
     pub(super) reduction: bool,
+    /// The persistent-set reduction, when asked for.
+    pub(super) por: Option<Por>,
     pub(super) t: Tables,
     /// Records `[id, mask, depth]`, followed by the packed state in fingerprint mode.
     pub(super) queue: VecDeque<u32>,
@@ -130,7 +133,8 @@ impl<'a> Search<'a> {
     pub(super) fn new(sim: &'a Sim, options: &CheckOptions) -> Search<'a> {
         let codec = Codec::new(sim.threads.len());
         let width = codec.width();
-        let fingerprints = options.store == StoreMode::Fingerprint && !options.reduction;
+        let sleeps = options.reduction && options.reduce == Reduce::None;
+        let fingerprints = options.store == StoreMode::Fingerprint && !sleeps;
         let store = if fingerprints {
             Store::Fingerprint(FingerprintSet::new())
         } else {
@@ -138,7 +142,8 @@ impl<'a> Search<'a> {
         };
         Search {
             sim,
-            reduction: options.reduction,
+            reduction: options.reduction && options.reduce == Reduce::None,
+            por: (options.reduce == Reduce::Por).then(|| Por::new(sim, &sim.initial())),
             t: Tables {
                 codec,
                 store,
@@ -272,7 +277,7 @@ impl<'a> Search<'a> {
         let mask = self.queue.pop_front().expect("whole record");
         let depth = self.queue.pop_front().expect("whole record");
         match &self.t.store {
-            Store::Full(s) => pkey.copy_from_slice(s.key(id)),
+            Store::Full(s) => s.key_into(id, pkey),
             Store::Fingerprint(_) => {
                 for w in pkey.iter_mut() {
                     *w = self.queue.pop_front().expect("whole record");
@@ -309,19 +314,13 @@ impl<'a> Search<'a> {
         } else {
             0
         };
+        if self.por.is_some() {
+            self.expand_reduced(sc, n, depth, &enabled);
+            return;
+        }
         for &a in &enabled {
             if mask & bit(a) == 0 || sleep & bit(a) != 0 {
                 continue;
-            }
-            self.t
-                .codec
-                .decode_changed(&sc.ckey, &sc.pkey, &mut sc.child);
-            sc.facts.clear();
-            exec::run_enabled(self.sim, &mut sc.child, a, &mut sc.facts);
-            self.transitions += 1;
-            let vs = oracle::check_facts(self.sim, &sc.parent, &sc.facts, depth as usize + 1);
-            if !vs.is_empty() {
-                self.record(vs, n, Some(a));
             }
             let child_sleep = if self.reduction {
                 enabled
@@ -331,24 +330,8 @@ impl<'a> Search<'a> {
             } else {
                 0
             };
-            let c = &mut self.t.codec;
-            if c.encode_child(
-                &mut sc.local,
-                &sc.parent,
-                &sc.pkey,
-                &sc.child,
-                a.thread(),
-                &mut sc.ckey,
-            ) {
-                c.adopt(&sc.local, &mut sc.adopted, &mut sc.ckey);
-                sc.local.clear();
-                sc.adopted.clear();
-            }
-            let (c, new) = self.add(&sc.child, &sc.ckey, Some((n, a)), depth + 1, child_sleep);
-            if new {
-                let c = c.expect("a new state has an id");
-                self.push(c, ALL, depth + 1, Some(&sc.ckey));
-            } else if self.reduction {
+            let (c, new) = self.successor(sc, n, a, depth, child_sleep);
+            if !new && self.reduction {
                 let c = c.expect("full storage with the reduction") as usize;
                 let s = &mut self.t.sleeps;
                 let missed = s.sleep[c] & !child_sleep;
@@ -362,5 +345,47 @@ impl<'a> Search<'a> {
                 sleep |= bit(a);
             }
         }
+    }
+
+    /// Run `a` from `n` (unpacked in `sc.parent`, packed in `sc.pkey`) into `sc.child`, judge the
+    /// step, pack the child into `sc.ckey` and add it (queued if new): its id and whether it is
+    /// new, as [`Search::insert`].
+    pub(super) fn successor(
+        &mut self,
+        sc: &mut Scratch,
+        n: u32,
+        a: Action,
+        depth: u32,
+        child_sleep: u32,
+    ) -> (Option<u32>, bool) {
+        self.t
+            .codec
+            .decode_changed(&sc.ckey, &sc.pkey, &mut sc.child);
+        sc.facts.clear();
+        exec::run_enabled(self.sim, &mut sc.child, a, &mut sc.facts);
+        self.transitions += 1;
+        let vs = oracle::check_facts(self.sim, &sc.parent, &sc.facts, depth as usize + 1);
+        if !vs.is_empty() {
+            self.record(vs, n, Some(a));
+        }
+        let c = &mut self.t.codec;
+        if c.encode_child(
+            &mut sc.local,
+            &sc.parent,
+            &sc.pkey,
+            &sc.child,
+            a.thread(),
+            &mut sc.ckey,
+        ) {
+            c.adopt(&sc.local, &mut sc.adopted, &mut sc.ckey);
+            sc.local.clear();
+            sc.adopted.clear();
+        }
+        let (c, new) = self.add(&sc.child, &sc.ckey, Some((n, a)), depth + 1, child_sleep);
+        if new {
+            let c = c.expect("a new state has an id");
+            self.push(c, ALL, depth + 1, Some(&sc.ckey));
+        }
+        (c, new)
     }
 }
