@@ -2,6 +2,7 @@
 //! jobs, keyboard, URL, Play's timer, preferences) to the components; everything below gets
 //! props and sends messages up.
 
+use crate::components::editor::ScenarioEditor;
 use crate::components::explorer::Explorer;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
@@ -60,6 +61,7 @@ fn view_class(s: &AppState) -> &'static str {
         (View::Lesson, true) => "view-lesson",
         (View::Explorer, _) => "view-explorer",
         (View::Primer, _) => "view-primer",
+        (View::Editor, _) => "view-editor",
     }
 }
 
@@ -169,6 +171,14 @@ pub fn app() -> Html {
                 on_memory={jobs.matrix_memory} on_run={jobs.start_matrix} on_cancel={jobs.cancel_matrix}
                 on_open={jobs.on_world.reform(Msg::OpenCell)} />
         }
+    } else if let (View::Editor, Some(editor)) = (chrome.view, state.editor.as_ref()) {
+        // Running the draft is a new world (a running check is cancelled); an edit is not.
+        let (on_world, on_edit) = (jobs.on_world.clone(), on_msg.clone());
+        let on_msg = Callback::from(move |m: Msg| match m {
+            Msg::RunDraft => on_world.emit(m),
+            m => on_edit.emit(m),
+        });
+        html! { <ScenarioEditor editor={editor.clone()} {on_msg} /> }
     } else if chrome.view == View::Primer {
         html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
     } else if chrome.view == View::Lesson && state.lesson.is_none() {

@@ -11,6 +11,10 @@ pub enum ScenarioRef {
     Shipped(String),
     /// An edited scenario, as JSON (validated when the link is opened).
     Json(String),
+    /// An edited scenario in its compact text (`sc=`, format v5; see
+    /// [`Scenario::to_compact`](crate::scenario::Scenario::to_compact)), validated when the link
+    /// is opened. An editor's draft may break a rule and still travel in it.
+    Compact(String),
 }
 
 /// Which page view a link opens.
@@ -26,6 +30,9 @@ pub enum View {
     /// "What is this race?": the story with the machine picture at its key steps
     /// ([`crate::primer`]); the world fields keep the explorer's world for coming back.
     Primer,
+    /// The scenario editor, on the link's scenario (`view=editor`, usually with `sc=` holding
+    /// the draft).
+    Editor,
 }
 
 /// The page's look.

@@ -5,6 +5,8 @@ pub mod announce;
 pub mod ask;
 pub mod check_panel;
 pub mod compare;
+pub mod editor;
+pub mod editor_threads;
 pub mod explorer;
 pub mod glossary_list;
 pub mod last_step;

@@ -9,6 +9,7 @@
 //! - [`lesson`]: a guided lesson and its claims;
 //! - [`chrome`]: view, overlay, notices, theme;
 //! - [`compare`]: the second world of the diff view;
+//! - [`editor`]: the scenario editor's draft, undo and redo;
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
@@ -20,6 +21,7 @@ pub mod ask;
 pub mod check;
 pub mod chrome;
 pub mod compare;
+pub mod editor;
 pub mod job;
 pub mod lesson;
 mod link;
@@ -32,6 +34,7 @@ pub mod world;
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
 pub use compare::{Compare, CompareMsg};
+pub use editor::{EditMsg, Editor};
 pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
@@ -61,6 +64,8 @@ pub struct AppState {
     pub chrome: Chrome,
     /// The diff view's second world.
     pub compare: Compare,
+    /// The scenario editor's draft (once the editor was opened).
+    pub editor: Option<Editor>,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -80,6 +85,13 @@ pub enum Msg {
     Chrome(ChromeMsg),
     /// The diff view.
     Compare(CompareMsg),
+    /// An edit in the scenario editor (or undo / redo).
+    Edit(EditMsg),
+    /// Open the scenario editor on the scenario on screen.
+    OpenEditor,
+    /// Run the editor's draft: it becomes the world, in the explorer (refused, saying why, while
+    /// it breaks a rule).
+    RunDraft,
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -112,7 +124,8 @@ room_msg!(
     Matrix(MatrixMsg),
     Lesson(LessonMsg),
     Chrome(ChromeMsg),
-    Compare(CompareMsg)
+    Compare(CompareMsg),
+    Edit(EditMsg)
 );
 
 impl AppState {
@@ -128,6 +141,8 @@ impl AppState {
                 | Msg::OpenCell(_)
                 | Msg::Navigate(_)
                 | Msg::Follow(_)
+                | Msg::OpenEditor
+                | Msg::RunDraft
         ) {
             self.run.playing = false;
         }
@@ -160,6 +175,17 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
+            Msg::Edit(m) => {
+                if let Some(e) = self.editor.as_mut() {
+                    e.apply(m);
+                }
+            }
+            Msg::OpenEditor => {
+                self.lesson = None;
+                self.editor = Some(Editor::new(self.world.scenario.clone()));
+                self.chrome.view = View::Editor;
+            }
+            Msg::RunDraft => self.run_draft(),
             Msg::SetView(v) => {
                 // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
                 self.lesson = None;
@@ -207,8 +233,24 @@ impl AppState {
             View::Matrix => "matrix",
             View::Lesson => "lesson",
             View::Primer => "primer",
+            View::Editor => "editor",
         };
         format!("{view}/{lesson}")
+    }
+
+    /// The editor's draft becomes the world, in the explorer; while it breaks a rule, a notice
+    /// says which, and the editor stays.
+    fn run_draft(&mut self) {
+        let Some(e) = self.editor.as_ref() else {
+            return;
+        };
+        if let Some(p) = e.problem() {
+            let text = format!("This scenario cannot run yet: {p}.");
+            return self.chrome.notify(Level::Error, text);
+        }
+        self.world.adopt(e.draft.clone());
+        self.chrome.view = View::Explorer;
+        self.world_changed();
     }
 
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
@@ -285,6 +327,7 @@ impl AppState {
             ),
             View::Lesson => "guided lessons on the AVIC / IRTE race".to_string(),
             View::Primer => "what is the AVIC / IRTE race?".to_string(),
+            View::Editor => "the scenario editor".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,
