@@ -128,3 +128,38 @@ fn every_lesson_is_its_first_release_run_in_todays_steps() {
         "?v=3&view=lesson&l=first-patch&at=17"
     );
 }
+
+#[test]
+fn an_edited_scenario_travels_as_compact_text_and_json_links_open_as_before() {
+    let s = Scenario::from_json(OLD_SCENARIO).unwrap();
+    // The JSON link is written exactly as before (format v3, sj=) and opens the same world.
+    let json = share::Link {
+        scenario: ScenarioRef::Json(OLD_SCENARIO.to_string()),
+        ..share::Link::default()
+    };
+    let q = share::encode(&json);
+    assert!(q.starts_with("?v=3&sj=%7B%0A"), "{q}");
+    assert_eq!(share::decode(&q).unwrap().scenario().unwrap(), s);
+    // The compact link: format v5, sc=, the same scenario in a fraction of the bytes.
+    let compact = share::Link {
+        scenario: ScenarioRef::Compact(s.to_compact().unwrap()),
+        schedule: "0011".into(),
+        ..share::Link::default()
+    };
+    let c = share::encode(&compact);
+    assert!(c.starts_with("?v=5&sc=12_g0_0r_v0XB-uU00-dI0_"), "{c}");
+    assert!(4 * c.len() < q.len(), "{} vs {} bytes", c.len(), q.len());
+    let back = share::decode(&c).unwrap();
+    assert_eq!(back, compact);
+    assert_eq!(back.scenario().unwrap(), s);
+    assert_eq!(back.open().unwrap().session.len(), 4);
+    // A damaged one says where, and what is wrong there.
+    let bad = c.replace("v0XB", "v0XQ");
+    let e = share::decode(&bad).unwrap().open().unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "the link's scenario cannot run: scenario text: character 13: 'Q' is not an operation's letter"
+    );
+    // A v4 lab would refuse a v5 link in words: this one refuses v6 the same way.
+    assert!(share::decode("?v=6&sc=1").is_err());
+}

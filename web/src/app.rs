@@ -3,6 +3,7 @@
 //! props and sends messages up.
 
 use crate::components::challenge::ChallengeList;
+use crate::components::editor::ScenarioEditor;
 use crate::components::explorer::Explorer;
 use crate::components::host::HostView;
 use crate::components::lesson::LessonList;
@@ -66,6 +67,7 @@ fn view_class(s: &AppState) -> &'static str {
         (View::Challenge, false) => "view-challenges",
         (View::Challenge, true) => "view-challenge",
         (View::Host, _) => "view-host",
+        (View::Editor, _) => "view-editor",
     }
 }
 
@@ -181,6 +183,14 @@ pub fn app() -> Html {
         }
     } else if chrome.view == View::Host {
         html! { <HostView /> }
+    } else if let (View::Editor, Some(editor)) = (chrome.view, state.editor.as_ref()) {
+        // Running the draft is a new world (a running check is cancelled); an edit is not.
+        let (on_world, on_edit) = (jobs.on_world.clone(), on_msg.clone());
+        let on_msg = Callback::from(move |m: Msg| match m {
+            Msg::RunDraft => on_world.emit(m),
+            m => on_edit.emit(m),
+        });
+        html! { <ScenarioEditor editor={editor.clone()} {on_msg} /> }
     } else if chrome.view == View::Primer {
         html! { <PrimerView on_lesson={jobs.on_world.reform(Msg::OpenLesson)} /> }
     } else if chrome.view == View::Lesson && state.lesson.is_none() {

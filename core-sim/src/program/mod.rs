@@ -2,11 +2,13 @@
 //! written in that instruction set for every strategy.
 
 pub mod kernel;
+pub mod kinds;
 pub mod ops;
 pub mod step;
 pub mod text;
 
 pub use kernel::{compile, compile_in, Context};
+pub use kinds::{OpKind, Param};
 pub use ops::{Actor, Op};
 pub use step::{
     ActivateTarget, Effect, EntryUpdate, GaUpdate, IrteRef, LockRef, Origin, Part, Program, Step,

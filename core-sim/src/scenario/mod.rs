@@ -3,9 +3,13 @@
 //!
 //! `validate` holds the rules a scenario must follow, `shipped` the scenarios the lab ships.
 
+mod compact;
 mod shipped;
 mod validate;
 
+pub use self::validate::{Field, FieldError};
+
+pub use self::compact::{CompactError, MAX_COMPACT};
 pub use self::shipped::{by_id, ids, shipped};
 use crate::program::{Actor, Op};
 use crate::text;
@@ -121,6 +125,9 @@ pub enum ScenarioError {
         /// What is wrong.
         msg: String,
     },
+    /// Not a valid compact scenario text (a link's `sc=`).
+    #[error("scenario text: {0}")]
+    Text(String),
     /// No shipped scenario has this id.
     #[error("unknown scenario '{0}'; known: {list}", list = ids().join(", "))]
     Unknown(String),

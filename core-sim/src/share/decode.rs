@@ -7,6 +7,7 @@ use super::link::{Against, Link, ScenarioRef, Theme, View};
 use super::percent::pairs;
 use super::versions::{Names, V1_NAMES, V2_KEYS, V2_NAMES};
 use super::{MAX_QUERY, MAX_SCENARIO_JSON, MAX_SCHEDULE, VERSION};
+use crate::scenario::MAX_COMPACT;
 use crate::strategy::{MemoryModel, Strategy, PRESETS};
 use crate::text;
 
@@ -149,10 +150,11 @@ impl Decoder {
                 "primer" => self.link.view = View::Primer,
                 "challenge" => self.link.view = View::Challenge,
                 "host" => self.link.view = View::Host,
+                "editor" => self.link.view = View::Editor,
                 other => self.problems.push(bad(
                     "view",
                     format!(
-                        "unknown view '{}' (explorer, matrix, lesson, primer, challenge or host)",
+                        "unknown view '{}' (explorer, matrix, lesson, primer, challenge, host or editor)",
                         text::shown(other, text::MAX_ECHO)
                     ),
                     "Showing the explorer.",
@@ -160,6 +162,16 @@ impl Decoder {
             },
             "l" | "lesson" => self.lesson = Some(value.to_string()),
             "ch" => self.challenge = Some(value.to_string()),
+            // Format v5: an edited scenario in its compact text (read when the link is opened).
+            "sc" if value.len() > MAX_COMPACT => self.problems.push(bad(
+                "sc",
+                format!(
+                    "the scenario text is {} bytes, more than the {MAX_COMPACT} accepted",
+                    value.len()
+                ),
+                "Using the default scenario.",
+            )),
+            "sc" => self.link.scenario = ScenarioRef::Compact(value.to_string()),
             "pg" => self.link.program = Some(value.to_string()),
             "vs" => self.against = Some(value.to_string()),
             "vm" => self.against_memory = Some(value.to_string()),
@@ -363,11 +375,11 @@ mod tests {
 
     #[test]
     fn future_and_bad_versions_are_refused_with_a_message() {
-        let (link, problems) = decode_lenient("?v=5&s=running-retarget&t=kick");
+        let (link, problems) = decode_lenient("?v=6&s=running-retarget&t=kick");
         assert_eq!(link, Link::default());
         assert_eq!(
             problems,
-            vec![LinkError::FutureVersion { found: "5".into() }]
+            vec![LinkError::FutureVersion { found: "6".into() }]
         );
         assert!(problems[0].to_string().contains("newer version of the lab"));
         assert_eq!(problems[0].fallback(), "Opening the default view instead.");

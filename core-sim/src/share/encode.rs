@@ -2,16 +2,18 @@
 
 use super::knobs::knob_code;
 use super::link::{Link, ScenarioRef, Theme, View};
-use super::percent::percent_encode;
+use super::percent::{percent_encode, percent_encode_spaces};
 use super::VERSION;
 use crate::strategy::Strategy;
 
 /// The query string (with its leading `?`) for a link, in the current format.
 pub fn encode(link: &Link) -> String {
-    let version = match (link.legacy_steps, &link.program) {
-        (true, _) => 2,
-        (false, Some(_)) => VERSION,
-        (false, None) => 3,
+    let compact = matches!(link.scenario, ScenarioRef::Compact(_));
+    let version = match (link.legacy_steps, compact, &link.program) {
+        (true, _, _) => 2,
+        (false, true, _) => VERSION,
+        (false, false, Some(_)) => 4,
+        (false, false, None) => 3,
     };
     let mut out = format!("?v={version}");
     let lesson = match (link.view, &link.lesson) {
@@ -26,6 +28,10 @@ pub fn encode(link: &Link) -> String {
         match &link.scenario {
             ScenarioRef::Shipped(id) => push(&mut out, "s", id),
             ScenarioRef::Json(json) => push(&mut out, "sj", json),
+            ScenarioRef::Compact(text) => {
+                out.push_str("&sc=");
+                out.push_str(&percent_encode_spaces(text));
+            }
         }
         push(&mut out, "t", &strategy_code(&link.knobs));
         push(&mut out, "m", link.memory.id());
@@ -51,6 +57,7 @@ pub fn encode(link: &Link) -> String {
             (View::Challenge, Some(id)) => push(&mut out, "ch", id),
             (View::Challenge, None) => push(&mut out, "view", "challenge"),
             (View::Host, _) => push(&mut out, "view", "host"),
+            (View::Editor, _) => push(&mut out, "view", "editor"),
             (View::Explorer, _) => {}
         }
     }

@@ -11,6 +11,10 @@ pub enum ScenarioRef {
     Shipped(String),
     /// An edited scenario, as JSON (validated when the link is opened).
     Json(String),
+    /// An edited scenario in its compact text (`sc=`, format v5; see
+    /// [`Scenario::to_compact`](crate::scenario::Scenario::to_compact)), validated when the link
+    /// is opened. An editor's draft may break a rule and still travel in it.
+    Compact(String),
 }
 
 /// Which page view a link opens.
@@ -32,6 +36,9 @@ pub enum View {
     /// "Host evidence": a host-report bundle opened from a file ([`crate::share::bundle`]); the
     /// link names only the view (the file stays on the viewer's machine).
     Host,
+    /// The scenario editor, on the link's scenario (`view=editor`, usually with `sc=` holding
+    /// the draft).
+    Editor,
 }
 
 /// The page's look.

@@ -136,6 +136,7 @@ impl Link {
         match &self.scenario {
             ScenarioRef::Shipped(id) => scenario::by_id(id),
             ScenarioRef::Json(json) => Scenario::from_json(json),
+            ScenarioRef::Compact(text) => Scenario::from_compact(text),
         }
     }
 

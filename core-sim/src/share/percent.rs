@@ -37,6 +37,15 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// As [`percent_encode`], with each space written `+` (one byte, not three; [`percent_decode`]
+/// reads it back as a space). For values new formats add: the older ones keep `%20`.
+pub fn percent_encode_spaces(s: &str) -> String {
+    s.split(' ')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Decode `%XX` escapes and `+` (a space); malformed escapes stay as written and invalid UTF-8
@@ -88,5 +97,8 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%4"), "%4");
         assert_eq!(percent_decode("%41"), "A");
+        let text = "a b+c  d%";
+        assert_eq!(percent_encode_spaces(text), "a+b%2Bc++d%25");
+        assert_eq!(percent_decode(&percent_encode_spaces(text)), text);
     }
 }

@@ -203,7 +203,8 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     } else {
         html! {
         <aside class="sidebar" aria-label="World">
-            <ScenarioPicker scenarios={world.scenarios.clone()} selected={world.scenario.clone()} on_select={on_scenario} />
+            <ScenarioPicker scenarios={world.scenarios.clone()} selected={world.scenario.clone()} on_select={on_scenario}
+                on_edit={p.on_world.reform(|_: ()| Msg::OpenEditor)} />
             <StrategyPicker knobs={world.knobs} {on_preset} {on_knobs} />
             <section class="panel"><MemoryPicker memory={world.memory} on_change={on_memory} /></section>
             <CheckPanel check={p.check.clone()} enabled={run.session.is_some()} loaded={loaded.clone()}

@@ -6,6 +6,8 @@ pub mod ask;
 pub mod challenge;
 pub mod check_panel;
 pub mod compare;
+pub mod editor;
+pub mod editor_threads;
 pub mod explorer;
 pub mod glossary_list;
 pub mod host;

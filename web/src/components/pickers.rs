@@ -14,6 +14,9 @@ pub struct ScenarioPickerProps {
     pub selected: Scenario,
     /// Pick one by id.
     pub on_select: Callback<String>,
+    /// "Edit this scenario" (left out: no button).
+    #[prop_or_default]
+    pub on_edit: Option<Callback<()>>,
 }
 
 /// A select of scenarios plus the chosen one's description.
@@ -28,6 +31,9 @@ pub fn scenario_picker(p: &ScenarioPickerProps) -> Html {
         <section class="panel" aria-labelledby="scenario-label">
             <label id="scenario-label" class="panel-title" for="scenario-select">{ "Scenario" }</label>
             <Select id="scenario-select" value={p.selected.id.clone()} {options} on_change={p.on_select.clone()} />
+            if let Some(on_edit) = &p.on_edit {
+                <button type="button" id="edit-scenario" class="small" onclick={on_edit.reform(|_: MouseEvent| ())}>{ "Edit this scenario" }</button>
+            }
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! rest of the page working), and the link of what is on screen.
 
 use super::{
-    clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Playing, Run, World,
+    clip, AppState, Chrome, Compare, Editor, Guided, Job, Level, MatrixState, Playing, Run, World,
 };
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::share::welcome;
@@ -23,6 +23,7 @@ impl AppState {
             compare: Compare {
                 against: link.against.filter(|_| link.view != View::Lesson),
             },
+            editor: None,
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);
@@ -49,6 +50,33 @@ impl AppState {
                     format!("The link's scenario cannot run: {e}. Showing '{first}' instead."),
                 ),
             },
+            // The editor's draft may break a rule: it opens in the editor with the rule shown
+            // next to its field; any other view needs a scenario that runs.
+            ScenarioRef::Compact(text) => match Scenario::parse_compact(text) {
+                Ok(sc) if link.view == View::Editor => {
+                    if sc.check().is_ok() {
+                        s.world.adopt(sc.clone());
+                    }
+                    s.editor = Some(Editor::new(sc));
+                }
+                Ok(sc) => match sc.validate() {
+                    Ok(()) => s.world.adopt(sc),
+                    Err(e) => s.chrome.notify(
+                        Level::Error,
+                        format!("The link's scenario cannot run: {e}. Showing '{first}' instead."),
+                    ),
+                },
+                Err(e) => s.chrome.notify(
+                    Level::Error,
+                    format!(
+                        "The link's scenario text cannot be read: {}. Showing '{first}' instead.",
+                        clip(&e.to_string(), 300)
+                    ),
+                ),
+            },
+        }
+        if link.view == View::Editor && s.editor.is_none() {
+            s.editor = Some(Editor::new(s.world.scenario.clone()));
         }
         s.world_changed();
         // A link of an earlier version counts the first model's coarser steps: the same run in
@@ -111,6 +139,12 @@ impl AppState {
             against: self.compare.against,
             ..Link::default()
         };
+        if let (View::Editor, Some(e)) = (self.chrome.view, &self.editor) {
+            // The draft, even one that breaks a rule (it reopens with the rule shown).
+            if let Some(text) = e.draft.to_compact() {
+                link.scenario = ScenarioRef::Compact(text);
+            }
+        }
         if let Some(g) = &self.lesson {
             // A lesson link names only the lesson and the step; the lesson holds the world.
             link.view = View::Lesson;

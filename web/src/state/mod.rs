@@ -11,6 +11,7 @@
 //!   as the core judges the page's own run);
 //! - [`chrome`]: view, overlay, notices, theme;
 //! - [`compare`]: the second world of the diff view;
+//! - [`editor`]: the scenario editor's draft, undo and redo;
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
@@ -24,6 +25,7 @@ pub mod challenge;
 pub mod check;
 pub mod chrome;
 pub mod compare;
+pub mod editor;
 pub mod job;
 pub mod lesson;
 mod link;
@@ -37,6 +39,7 @@ pub use challenge::{ChallengeMsg, Playing, Proof};
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
 pub use compare::{Compare, CompareMsg};
+pub use editor::{EditMsg, Editor};
 pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
@@ -69,6 +72,8 @@ pub struct AppState {
     pub chrome: Chrome,
     /// The diff view's second world.
     pub compare: Compare,
+    /// The scenario editor's draft (once the editor was opened).
+    pub editor: Option<Editor>,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -92,6 +97,13 @@ pub enum Msg {
     Challenge(ChallengeMsg),
     /// Start a challenge, by id: its world, a fresh run, the challenge view.
     OpenChallenge(String),
+    /// An edit in the scenario editor (or undo / redo).
+    Edit(EditMsg),
+    /// Open the scenario editor on the scenario on screen.
+    OpenEditor,
+    /// Run the editor's draft: it becomes the world, in the explorer (refused, saying why, while
+    /// it breaks a rule).
+    RunDraft,
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -125,7 +137,8 @@ room_msg!(
     Lesson(LessonMsg),
     Chrome(ChromeMsg),
     Compare(CompareMsg),
-    Challenge(ChallengeMsg)
+    Challenge(ChallengeMsg),
+    Edit(EditMsg)
 );
 
 impl AppState {
@@ -142,6 +155,8 @@ impl AppState {
                 | Msg::OpenCell(_)
                 | Msg::Navigate(_)
                 | Msg::Follow(_)
+                | Msg::OpenEditor
+                | Msg::RunDraft
         ) {
             self.run.playing = false;
         }
@@ -202,6 +217,17 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
+            Msg::Edit(m) => {
+                if let Some(e) = self.editor.as_mut() {
+                    e.apply(m);
+                }
+            }
+            Msg::OpenEditor => {
+                self.lesson = None;
+                self.editor = Some(Editor::new(self.world.scenario.clone()));
+                self.chrome.view = View::Editor;
+            }
+            Msg::RunDraft => self.run_draft(),
             Msg::SetView(v) => {
                 // Leaving a lesson (or a challenge) for the explorer takes over its run; the
                 // Lessons and Challenges tabs list them.
@@ -288,8 +314,24 @@ impl AppState {
             View::Primer => "primer",
             View::Challenge => "challenge",
             View::Host => "host",
+            View::Editor => "editor",
         };
         format!("{view}/{lesson}")
+    }
+
+    /// The editor's draft becomes the world, in the explorer; while it breaks a rule, a notice
+    /// says which, and the editor stays.
+    fn run_draft(&mut self) {
+        let Some(e) = self.editor.as_ref() else {
+            return;
+        };
+        if let Some(p) = e.problem() {
+            let text = format!("This scenario cannot run yet: {p}.");
+            return self.chrome.notify(Level::Error, text);
+        }
+        self.world.adopt(e.draft.clone());
+        self.chrome.view = View::Explorer;
+        self.world_changed();
     }
 
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
@@ -372,6 +414,7 @@ impl AppState {
             View::Primer => "what is the AVIC / IRTE race?".to_string(),
             View::Challenge => "challenges on the AVIC / IRTE race".to_string(),
             View::Host => "host evidence from a host-report bundle".to_string(),
+            View::Editor => "the scenario editor".to_string(),
             View::Explorer => format!(
                 "{} × {} ({}), step {pos}",
                 self.world.scenario.id,

@@ -564,3 +564,72 @@ fn challenges_open_from_the_list_and_a_bad_id_keeps_the_link_visible() {
         Some("?v=3&s=running-retarget&ch=nope")
     );
 }
+
+#[test]
+fn the_editor_starts_from_the_world_and_its_link_carries_the_draft_even_a_broken_one() {
+    use core_sim::scenario::{Field, VcpuStart};
+    let mut s = from_query("?v=3&s=put-block-vs-affinity&t=linux-6.6");
+    s.apply(Msg::OpenEditor);
+    assert_eq!(s.chrome.view, View::Editor);
+    assert_eq!(s.editor.as_ref().unwrap().draft, s.world.scenario);
+    s.apply(EditMsg::AddVcpu);
+    s.apply(EditMsg::SetVcpuState(1, VcpuStart::InGuest));
+    let q = url::encode(&s.link());
+    assert!(q.starts_with("?v=5&sc=12_g0g0_"), "{q}");
+    assert!(q.contains("&view=editor"), "{q}");
+    // Reloaded: the same draft, the same rule broken at the same field, no link error.
+    let back = from_query(&q);
+    assert_eq!(errors(&back), Vec::<&str>::new());
+    let e = back.editor.as_ref().unwrap();
+    assert_eq!(e.draft, s.editor.as_ref().unwrap().draft);
+    assert_eq!(e.problem().unwrap().field, Field::VcpuPcpu(1));
+    // It cannot run while broken: a notice says why, the editor stays.
+    s.apply(Msg::RunDraft);
+    assert_eq!(s.chrome.view, View::Editor);
+    assert!(
+        errors(&s)[0].contains("both loaded on pCPU0"),
+        "{:?}",
+        errors(&s)
+    );
+    s.apply(EditMsg::Undo);
+    s.apply(EditMsg::AddThread);
+    s.apply(Msg::RunDraft);
+    assert_eq!(s.chrome.view, View::Explorer);
+    assert_eq!(s.world.scenario.threads.len(), 4);
+    assert_eq!(
+        s.run.session.as_ref().unwrap().sim().scenario.threads.len(),
+        4
+    );
+    // The explorer's link names the edited world in compact text; it opens the same world.
+    let q = url::encode(&s.link());
+    assert!(q.starts_with("?v=5&sc=") && !q.contains("view="), "{q}");
+    let back = from_query(&q);
+    assert_eq!(back.world.scenario, s.world.scenario);
+    assert_eq!(back.world.preset_id(), Some("linux-6.6"));
+}
+
+#[test]
+fn a_damaged_scenario_text_is_a_notice_and_the_link_stays_on_screen() {
+    let q = "?v=5&sc=12_g0_0r_v0XQ_~_1.x1.y0.&view=editor";
+    let s = from_query(q);
+    assert!(
+        errors(&s)[0].contains("character 13: 'Q' is not an operation's letter"),
+        "{:?}",
+        errors(&s)
+    );
+    assert_eq!(s.chrome.bad_link.as_deref(), Some(q));
+    // The editor opens on the scenario shown instead.
+    assert_eq!(s.editor.as_ref().unwrap().draft, s.world.scenario);
+    // A valid text outside the editor runs; a broken one does not.
+    let mut sc = core_sim::scenario::by_id("block-ga-log").unwrap();
+    sc.title = "mine".into();
+    let ok = from_query(&format!("?v=5&sc={}", sc.to_compact().unwrap()));
+    assert_eq!(ok.world.scenario, sc);
+    sc.pcpus = 9;
+    let bad = from_query(&format!("?v=5&sc={}", sc.to_compact().unwrap()));
+    assert!(
+        errors(&bad)[0].contains("pcpus must be 1..=4"),
+        "{:?}",
+        errors(&bad)
+    );
+}

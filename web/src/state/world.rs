@@ -111,12 +111,15 @@ impl World {
         Strategy::custom(self.knobs).preset_id()
     }
 
-    /// The scenario as a link names it: by id if shipped, else as JSON.
+    /// The scenario as a link names it: by id if shipped, else in its compact text (`sc=`;
+    /// JSON only for one whose numbers that text cannot spell, which no valid scenario has).
     pub fn scenario_ref(&self) -> ScenarioRef {
         if core_sim::scenario::shipped().contains(&self.scenario) {
             ScenarioRef::Shipped(self.scenario.id.clone())
+        } else if let Some(text) = self.scenario.to_compact() {
+            ScenarioRef::Compact(text)
         } else {
-            ScenarioRef::Json(serde_json::to_string(&self.scenario).unwrap_or_default())
+            ScenarioRef::Json(self.scenario.to_json())
         }
     }
 }
@@ -165,7 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scenario_from_a_link_is_offered_and_named_as_json() {
+    fn a_scenario_from_a_link_is_offered_and_named_in_compact_text() {
         let mut w = world();
         assert_eq!(
             w.scenario_ref(),
@@ -181,9 +184,9 @@ mod tests {
             "it replaces the shipped one of its id"
         );
         assert_eq!(w.scenario, sc);
-        let ScenarioRef::Json(json) = w.scenario_ref() else {
-            panic!("an edited scenario travels as JSON")
+        let ScenarioRef::Compact(text) = w.scenario_ref() else {
+            panic!("an edited scenario travels as compact text")
         };
-        assert_eq!(Scenario::from_json(&json).unwrap(), sc);
+        assert_eq!(Scenario::from_compact(&text).unwrap(), sc);
     }
 }
