@@ -82,6 +82,13 @@ impl Response {
                     },
                 }
             }
+            "hang" => Response::Hang {
+                job,
+                schedule: match field(o, "schedule")? {
+                    Value::Null => None,
+                    _ => Some(string(o, "schedule")?),
+                },
+            },
             "failed" => Response::Failed {
                 job,
                 error: string(o, "error")?,

@@ -57,6 +57,19 @@ pub enum Request {
         /// Lesson id.
         lesson: String,
     },
+    /// The welcome card's "Show me the hang": the shortest schedule to a lost wake-up in one
+    /// world (`core_sim::share::welcome::hang_schedule`), so the page's module need not carry the
+    /// exhaustive checker.
+    Hang {
+        /// Job id.
+        job: u64,
+        /// The scenario (shipped or edited).
+        scenario: Scenario,
+        /// The strategy's knobs.
+        knobs: Knobs,
+        /// The memory model.
+        memory: MemoryModel,
+    },
 }
 
 /// What a worker answers.
@@ -101,6 +114,13 @@ pub enum Response {
         /// What the checker found.
         result: ClaimResult,
     },
+    /// The shortest schedule to a lost wake-up ([`Request::Hang`]), none if the world has none.
+    Hang {
+        /// Job id.
+        job: u64,
+        /// The schedule (`core_sim::Schedule` text).
+        schedule: Option<String>,
+    },
     /// The request could not be carried out.
     Failed {
         /// Job id (0 if the request did not even parse).
@@ -118,6 +138,7 @@ impl Response {
             | Response::Checked { job, .. }
             | Response::Cell { job, .. }
             | Response::Claim { job, .. }
+            | Response::Hang { job, .. }
             | Response::Failed { job, .. } => *job,
         }
     }

@@ -20,6 +20,7 @@ impl AppState {
             compare: Compare {
                 against: link.against.filter(|_| link.view != View::Lesson),
             },
+            hang: None,
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);
