@@ -84,7 +84,16 @@ fast=("${FAST[@]}")
 if [ "$ROUTE" = debian ]; then fast+=("${FAST_STD[@]}"); fi
 mapfile -t UI_CONFIG < <(opt_config "${UI_CORE_OPT:-z}")
 mapfile -t CHECKER_CONFIG < <(opt_config "${CORE_OPT:-3}" "${fast[@]}")
-build "$UI" "${UI_CONFIG[@]}"
+# On the Debian route the UI module aborts on a panic without formatting it (panic =
+# "immediate-abort"): none of the panic machinery or its messages is in the module. The trap
+# reaches the page as an uncaught WebAssembly.RuntimeError, which assets/main.js turns into the
+# same internal-error notice the panic hook (web/src/app.rs) shows elsewhere. The checker keeps
+# its panics: assets/worker.js reports them as failed jobs.
+UI_PANIC=()
+if [ "$ROUTE" = debian ]; then
+    UI_PANIC=(-Zpanic-immediate-abort --config 'profile.release.panic="immediate-abort"')
+fi
+build "$UI" "${UI_CONFIG[@]}" "${UI_PANIC[@]}"
 build "$CHECKER" "${CHECKER_CONFIG[@]}"
 
 command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"

@@ -87,6 +87,13 @@ impl Response {
                 job,
                 table: table(obj(field(o, "table")?, "table")?)?,
             },
+            "hang" => Response::Hang {
+                job,
+                schedule: match field(o, "schedule")? {
+                    Value::Null => None,
+                    _ => Some(string(o, "schedule")?),
+                },
+            },
             "failed" => Response::Failed {
                 job,
                 error: string(o, "error")?,

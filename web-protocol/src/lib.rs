@@ -65,6 +65,19 @@ pub enum Request {
         /// The bundle's JSON, at most `core_sim::share::bundle::MAX_BUNDLE` bytes.
         text: String,
     },
+    /// The welcome card's "Show me the hang": the shortest schedule to a lost wake-up in one
+    /// world (`core_sim::share::welcome::hang_schedule`), so the page's module need not carry the
+    /// exhaustive checker.
+    Hang {
+        /// Job id.
+        job: u64,
+        /// The scenario (shipped or edited).
+        scenario: Scenario,
+        /// The strategy's knobs.
+        knobs: Knobs,
+        /// The memory model.
+        memory: MemoryModel,
+    },
 }
 
 /// What a worker answers.
@@ -116,6 +129,13 @@ pub enum Response {
         /// One row per cell, and the host section.
         table: core_sim::share::bundle::Table,
     },
+    /// The shortest schedule to a lost wake-up ([`Request::Hang`]), none if the world has none.
+    Hang {
+        /// Job id.
+        job: u64,
+        /// The schedule (`core_sim::Schedule` text).
+        schedule: Option<String>,
+    },
     /// The request could not be carried out.
     Failed {
         /// Job id (0 if the request did not even parse).
@@ -134,6 +154,7 @@ impl Response {
             | Response::Cell { job, .. }
             | Response::Claim { job, .. }
             | Response::Evidence { job, .. }
+            | Response::Hang { job, .. }
             | Response::Failed { job, .. } => *job,
         }
     }

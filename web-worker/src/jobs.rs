@@ -125,6 +125,21 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
             Ok(table) => send(Response::Evidence { job, table }),
             Err(error) => send(Response::Failed { job, error }),
         },
+        Request::Hang {
+            job,
+            scenario,
+            knobs,
+            memory,
+        } => match Sim::new(scenario, Strategy::custom(knobs), memory) {
+            Ok(sim) => send(Response::Hang {
+                job,
+                schedule: core_sim::share::welcome::hang_schedule(&sim),
+            }),
+            Err(e) => send(Response::Failed {
+                job,
+                error: e.to_string(),
+            }),
+        },
         Request::Claims { job, lesson } => {
             let count = match core_sim::lessons::by_id(&lesson) {
                 Ok(l) => l.claims.len(),
@@ -196,6 +211,35 @@ mod tests {
     }
 
     #[test]
+    fn the_hang_is_the_checkers_shortest_lost_wakeup_and_none_where_there_is_none() {
+        let world = |job, preset| Request::Hang {
+            job,
+            scenario: core_sim::scenario::by_id("put-block-vs-affinity").unwrap(),
+            knobs: Strategy::preset(preset).unwrap().knobs,
+            memory: MemoryModel::Sc,
+        };
+        let out = run(&world(9, "naive-update"));
+        let [Response::Hang {
+            job: 9,
+            schedule: Some(schedule),
+        }] = &out[..]
+        else {
+            panic!("{out:?}")
+        };
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let report = explore::check(&sim, &CheckOptions::default(), &mut |_| true);
+        let lost = report.counterexample(ViolationKind::LostWakeup).unwrap();
+        assert_eq!(schedule, &lost.schedule.to_string());
+        assert_eq!(
+            run(&world(10, "linux-6.17")),
+            [Response::Hang {
+                job: 10,
+                schedule: None
+            }]
+        );
+    }
+
+    #[test]
     fn impossible_scenarios_and_garbage_fail_politely() {
         let mut scenario = core_sim::scenario::by_id("migrate-vs-affinity").unwrap();
         scenario.pcpus = 0;
@@ -207,6 +251,18 @@ mod tests {
         });
         assert!(
             matches!(&out[..], [Response::Failed { job: 3, .. }]),
+            "{out:?}"
+        );
+        let mut scenario = core_sim::scenario::by_id("migrate-vs-affinity").unwrap();
+        scenario.pcpus = 0;
+        let out = run(&Request::Hang {
+            job: 6,
+            scenario,
+            knobs: PRESETS[0].knobs,
+            memory: MemoryModel::Sc,
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 6, .. }]),
             "{out:?}"
         );
 

@@ -140,20 +140,20 @@ pub fn app() -> Html {
         && state.lesson.is_none()
     {
         let done = prefs::on_welcome_done(dispatcher.clone());
-        let (open, load) = (jobs.on_world.clone(), on_msg.clone());
-        let sim = run.session.as_ref().map(|s| s.sim().clone());
+        let (open, hang) = (jobs.on_world.clone(), jobs.hang.clone());
         let on_lesson =
             done.reform(move |_: ()| open.emit(Msg::OpenLesson(welcome::LESSON.into())));
         let list = on_msg.clone();
         let on_challenges = done.reform(move |_: ()| list.emit(Msg::SetView(View::Challenge)));
-        let on_hang = done.reform(move |_: ()| {
-            if let Some(schedule) = sim.as_ref().and_then(welcome::hang_schedule) {
-                // A counterexample opens at step 0 ("→ to replay"); this button promised the
-                // hang itself, so it goes to the run's end, where the hang is.
-                load.emit(RunMsg::Load(schedule).into());
-                load.emit(RunMsg::Goto(usize::MAX).into());
-            }
-        });
+        // The check worker finds the hang (the exhaustive checker is not in this module); the
+        // answer replays it to its end (`HangMsg`).
+        let on_hang = {
+            let done = done.clone();
+            Callback::from(move |_: ()| {
+                done.emit(());
+                hang.emit(());
+            })
+        };
         html! { <Welcome {on_lesson} {on_hang} {on_challenges} on_dismiss={done} /> }
     } else {
         html! {}

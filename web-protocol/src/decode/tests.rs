@@ -89,6 +89,15 @@ fn answers() -> Vec<Response> {
     table.rows[0].mismatch = true;
     table.can_exercise_race = true;
     out.push(Response::Evidence { job: 401, table });
+    // The welcome card's hang, found and not.
+    let first = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+    let safe = Sim::from_ids("put-block-vs-affinity", "linux-6.17", "sc").unwrap();
+    for (job, sim) in [(400, first), (401, safe)] {
+        out.push(Response::Hang {
+            job,
+            schedule: core_sim::share::welcome::hang_schedule(&sim),
+        });
+    }
     out
 }
 
@@ -121,6 +130,14 @@ fn it_reads_what_serde_reads_for_every_answer() {
         })
         .count();
     assert!(with_coverage > 0, "some report carries line coverage");
+    let hangs: Vec<_> = all
+        .iter()
+        .filter_map(|r| match r {
+            Response::Hang { schedule, .. } => Some(schedule.is_some()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(hangs, [true, false], "a hang found and one not");
     for r in all {
         let json = r.to_json();
         let serde: Response = serde_json::from_str(&json).unwrap();
@@ -170,6 +187,11 @@ fn broken_answers_are_errors_in_words() {
         (
             r#"{"claim":{"job":1,"index":0,"count":1,"result":{"holds":1}}}"#,
             "'holds' has the wrong type",
+        ),
+        (r#"{"hang":{"job":1}}"#, "missing field 'schedule'"),
+        (
+            r#"{"hang":{"job":1,"schedule":3}}"#,
+            "'schedule' has the wrong type",
         ),
     ];
     for (text, want) in cases {

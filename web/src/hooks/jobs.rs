@@ -1,11 +1,12 @@
 //! The page's worker jobs: "Find a race" (start, cancel; a world change cancels it), the matrix
 //! (start, cancel, its memory model; opening the matrix view checks it) and a lesson's claims
-//! (asked for as soon as a lesson is on screen). Job ids are unique per page.
+//! (asked for as soon as a lesson is on screen) and the welcome card's hang. Job ids are unique
+//! per page.
 
 use super::dom::now;
 use crate::jobs::Request;
 use crate::state::{AppState, ChallengeMsg, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World};
-use crate::state::{CheckMsg, MatrixState};
+use crate::state::{CheckMsg, HangMsg, MatrixState};
 use crate::url::View;
 use crate::worker::Pool;
 use core_sim::challenges::Challenge;
@@ -29,6 +30,8 @@ pub struct Jobs {
     pub cancel_matrix: Callback<()>,
     /// The matrix's memory model (a running matrix is cancelled).
     pub matrix_memory: Callback<MemoryModel>,
+    /// Find the shortest run to a lost wake-up in the world on screen and replay it.
+    pub hang: Callback<()>,
 }
 
 /// The check request for the world on screen.
@@ -51,6 +54,16 @@ pub fn proof_request(job: u64, c: &Challenge) -> Result<String, String> {
         memory: sim.memory,
     };
     serde_json::to_string(&req).map_err(|e| e.to_string())
+}
+
+/// The request for the welcome card's hang in the world on screen.
+pub fn hang_request(job: u64, world: &World) -> Request {
+    Request::Hang {
+        job,
+        scenario: world.scenario.clone(),
+        knobs: world.knobs,
+        memory: world.memory,
+    }
 }
 
 /// One request (JSON) per matrix cell, in cell order.
@@ -181,6 +194,22 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             dispatcher.dispatch(CheckMsg::Cancelled.into());
         })
     };
+    let hang = {
+        let (state, pool, new_job) = (state.clone(), pool.clone(), new_job.clone());
+        Callback::from(move |_: ()| {
+            let job = new_job();
+            match serde_json::to_string(&hang_request(job, &state.world)) {
+                Ok(json) => {
+                    state.dispatch(HangMsg::Asked(job).into());
+                    pool.check(job, json);
+                }
+                Err(e) => state.dispatch(
+                    ChromeMsg::Notify(Level::Error, format!("Could not look for the hang: {e}"))
+                        .into(),
+                ),
+            }
+        })
+    };
     let find = {
         let (state, pool) = (state.clone(), pool.clone());
         Callback::from(move |_: ()| {
@@ -213,6 +242,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
         start_matrix,
         cancel_matrix,
         matrix_memory,
+        hang,
     }
 }
 

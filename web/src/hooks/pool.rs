@@ -3,7 +3,7 @@
 
 use super::dom::{now, set_root_attr, window};
 use crate::jobs::Response;
-use crate::state::{AppState, CheckMsg, LessonMsg, MatrixMsg, Msg};
+use crate::state::{AppState, CheckMsg, HangMsg, LessonMsg, MatrixMsg, Msg};
 use crate::worker::{Pool, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -12,8 +12,8 @@ use yew::prelude::*;
 pub const WORKER_URL: &str = "assets/worker.js";
 
 /// The messages for one worker answer that arrived at `now` (ms). A failure of the check
-/// worker goes to both rooms that use it (the check and a lesson's claims); each keeps it only
-/// if the job is its own.
+/// worker goes to every room that uses it (the check, a lesson's claims, the hang); each keeps it
+/// only if the job is its own.
 pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
     match (source, response) {
         (_, Response::Progress { job, progress }) => vec![CheckMsg::Progress(job, progress).into()],
@@ -35,8 +35,10 @@ pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
                 job, index, result, ..
             },
         ) => vec![LessonMsg::ClaimDone(job, index, result).into()],
+        (_, Response::Hang { job, schedule }) => vec![HangMsg::Found(job, schedule).into()],
         (Source::Check, Response::Failed { job, error }) => vec![
             LessonMsg::ClaimsFailed(job, error.clone()).into(),
+            HangMsg::Failed(job, error.clone()).into(),
             CheckMsg::Failed(job, error).into(),
         ],
         (Source::Matrix, Response::Failed { job, error }) => {

@@ -24,6 +24,7 @@ impl AppState {
                 against: link.against.filter(|_| link.view != View::Lesson),
             },
             editor: None,
+            hang: None,
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);

@@ -74,6 +74,8 @@ pub struct AppState {
     pub compare: Compare,
     /// The scenario editor's draft (once the editor was opened).
     pub editor: Option<Editor>,
+    /// The job finding the welcome card's hang, while it runs (a new world forgets it).
+    pub hang: Option<u64>,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -104,6 +106,8 @@ pub enum Msg {
     /// Run the editor's draft: it becomes the world, in the explorer (refused, saying why, while
     /// it breaks a rule).
     RunDraft,
+    /// "Show me the hang", answered by the check worker.
+    Hang(HangMsg),
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -138,8 +142,24 @@ room_msg!(
     Chrome(ChromeMsg),
     Compare(CompareMsg),
     Challenge(ChallengeMsg),
-    Edit(EditMsg)
+    Edit(EditMsg),
+    Hang(HangMsg)
 );
+
+/// The welcome card's "Show me the hang": the page asks the check worker for the shortest
+/// schedule to a lost wake-up in the world on screen and replays it to its end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HangMsg {
+    /// Job `0` was sent for the world on screen.
+    Asked(u64),
+    /// The worker's answer: the schedule, or none if the world cannot hang.
+    Found(u64, Option<String>),
+    /// The job failed.
+    Failed(u64, String),
+}
+
+/// The hint while the worker looks for the hang.
+pub const FINDING_HANG: &str = "Finding the shortest run to the hang…";
 
 impl AppState {
     /// Apply one message: route it to its room, then carry out what it means for the others.
@@ -217,6 +237,7 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
+            Msg::Hang(m) => self.hang_msg(m),
             Msg::Edit(m) => {
                 if let Some(e) = self.editor.as_mut() {
                     e.apply(m);
@@ -334,8 +355,42 @@ impl AppState {
         self.world_changed();
     }
 
+    /// The hang's job: asked, answered (its schedule replayed to the end, where the hang is) or
+    /// failed. An answer for another job, or after the world changed, is dropped.
+    fn hang_msg(&mut self, m: HangMsg) {
+        match m {
+            HangMsg::Asked(job) => {
+                self.hang = Some(job);
+                self.chrome.notify(Level::Info, FINDING_HANG.to_string());
+            }
+            HangMsg::Found(job, found) if self.hang == Some(job) => {
+                self.hang = None;
+                self.chrome.say(Say::Quiet);
+                match found {
+                    // A counterexample opens at step 0 ("→ to replay"); the button promised the
+                    // hang itself, so the run goes to its end, where the hang is.
+                    Some(schedule) => {
+                        self.apply(RunMsg::Load(schedule));
+                        self.apply(RunMsg::Goto(usize::MAX));
+                    }
+                    None => self
+                        .chrome
+                        .notify(Level::Info, "This world cannot hang.".to_string()),
+                }
+            }
+            HangMsg::Failed(job, error) if self.hang == Some(job) => {
+                self.hang = None;
+                self.chrome.say(Say::Quiet);
+                self.chrome
+                    .notify(Level::Error, format!("Could not find the hang: {error}"));
+            }
+            HangMsg::Found(..) | HangMsg::Failed(..) => {}
+        }
+    }
+
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
     fn world_changed(&mut self) {
+        self.hang = None;
         self.check = Job::Idle;
         self.lesson = None;
         self.challenge = None;

@@ -6,6 +6,7 @@ use crate::jobs;
 use crate::url::{self, Theme};
 use core_sim::explore::Session;
 use core_sim::explore::{self, CheckOptions};
+use core_sim::share::welcome;
 use core_sim::strategy::Strategy;
 use core_sim::ViolationKind;
 use core_sim::{Action, MemoryModel};
@@ -632,4 +633,70 @@ fn a_damaged_scenario_text_is_a_notice_and_the_link_stays_on_screen() {
         "{:?}",
         errors(&bad)
     );
+}
+
+/// The worker's answers to `request`, read as the page reads them and routed to its rooms.
+fn worker_answers(request: &jobs::Request) -> Vec<Msg> {
+    let mut out = Vec::new();
+    web_worker::handle(&serde_json::to_string(request).unwrap(), &mut |json| {
+        let r = jobs::Response::from_json(&json).unwrap();
+        out.extend(crate::hooks::pool::route(
+            crate::worker::Source::Check,
+            r,
+            0.0,
+        ));
+    });
+    out
+}
+
+#[test]
+fn show_me_the_hang_asks_the_worker_and_replays_its_answer_to_the_end() {
+    let mut s = from_query("");
+    let request = crate::hooks::jobs::hang_request(5, &s.world);
+    s.apply(HangMsg::Asked(5));
+    assert_eq!(s.hang, Some(5));
+    assert!(s.chrome.notices.iter().any(|n| n.text == FINDING_HANG));
+    let answers = worker_answers(&request);
+    let [Msg::Hang(HangMsg::Found(5, Some(schedule)))] = &answers[..] else {
+        panic!("{answers:?}")
+    };
+    for m in answers.clone() {
+        s.apply(m);
+    }
+    // The same run as the core's answer, at its end, where the lost wake-up is.
+    let sim = s.run.session.as_ref().unwrap().sim().clone();
+    assert_eq!(Some(schedule.clone()), welcome::hang_schedule(&sim));
+    assert_eq!(s.run.schedule(), *schedule);
+    let session = s.run.session.as_ref().unwrap();
+    assert_eq!(session.position(), session.len());
+    assert!(session
+        .violations()
+        .iter()
+        .any(|v| v.kind == ViolationKind::LostWakeup));
+    assert!(s.hang.is_none() && errors(&s).is_empty());
+    assert!(!s.chrome.notices.iter().any(|n| n.text == FINDING_HANG));
+
+    // An answer after the world changed, or for another job, changes nothing.
+    let mut s = from_query("");
+    s.apply(HangMsg::Asked(6));
+    s.apply(WorldMsg::SetMemory(MemoryModel::Tso));
+    assert!(s.hang.is_none());
+    s.apply(HangMsg::Found(6, Some(schedule.clone())));
+    s.apply(HangMsg::Failed(6, "boom".into()));
+    assert_eq!((s.run.position(), errors(&s).len()), (0, 0));
+    // A world without a hang says so; a failed job says why.
+    let mut s = from_query("?v=3&s=put-block-vs-affinity&t=linux-6.17");
+    let request = crate::hooks::jobs::hang_request(7, &s.world);
+    s.apply(HangMsg::Asked(7));
+    for m in worker_answers(&request) {
+        s.apply(m);
+    }
+    assert!(s
+        .chrome
+        .notices
+        .iter()
+        .any(|n| n.text.contains("cannot hang")));
+    s.apply(HangMsg::Asked(8));
+    s.apply(HangMsg::Failed(8, "the check worker stopped".into()));
+    assert!(errors(&s)[0].contains("Could not find the hang: the check worker stopped"));
 }

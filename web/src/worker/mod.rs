@@ -9,7 +9,11 @@
 //! plain static server does not send. Everything here only runs in a browser; it compiles
 //! natively so that clippy checks it.
 
+mod idle;
+
 use crate::jobs::Response;
+pub use idle::WARM_UP_MS;
+use idle::{describe, when_idle};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -371,37 +375,4 @@ impl Pool {
         })
         .forget();
     }
-}
-
-/// The longest a warm-up waits for the browser to be idle, in milliseconds.
-pub const WARM_UP_MS: u32 = 2_000;
-
-/// Run `f` when the browser is next idle (`requestIdleCallback`, at most [`WARM_UP_MS`] later),
-/// or after a short timeout where the browser has no idle callbacks.
-fn when_idle(f: impl FnOnce() + 'static) {
-    let Some(window) = web_sys::window() else {
-        return f();
-    };
-    let callback = Closure::once_into_js(f);
-    let options = web_sys::IdleRequestOptions::new();
-    options.set_timeout(WARM_UP_MS);
-    let queued = window
-        .request_idle_callback_with_options(callback.unchecked_ref(), &options)
-        .is_ok()
-        || window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)
-            .is_ok();
-    if !queued {
-        web_sys::console::warn_1(&"the checker worker will start with the first check".into());
-    }
-}
-
-/// A JS exception in words.
-fn describe(e: JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    e.as_string()
-        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-        .unwrap_or_else(|| "an unknown error".to_string())
 }
