@@ -82,6 +82,10 @@ impl Response {
                     },
                 }
             }
+            "stops" => Response::Stops {
+                job,
+                stops: stops::answer(obj(field(o, "stops")?, "stops")?)?,
+            },
             "failed" => Response::Failed {
                 job,
                 error: string(o, "error")?,
@@ -229,5 +233,6 @@ fn float(o: &Obj, name: &str) -> Result<f64, String> {
     field(o, name)?.as_f64().ok_or_else(|| wrong(name))
 }
 
+mod stops;
 #[cfg(test)]
 mod tests;
