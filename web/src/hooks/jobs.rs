@@ -4,8 +4,8 @@
 
 use super::dom::now;
 use crate::jobs::Request;
+use crate::state::{full_schedule, CheckMsg, MatrixState, StopsMsg};
 use crate::state::{AppState, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World};
-use crate::state::{CheckMsg, MatrixState};
 use crate::url::View;
 use crate::worker::Pool;
 use core_sim::MemoryModel;
@@ -28,6 +28,8 @@ pub struct Jobs {
     pub cancel_matrix: Callback<()>,
     /// The matrix's memory model (a running matrix is cancelled).
     pub matrix_memory: Callback<MemoryModel>,
+    /// Ask what stops the run on screen (in the check worker: a running check is cancelled).
+    pub stops: Callback<()>,
 }
 
 /// The check request for the world on screen.
@@ -37,6 +39,19 @@ pub fn check_request(job: u64, world: &World) -> Request {
         scenario: world.scenario.clone(),
         knobs: world.knobs,
         memory: world.memory,
+        patch: world.patch_text(),
+    }
+}
+
+/// The "what stops it" request for the run `schedule` in the world on screen.
+pub fn stops_request(job: u64, world: &World, schedule: String) -> Request {
+    Request::Stops {
+        job,
+        scenario: world.scenario.clone(),
+        knobs: world.knobs,
+        memory: world.memory,
+        patch: world.patch_text(),
+        schedule,
     }
 }
 
@@ -143,12 +158,33 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             dispatcher.dispatch(CheckMsg::Cancelled.into());
         })
     };
+    let stops = {
+        let (state, pool, new_job) = (state.clone(), pool.clone(), new_job.clone());
+        Callback::from(move |_: ()| {
+            let Some(schedule) = state.run.session.as_deref().map(full_schedule) else {
+                return;
+            };
+            let job = new_job();
+            let req = stops_request(job, &state.world, schedule.clone());
+            if let Ok(json) = serde_json::to_string(&req) {
+                // One check worker: a running check gives way (and says so).
+                if state.check.is_running() {
+                    state.dispatch(CheckMsg::Cancelled.into());
+                }
+                state.dispatch(StopsMsg::Started(job, schedule).into());
+                pool.check(job, json);
+            }
+        })
+    };
     let find = {
         let (state, pool) = (state.clone(), pool.clone());
         Callback::from(move |_: ()| {
             let job = new_job();
             match serde_json::to_string(&check_request(job, &state.world)) {
                 Ok(json) => {
+                    if state.stops.job.is_running() {
+                        state.dispatch(StopsMsg::Cancelled.into());
+                    }
                     state.dispatch(CheckMsg::Started(job).into());
                     pool.check(job, json);
                 }
@@ -175,6 +211,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
         start_matrix,
         cancel_matrix,
         matrix_memory,
+        stops,
     }
 }
 
@@ -191,6 +228,7 @@ mod tests {
             scenario,
             knobs,
             memory,
+            patch: None,
         } = check_request(7, &s.world)
         else {
             panic!()

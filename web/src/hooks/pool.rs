@@ -3,7 +3,7 @@
 
 use super::dom::{now, set_root_attr, window};
 use crate::jobs::Response;
-use crate::state::{AppState, CheckMsg, LessonMsg, MatrixMsg, Msg};
+use crate::state::{AppState, CheckMsg, LessonMsg, MatrixMsg, Msg, StopsMsg};
 use crate::worker::{Pool, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,8 +35,10 @@ pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
                 job, index, result, ..
             },
         ) => vec![LessonMsg::ClaimDone(job, index, result).into()],
+        (_, Response::Stops { job, stops }) => vec![StopsMsg::Done(job, Box::new(stops)).into()],
         (Source::Check, Response::Failed { job, error }) => vec![
             LessonMsg::ClaimsFailed(job, error.clone()).into(),
+            StopsMsg::Failed(job, error.clone()).into(),
             CheckMsg::Failed(job, error).into(),
         ],
         (Source::Matrix, Response::Failed { job, error }) => {

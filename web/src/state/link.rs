@@ -2,6 +2,7 @@
 //! rest of the page working), and the link of what is on screen.
 
 use super::{clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Run, World};
+use super::{Editor, EditorMsg, Stops};
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::lessons;
 use core_sim::share::welcome;
@@ -20,6 +21,8 @@ impl AppState {
             compare: Compare {
                 against: link.against.filter(|_| link.view != View::Lesson),
             },
+            editor: Editor::default(),
+            stops: Stops::default(),
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);
@@ -46,6 +49,9 @@ impl AppState {
                     format!("The link's scenario cannot run: {e}. Showing '{first}' instead."),
                 ),
             },
+        }
+        if let Some(pg) = &link.program {
+            s.open_patch(pg, link.embed);
         }
         s.world_changed();
         // A link of an earlier version counts the first model's coarser steps: the same run in
@@ -91,6 +97,30 @@ impl AppState {
         s
     }
 
+    /// A link's edited programs (`pg=`): applied to the world, with the editor open on the first
+    /// one (not in an embed); a code that does not decode or fit is a notice, and the world keeps
+    /// its own programs.
+    fn open_patch(&mut self, pg: &str, embed: bool) {
+        let patch = self.world.base_sim().and_then(|sim| {
+            let patch = core_sim::share::program::decode_patch(&sim, pg)?;
+            core_sim::Sim::with_patch(sim.scenario, sim.strategy, sim.memory, patch.clone())
+                .map_err(|e| e.to_string())?;
+            Ok(patch)
+        });
+        match patch {
+            Ok(p) => {
+                self.world.patch = Some(p);
+                if !embed {
+                    self.editor.apply(EditorMsg::Open, &self.world);
+                }
+            }
+            Err(e) => self.chrome.notify(
+                Level::Error,
+                format!("The link's edited programs cannot be applied: {e}. Showing the strategy's own programs."),
+            ),
+        }
+    }
+
     /// The link for what is on screen.
     pub fn link(&self) -> Link {
         let mut link = Link {
@@ -101,6 +131,7 @@ impl AppState {
             step: self.run.session.as_ref().map(|s| s.position()),
             view: self.chrome.view,
             against: self.compare.against,
+            program: self.world.patch_code(),
             ..Link::default()
         };
         if let Some(g) = &self.lesson {
@@ -108,6 +139,7 @@ impl AppState {
             link.view = View::Lesson;
             link.lesson = Some(g.lesson.id.to_string());
             link.against = None;
+            link.program = None;
         }
         link.embed = self.chrome.embed;
         link.theme = self.chrome.link_theme();

@@ -8,7 +8,8 @@
 //! - [`check`] and [`matrix`]: the worker jobs, on one life cycle ([`job`]);
 //! - [`lesson`]: a guided lesson and its claims;
 //! - [`chrome`]: view, overlay, notices, theme;
-//! - [`compare`]: the second world of the diff view;
+//! - [`compare`]: the second world of the diff view; [`stops`]: what stops the run on screen;
+//! - [`editor`]: the patch editor (an operation's program text, applied to the world);
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
@@ -20,11 +21,13 @@ pub mod ask;
 pub mod check;
 pub mod chrome;
 pub mod compare;
+pub mod editor;
 pub mod job;
 pub mod lesson;
 mod link;
 pub mod matrix;
 pub mod run;
+pub mod stops;
 #[cfg(test)]
 mod tests;
 pub mod world;
@@ -32,11 +35,13 @@ pub mod world;
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
 pub use compare::{Compare, CompareMsg};
+pub use editor::{Editor, EditorMsg};
 pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
 pub use matrix::{MatrixMsg, MatrixState};
 pub use run::{full_schedule, Run, RunMsg, PACES};
+pub use stops::{Stops, StopsMsg};
 pub use world::{World, WorldMsg};
 
 use crate::url::View;
@@ -61,6 +66,10 @@ pub struct AppState {
     pub chrome: Chrome,
     /// The diff view's second world.
     pub compare: Compare,
+    /// The patch editor.
+    pub editor: Editor,
+    /// What stops the run on screen.
+    pub stops: Stops,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -80,6 +89,10 @@ pub enum Msg {
     Chrome(ChromeMsg),
     /// The diff view.
     Compare(CompareMsg),
+    /// The patch editor (Apply and Revert change the world's programs).
+    Editor(EditorMsg),
+    /// What stops the run on screen.
+    Stops(StopsMsg),
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -112,7 +125,9 @@ room_msg!(
     Matrix(MatrixMsg),
     Lesson(LessonMsg),
     Chrome(ChromeMsg),
-    Compare(CompareMsg)
+    Compare(CompareMsg),
+    Editor(EditorMsg),
+    Stops(StopsMsg)
 );
 
 impl AppState {
@@ -160,6 +175,13 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
+            Msg::Editor(m) => {
+                if let Some(patch) = self.editor.apply(m, &self.world) {
+                    self.world.patch = patch;
+                    self.world_changed();
+                }
+            }
+            Msg::Stops(m) => self.stops.apply(m),
             Msg::SetView(v) => {
                 // Leaving a lesson for the explorer takes over its run; the Lessons tab lists them.
                 self.lesson = None;
@@ -214,7 +236,9 @@ impl AppState {
     /// A new world: a fresh run of it; the check's result and the lesson were about the old one.
     fn world_changed(&mut self) {
         self.check = Job::Idle;
+        self.stops = Stops::default();
         self.lesson = None;
+        self.editor.refresh(&self.world);
         if let Some(say) = self.run.rebuild(self.world.sim()) {
             self.chrome.say(say);
         }
