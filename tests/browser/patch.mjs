@@ -5,19 +5,11 @@
 // program and verdict; then ask what stops a counterexample and open the diff view for a knob.
 // Assertions from geometry (on screen at 1280×720); screenshots in tests/browser/artifacts/.
 // Run by scripts/test.sh with the other browser tests.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, shot } from './lib.mjs';
+import { useBrowser, shot } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = useBrowser();
 
 const WORLD = '?v=3&s=migrate-vs-affinity&t=linux-6.6&m=sc';
 const LOCK = 'lock(ir_list(0))';
@@ -56,7 +48,7 @@ async function editPut(page) {
 }
 
 test('edit a line, see the typo at its line:column, apply, the verdict changes, and the link brings it back', async () => {
-  const { page, problems } = await openPage(browser.context, WORLD);
+  const { page, problems } = await session.openPage(WORLD);
   try {
     const before = await check(page);
     assert.equal(before.verdict, 'violation');
@@ -133,7 +125,7 @@ test('edit a line, see the typo at its line:column, apply, the verdict changes, 
 });
 
 test('what stops it: the single knobs that make a counterexample impossible, each opening the diff view', async () => {
-  const { page, problems } = await openPage(browser.context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
+  const { page, problems } = await session.openPage('?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
     assert.ok(await page.locator('#stops-ask').isDisabled(), 'nothing to stop before a counterexample');
     await check(page);
