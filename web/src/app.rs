@@ -185,12 +185,12 @@ pub fn app() -> Html {
             <>
                 <StopsPanel job={stops} has_violation={*has_violation} memory={state.world.memory}
                     link={link.clone()} on_ask={jobs.stops.clone()} on_msg={on_msg.clone()} />
-                <PatchButton ops={ops.clone()} open={state.editor.open} on_msg={on_msg.clone()} />
+                <PatchButton ops={ops.clone()} open={state.patch_editor.open} on_msg={on_msg.clone()} />
             </>
         };
-        let bench = if state.editor.open {
+        let bench = if state.patch_editor.open {
             html! {
-                <PatchEditor editor={state.editor.clone()} {ops} dirty={state.editor.is_dirty(&state.world)}
+                <PatchEditor patch_editor={state.patch_editor.clone()} {ops} dirty={state.patch_editor.is_dirty(&state.world)}
                     on_msg={on_msg.clone()} on_world={jobs.on_world.clone()} />
             }
         } else {

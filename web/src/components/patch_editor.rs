@@ -3,8 +3,8 @@
 //! type, Apply (the world runs it; Find a race checks it), Undo, Revert to the strategy's own
 //! program. [`PatchButton`] is its entry in the sidebar.
 
-use crate::state::editor::operations;
-use crate::state::{Editor, EditorMsg, Msg, World};
+use crate::state::patch::operations;
+use crate::state::{Msg, PatchDraft, PatchMsg, World};
 use core_sim::program::text::op_name;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -62,7 +62,7 @@ pub fn patch_button(p: &PatchButtonProps) -> Html {
         .filter(|o| o.edited)
         .map(|o| o.label.as_str())
         .collect();
-    let onclick = p.on_msg.reform(|_: MouseEvent| EditorMsg::Open.into());
+    let onclick = p.on_msg.reform(|_: MouseEvent| PatchMsg::Open.into());
     html! {
         <section class="panel patch-panel" aria-labelledby="patch-label">
             <h2 class="panel-title" id="patch-label">{ "Your own patch" }</h2>
@@ -79,7 +79,7 @@ pub fn patch_button(p: &PatchButtonProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct PatchEditorProps {
     /// The editor's state.
-    pub editor: Editor,
+    pub patch_editor: PatchDraft,
     /// The operations of the world.
     pub ops: Vec<OpChoice>,
     /// The draft differs from what the world runs.
@@ -91,7 +91,7 @@ pub struct PatchEditorProps {
 }
 
 /// The line numbers beside the text, a line with an error marked (its message as a tooltip).
-fn gutter(e: &Editor) -> Html {
+fn gutter(e: &PatchDraft) -> Html {
     let n = e.draft.lines().count().max(1);
     html! {
         <pre class="patch-gutter" aria-hidden="true">
@@ -108,19 +108,19 @@ fn gutter(e: &Editor) -> Html {
 #[function_component(PatchEditor)]
 pub fn patch_editor(p: &PatchEditorProps) -> Html {
     let area = use_node_ref();
-    let e = &p.editor;
+    let e = &p.patch_editor;
     let on_input = p.on_msg.reform(|ev: InputEvent| {
         let text = ev.target_unchecked_into::<HtmlTextAreaElement>().value();
-        EditorMsg::Edit(text).into()
+        PatchMsg::Edit(text).into()
     });
     let on_pick = p.on_msg.reform(|ev: Event| {
         let v = ev
             .target_unchecked_into::<web_sys::HtmlSelectElement>()
             .value();
         let (t, o) = v.split_once('.').unwrap_or(("0", "0"));
-        EditorMsg::Select(t.parse().unwrap_or(0), o.parse().unwrap_or(0)).into()
+        PatchMsg::Select(t.parse().unwrap_or(0), o.parse().unwrap_or(0)).into()
     });
-    let msg = |m: EditorMsg, cb: &Callback<Msg>| cb.reform(move |_: MouseEvent| m.clone().into());
+    let msg = |m: PatchMsg, cb: &Callback<Msg>| cb.reform(move |_: MouseEvent| m.clone().into());
     // Clicking an error puts the caret where it is.
     let goto = |line: usize, col: usize| {
         let (area, text) = (area.clone(), e.draft.clone());
@@ -167,10 +167,10 @@ pub fn patch_editor(p: &PatchEditorProps) -> Html {
                     }) }
                 </select>
                 <button type="button" id="patch-apply" class="primary" disabled={!e.errors.is_empty() || !p.dirty}
-                    onclick={msg(EditorMsg::Apply, &p.on_world)}>{ "Apply" }</button>
-                <button type="button" id="patch-undo" disabled={e.undo.is_empty()} onclick={msg(EditorMsg::Undo, &p.on_msg)}>{ "Undo" }</button>
-                <button type="button" id="patch-revert" onclick={msg(EditorMsg::Revert, &p.on_world)}>{ "Revert to the strategy's" }</button>
-                <button type="button" id="patch-close" onclick={msg(EditorMsg::Close, &p.on_msg)}>{ "Close" }</button>
+                    onclick={msg(PatchMsg::Apply, &p.on_world)}>{ "Apply" }</button>
+                <button type="button" id="patch-undo" disabled={e.undo.is_empty()} onclick={msg(PatchMsg::Undo, &p.on_msg)}>{ "Undo" }</button>
+                <button type="button" id="patch-revert" onclick={msg(PatchMsg::Revert, &p.on_world)}>{ "Revert to the strategy's" }</button>
+                <button type="button" id="patch-close" onclick={msg(PatchMsg::Close, &p.on_msg)}>{ "Close" }</button>
             </div>
             <div class="patch-body">
                 { gutter(e) }

@@ -2,7 +2,7 @@
 //! rest of the page working), and the link of what is on screen.
 
 use super::{clip, AppState, Chrome, Compare, Guided, Job, Level, MatrixState, Run, World};
-use super::{Editor, EditorMsg, Stops};
+use super::{PatchDraft, PatchMsg, Stops};
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::lessons;
 use core_sim::share::welcome;
@@ -21,7 +21,7 @@ impl AppState {
             compare: Compare {
                 against: link.against.filter(|_| link.view != View::Lesson),
             },
-            editor: Editor::default(),
+            patch_editor: PatchDraft::default(),
             stops: Stops::default(),
         };
         for e in errors {
@@ -111,7 +111,7 @@ impl AppState {
             Ok(p) => {
                 self.world.patch = Some(p);
                 if !embed {
-                    self.editor.apply(EditorMsg::Open, &self.world);
+                    self.patch_editor.apply(PatchMsg::Open, &self.world);
                 }
             }
             Err(e) => self.chrome.notify(

@@ -21,11 +21,11 @@ pub mod ask;
 pub mod check;
 pub mod chrome;
 pub mod compare;
-pub mod editor;
 pub mod job;
 pub mod lesson;
 mod link;
 pub mod matrix;
+pub mod patch;
 pub mod run;
 pub mod stops;
 #[cfg(test)]
@@ -35,11 +35,11 @@ pub mod world;
 pub use check::{CheckMsg, CheckState, CheckSummary};
 pub use chrome::{Chrome, ChromeMsg, Level, Notice, Overlay, Say};
 pub use compare::{Compare, CompareMsg};
-pub use editor::{Editor, EditorMsg};
 pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
 pub use matrix::{MatrixMsg, MatrixState};
+pub use patch::{PatchDraft, PatchMsg};
 pub use run::{full_schedule, Run, RunMsg, PACES};
 pub use stops::{Stops, StopsMsg};
 pub use world::{World, WorldMsg};
@@ -67,7 +67,7 @@ pub struct AppState {
     /// The diff view's second world.
     pub compare: Compare,
     /// The patch editor.
-    pub editor: Editor,
+    pub patch_editor: PatchDraft,
     /// What stops the run on screen.
     pub stops: Stops,
 }
@@ -90,7 +90,7 @@ pub enum Msg {
     /// The diff view.
     Compare(CompareMsg),
     /// The patch editor (Apply and Revert change the world's programs).
-    Editor(EditorMsg),
+    PatchDraft(PatchMsg),
     /// What stops the run on screen.
     Stops(StopsMsg),
     /// Switch view (leaving a lesson keeps its world and run).
@@ -126,7 +126,7 @@ room_msg!(
     Lesson(LessonMsg),
     Chrome(ChromeMsg),
     Compare(CompareMsg),
-    Editor(EditorMsg),
+    PatchDraft(PatchMsg),
     Stops(StopsMsg)
 );
 
@@ -175,8 +175,8 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
-            Msg::Editor(m) => {
-                if let Some(patch) = self.editor.apply(m, &self.world) {
+            Msg::PatchDraft(m) => {
+                if let Some(patch) = self.patch_editor.apply(m, &self.world) {
                     self.world.patch = patch;
                     self.world_changed();
                 }
@@ -238,7 +238,7 @@ impl AppState {
         self.check = Job::Idle;
         self.stops = Stops::default();
         self.lesson = None;
-        self.editor.refresh(&self.world);
+        self.patch_editor.refresh(&self.world);
         if let Some(say) = self.run.rebuild(self.world.sim()) {
             self.chrome.say(say);
         }

@@ -14,7 +14,7 @@ pub const UNDO_DEPTH: usize = 200;
 
 /// What can happen in the editor.
 #[derive(Clone, Debug, PartialEq)]
-pub enum EditorMsg {
+pub enum PatchMsg {
     /// Open it on the first edited operation (else the first vCPU's first one).
     Open,
     /// Close it (the draft is dropped; an applied patch stays).
@@ -33,7 +33,7 @@ pub enum EditorMsg {
 
 /// The editor's state.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Editor {
+pub struct PatchDraft {
     /// The editor is on screen.
     pub open: bool,
     /// The operation being edited: thread index, operation index.
@@ -126,12 +126,12 @@ fn trimmed(world: &World, mut patch: Patch) -> Option<Patch> {
     (!patch.programs.is_empty()).then_some(patch)
 }
 
-impl Editor {
+impl PatchDraft {
     /// Apply a message in `world`. `Some(patch)`: the world's new patch (the composition sets it
     /// and starts a fresh run).
-    pub fn apply(&mut self, msg: EditorMsg, world: &World) -> Option<Option<Patch>> {
+    pub fn apply(&mut self, msg: PatchMsg, world: &World) -> Option<Option<Patch>> {
         match msg {
-            EditorMsg::Open => {
+            PatchMsg::Open => {
                 let first = world
                     .patch
                     .as_ref()
@@ -153,11 +153,11 @@ impl Editor {
                 self.open = true;
                 self.select(first.unwrap_or((0, 0)), world);
             }
-            EditorMsg::Close => *self = Editor::default(),
-            EditorMsg::Select(t, o) => self.select((t, o), world),
+            PatchMsg::Close => *self = PatchDraft::default(),
+            PatchMsg::Select(t, o) => self.select((t, o), world),
             // The same text again (a browser may report one edit more than once) is no edit.
-            EditorMsg::Edit(text) if text == self.draft => {}
-            EditorMsg::Edit(text) => {
+            PatchMsg::Edit(text) if text == self.draft => {}
+            PatchMsg::Edit(text) => {
                 let old = std::mem::replace(&mut self.draft, text);
                 self.undo.push(old);
                 if self.undo.len() > UNDO_DEPTH {
@@ -165,19 +165,19 @@ impl Editor {
                 }
                 self.recheck(world);
             }
-            EditorMsg::Undo => {
+            PatchMsg::Undo => {
                 if let Some(text) = self.undo.pop() {
                     self.draft = text;
                     self.recheck(world);
                 }
             }
-            EditorMsg::Apply => {
+            PatchMsg::Apply => {
                 self.recheck(world);
                 if self.errors.is_empty() {
                     return merged(world, &self.draft).ok().map(|p| trimmed(world, p));
                 }
             }
-            EditorMsg::Revert => {
+            PatchMsg::Revert => {
                 let base = world.base_sim().ok()?;
                 let (t, o) = self.target;
                 let spec = base.scenario.threads.get(t)?;
@@ -236,5 +236,5 @@ impl Editor {
 }
 
 #[cfg(test)]
-#[path = "editor_tests.rs"]
+#[path = "patch_tests.rs"]
 mod tests;

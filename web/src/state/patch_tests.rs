@@ -12,12 +12,12 @@ const LINK: &str = "?v=3&s=migrate-vs-affinity&t=linux-6.6&m=sc";
 /// The page with the editor open on the thread's `put`.
 fn on_put() -> AppState {
     let mut s = from_query(LINK);
-    s.apply(EditorMsg::Open);
+    s.apply(PatchMsg::Open);
     let put = operations(&s.world.scenario)
         .into_iter()
         .find(|&(t, o)| s.world.scenario.threads[t].ops[o] == Op::Put)
         .unwrap();
-    s.apply(Msg::Editor(EditorMsg::Select(put.0, put.1)));
+    s.apply(Msg::PatchDraft(PatchMsg::Select(put.0, put.1)));
     s
 }
 
@@ -31,16 +31,16 @@ fn unlocked(text: &str) -> String {
 #[test]
 fn an_edit_applied_runs_the_edited_kernel_and_travels_in_the_link() {
     let mut s = on_put();
-    assert!(s.editor.open && s.editor.draft.contains("for vcpu(0) put"));
-    assert!(!s.editor.is_dirty(&s.world));
-    let edited = unlocked(&s.editor.draft);
-    s.apply(EditorMsg::Edit(edited.clone()));
-    assert_eq!(s.editor.errors, Vec::new());
-    assert!(s.editor.is_dirty(&s.world));
+    assert!(s.patch_editor.open && s.patch_editor.draft.contains("for vcpu(0) put"));
+    assert!(!s.patch_editor.is_dirty(&s.world));
+    let edited = unlocked(&s.patch_editor.draft);
+    s.apply(PatchMsg::Edit(edited.clone()));
+    assert_eq!(s.patch_editor.errors, Vec::new());
+    assert!(s.patch_editor.is_dirty(&s.world));
     assert!(s.world.patch.is_none(), "not applied yet");
-    s.apply(EditorMsg::Apply);
+    s.apply(PatchMsg::Apply);
     let patch = s.world.patch.clone().expect("applied");
-    assert!(!s.editor.is_dirty(&s.world));
+    assert!(!s.patch_editor.is_dirty(&s.world));
     let sim = s.run.session.as_ref().unwrap().sim();
     assert_eq!(
         sim.patch.as_ref(),
@@ -60,8 +60,8 @@ fn an_edit_applied_runs_the_edited_kernel_and_travels_in_the_link() {
     assert!(link.starts_with("?v=4&") && link.contains("&pg="), "{link}");
     let again = from_query(&link);
     assert_eq!(again.world.patch, Some(patch));
-    assert!(again.editor.open && again.editor.target == s.editor.target);
-    assert_eq!(again.editor.draft, s.editor.draft);
+    assert!(again.patch_editor.open && again.patch_editor.target == s.patch_editor.target);
+    assert_eq!(again.patch_editor.draft, s.patch_editor.draft);
     assert!(
         again.chrome.notices.is_empty(),
         "{:?}",
@@ -72,7 +72,7 @@ fn an_edit_applied_runs_the_edited_kernel_and_travels_in_the_link() {
 #[test]
 fn a_typo_is_an_error_at_its_line_and_column_and_apply_waits() {
     let mut s = on_put();
-    let good = s.editor.draft.clone();
+    let good = s.patch_editor.draft.clone();
     let line = good
         .lines()
         .position(|l| l.contains("lock(ir_list(0))"))
@@ -84,52 +84,56 @@ fn a_typo_is_an_error_at_its_line_and_column_and_apply_waits() {
         .find("lock(ir_list(0))")
         .unwrap();
     let typo = good.replacen("lock(ir_list(0))", "lokc(ir_list(0))", 1);
-    s.apply(EditorMsg::Edit(typo.clone()));
-    s.apply(EditorMsg::Edit(typo));
-    assert_eq!(s.editor.undo.len(), 1, "the same text twice is one edit");
-    let e = &s.editor.errors[0];
+    s.apply(PatchMsg::Edit(typo.clone()));
+    s.apply(PatchMsg::Edit(typo));
+    assert_eq!(
+        s.patch_editor.undo.len(),
+        1,
+        "the same text twice is one edit"
+    );
+    let e = &s.patch_editor.errors[0];
     assert_eq!((e.line, e.col), (line + 1, col + 1), "{e}");
     assert!(e.message.contains("lokc"), "{e}");
-    s.apply(EditorMsg::Apply);
+    s.apply(PatchMsg::Apply);
     assert!(
         s.world.patch.is_none(),
         "a draft with errors is not applied"
     );
     // Undo goes back to the text before the typo.
-    s.apply(EditorMsg::Undo);
+    s.apply(PatchMsg::Undo);
     assert_eq!(
-        (s.editor.draft.as_str(), s.editor.errors.len()),
+        (s.patch_editor.draft.as_str(), s.patch_editor.errors.len()),
         (good.as_str(), 0)
     );
     // A reference out of this world's range is an error too (checked against the world).
-    s.apply(EditorMsg::Edit(good.replace("ir_list(0)", "ir_list(7)")));
-    assert!(!s.editor.errors.is_empty());
+    s.apply(PatchMsg::Edit(good.replace("ir_list(0)", "ir_list(7)")));
+    assert!(!s.patch_editor.errors.is_empty());
 }
 
 #[test]
 fn revert_goes_back_to_the_strategy_and_an_unchanged_text_is_no_patch() {
     let mut s = on_put();
-    let base = s.editor.draft.clone();
-    s.apply(EditorMsg::Apply);
+    let base = s.patch_editor.draft.clone();
+    s.apply(PatchMsg::Apply);
     assert_eq!(s.world.patch, None, "the strategy's own program is no edit");
-    s.apply(EditorMsg::Edit(unlocked(&base)));
-    s.apply(EditorMsg::Apply);
+    s.apply(PatchMsg::Edit(unlocked(&base)));
+    s.apply(PatchMsg::Apply);
     assert!(s.world.patch.is_some());
     // Another preset keeps the edit; another scenario drops it.
     s.apply(WorldMsg::SelectPreset("linux-6.17".into()));
     assert!(s.world.patch.is_some());
     assert!(s.run.session.as_ref().unwrap().sim().patch.is_some());
     s.apply(WorldMsg::SelectPreset("linux-6.6".into()));
-    s.apply(EditorMsg::Revert);
+    s.apply(PatchMsg::Revert);
     assert_eq!(s.world.patch, None);
-    assert_eq!(s.editor.draft, base);
+    assert_eq!(s.patch_editor.draft, base);
     assert!(s.link().program.is_none());
-    s.apply(EditorMsg::Edit(unlocked(&base)));
-    s.apply(EditorMsg::Apply);
+    s.apply(PatchMsg::Edit(unlocked(&base)));
+    s.apply(PatchMsg::Apply);
     s.apply(WorldMsg::SelectScenario("put-block-vs-affinity".into()));
     assert_eq!(s.world.patch, None);
-    s.apply(EditorMsg::Close);
-    assert!(!s.editor.open);
+    s.apply(PatchMsg::Close);
+    assert!(!s.patch_editor.open);
 }
 
 #[test]
