@@ -137,6 +137,17 @@ impl Sim {
         Ok(sim)
     }
 
+    /// The same scenario under another strategy and memory model, with this world's patch (if
+    /// any) applied to it too: "this world with one thing changed" (what stops it, the diff
+    /// view's world B). An error if the patch does not fit that world (a forced exit it names
+    /// without kicks).
+    pub fn rebuilt(&self, strategy: Strategy, memory: MemoryModel) -> Result<Sim, PatchError> {
+        match &self.patch {
+            None => Ok(Sim::new(self.scenario.clone(), strategy, memory)?),
+            Some(p) => Sim::with_patch(self.scenario.clone(), strategy, memory, p.clone()),
+        }
+    }
+
     /// Build from stable ids.
     pub fn from_ids(scenario: &str, strategy: &str, memory: &str) -> Result<Sim, String> {
         let scenario = crate::scenario::by_id(scenario).map_err(|e| e.to_string())?;

@@ -94,6 +94,10 @@ impl Response {
                     _ => Some(string(o, "schedule")?),
                 },
             },
+            "stops" => Response::Stops {
+                job,
+                stops: stops::answer(obj(field(o, "stops")?, "stops")?)?,
+            },
             "failed" => Response::Failed {
                 job,
                 error: string(o, "error")?,
@@ -284,5 +288,6 @@ fn float(o: &Obj, name: &str) -> Result<f64, String> {
     field(o, name)?.as_f64().ok_or_else(|| wrong(name))
 }
 
+mod stops;
 #[cfg(test)]
 mod tests;

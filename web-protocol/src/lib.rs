@@ -11,8 +11,10 @@
 //! deserialisers, which would weigh a tenth of its module.
 
 mod decode;
+mod stops;
 
 pub use decode::MAX_RESPONSE;
+pub use stops::{FlipAnswer, StopsAnswer};
 
 use core_sim::explore::{CheckOptions, CheckReport, Counterexample, Progress};
 use core_sim::{Knobs, MemoryModel, Scenario};
@@ -36,6 +38,28 @@ pub enum Request {
         knobs: Knobs,
         /// The memory model.
         memory: MemoryModel,
+        /// Edited programs that replace operations of the world (`core_sim::program::text::Patch`
+        /// text, applied with `Sim::with_patch`); absent: the strategy's own programs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        patch: Option<String>,
+    },
+    /// What stops a run: each single knob flip of its world checked exhaustively, and for the
+    /// flips whose world never shows a kind of the run, where the run's replay there parts
+    /// (`core_sim::analysis::what_stops`).
+    Stops {
+        /// Job id.
+        job: u64,
+        /// The scenario (shipped or edited).
+        scenario: Scenario,
+        /// The strategy's knobs.
+        knobs: Knobs,
+        /// The memory model.
+        memory: MemoryModel,
+        /// Edited programs, as in [`Request::Check`] (kept in every flipped world).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        patch: Option<String>,
+        /// The run (`core_sim::Schedule` text).
+        schedule: String,
     },
     /// One cell of the strategy × scenario matrix.
     Cell {
@@ -136,6 +160,13 @@ pub enum Response {
         /// The schedule (`core_sim::Schedule` text).
         schedule: Option<String>,
     },
+    /// What stops a run ([`Request::Stops`]).
+    Stops {
+        /// Job id.
+        job: u64,
+        /// Every single flip, checked.
+        stops: StopsAnswer,
+    },
     /// The request could not be carried out.
     Failed {
         /// Job id (0 if the request did not even parse).
@@ -155,6 +186,7 @@ impl Response {
             | Response::Claim { job, .. }
             | Response::Evidence { job, .. }
             | Response::Hang { job, .. }
+            | Response::Stops { job, .. }
             | Response::Failed { job, .. } => *job,
         }
     }

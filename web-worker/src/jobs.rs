@@ -3,7 +3,9 @@
 //! natively in tests and in the `native_matrix` example that the browser tests compare against.
 
 use core_sim::explore;
+use core_sim::program::text::{self, Patch};
 use core_sim::{Sim, Strategy};
+use web_protocol::StopsAnswer;
 use web_protocol::{check_options, now_ms, ClaimResult, MatrixCell, Request, Response};
 
 /// Verify claim `index` of a lesson.
@@ -59,6 +61,42 @@ pub fn evidence(text: &str) -> Result<core_sim::share::bundle::Table, String> {
     Ok(bundle::join(&b, Some(&again)))
 }
 
+/// The world a request names: the scenario under the knobs, with its edited programs (patch
+/// text, read here: errors at line:column) applied.
+pub fn world(
+    scenario: core_sim::Scenario,
+    knobs: core_sim::Knobs,
+    memory: core_sim::MemoryModel,
+    patch: Option<&str>,
+) -> Result<Sim, String> {
+    let strategy = Strategy::custom(knobs);
+    match patch {
+        None => Sim::new(scenario, strategy, memory).map_err(|e| e.to_string()),
+        Some(text) => {
+            let patch = Patch::parse(text).map_err(|e| {
+                format!("the edited programs do not read: {}", text::report("", &e))
+            })?;
+            Sim::with_patch(scenario, strategy, memory, patch).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// What stops `schedule`'s violations in `sim` (the core's `what_stops`, each flipped world
+/// checked with the page's options), timed.
+pub fn stops(sim: &Sim, schedule: &str) -> Result<StopsAnswer, String> {
+    if schedule.len() > MAX_SCHEDULE {
+        return Err(format!("a run of more than {MAX_SCHEDULE} steps"));
+    }
+    let schedule: core_sim::explore::Schedule = schedule.parse().map_err(|e| format!("{e}"))?;
+    let t0 = now_ms();
+    let w = core_sim::analysis::what_stops(sim, &schedule, &check_options())
+        .map_err(|e| e.to_string())?;
+    Ok(StopsAnswer::from_core(&w, now_ms() - t0))
+}
+
+/// The longest run "what stops it" replays (characters of its schedule).
+pub const MAX_SCHEDULE: usize = 100_000;
+
 /// Carry out one request; `emit` receives every response as JSON, the last one being the answer.
 pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
     let mut send = |r: Response| emit(r.to_json());
@@ -78,16 +116,11 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
             scenario,
             knobs,
             memory,
+            patch,
         } => {
-            let sim = match Sim::new(scenario, Strategy::custom(knobs), memory) {
+            let sim = match world(scenario, knobs, memory, patch.as_deref()) {
                 Ok(s) => s,
-                Err(e) => {
-                    send(Response::Failed {
-                        job,
-                        error: e.to_string(),
-                    });
-                    return;
-                }
+                Err(error) => return send(Response::Failed { job, error }),
             };
             let t0 = now_ms();
             let mut last = t0;
@@ -111,6 +144,19 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
                 coverage,
             });
         }
+        Request::Stops {
+            job,
+            scenario,
+            knobs,
+            memory,
+            patch,
+            schedule,
+        } => match world(scenario, knobs, memory, patch.as_deref())
+            .and_then(|sim| stops(&sim, &schedule))
+        {
+            Ok(stops) => send(Response::Stops { job, stops }),
+            Err(error) => send(Response::Failed { job, error }),
+        },
         Request::Cell {
             job,
             index,
@@ -169,6 +215,7 @@ pub fn handle(request: &str, emit: &mut dyn FnMut(String)) {
 mod tests {
     use super::*;
     use core_sim::explore::CheckOptions;
+    use core_sim::program::Op;
     use core_sim::strategy::PRESETS;
     use core_sim::{MemoryModel, ViolationKind};
     use web_protocol::{cexes, headline, matrix_worlds};
@@ -188,6 +235,7 @@ mod tests {
             scenario: core_sim::scenario::by_id("put-block-vs-affinity").unwrap(),
             knobs: Strategy::preset("naive-update").unwrap().knobs,
             memory: MemoryModel::Sc,
+            patch: None,
         };
         let out = run(&req);
         let Some(Response::Checked {
@@ -248,6 +296,7 @@ mod tests {
             scenario,
             knobs: PRESETS[0].knobs,
             memory: MemoryModel::Sc,
+            patch: None,
         });
         assert!(
             matches!(&out[..], [Response::Failed { job: 3, .. }]),
@@ -269,6 +318,132 @@ mod tests {
         let mut out = Vec::new();
         handle("{not json", &mut |s| out.push(s));
         assert!(out[0].contains("does not understand"), "{out:?}");
+    }
+
+    /// linux-6.6's put in migrate-vs-affinity, printed, with `edit` applied to its text.
+    fn put_patch(edit: impl Fn(&str) -> String) -> (Sim, String) {
+        let sim = Sim::from_ids("migrate-vs-affinity", "linux-6.6", "sc").unwrap();
+        let (t, o) = sim
+            .scenario
+            .threads
+            .iter()
+            .enumerate()
+            .find_map(|(t, s)| s.ops.iter().position(|op| *op == Op::Put).map(|o| (t, o)))
+            .unwrap();
+        let actor = sim.scenario.threads[t].actor;
+        let base = text::print_program(Some((actor, Op::Put)), &sim.threads[t].programs[o]);
+        (sim, edit(&base))
+    }
+
+    fn check_of(sim: &Sim, patch: Option<String>) -> Vec<Response> {
+        run(&Request::Check {
+            job: 9,
+            scenario: sim.scenario.clone(),
+            knobs: sim.strategy.knobs,
+            memory: sim.memory,
+            patch,
+        })
+    }
+
+    #[test]
+    fn a_check_with_a_patch_checks_the_edited_kernel() {
+        let (sim, unlocked) = put_patch(|base| {
+            base.lines()
+                .filter(|l| !l.contains("lock(ir_list(0))"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        });
+        let kinds = |out: &[Response]| match out.last() {
+            Some(Response::Checked { report, .. }) => report.kinds(),
+            other => panic!("{other:?}"),
+        };
+        let plain = kinds(&check_of(&sim, None));
+        assert!(!plain.contains(&ViolationKind::StaleIrte), "{plain:?}");
+        // Deleting the two ir_list_lock lines brings Linux 6.5's stale IRTE back.
+        let edited = kinds(&check_of(&sim, Some(unlocked)));
+        assert!(edited.contains(&ViolationKind::StaleIrte), "{edited:?}");
+        // The unedited text is the same kernel.
+        let (_, same) = put_patch(str::to_string);
+        assert_eq!(kinds(&check_of(&sim, Some(same))), plain);
+    }
+
+    #[test]
+    fn a_patch_that_does_not_read_or_fit_fails_at_its_line_and_column() {
+        let (sim, typo) =
+            put_patch(|base| base.replacen("lock(ir_list(0))", "lokc(ir_list(0))", 1));
+        let line = typo.lines().position(|l| l.contains("lokc")).unwrap() + 1;
+        let out = check_of(&sim, Some(typo));
+        let [Response::Failed { job: 9, error }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert!(error.contains(&format!("{line}:")), "{error}");
+        assert!(error.contains("do not read"), "{error}");
+        let (sim, far) = put_patch(|base| base.replace("ir_list(0)", "ir_list(7)"));
+        let out = check_of(&sim, Some(far));
+        assert!(matches!(&out[..], [Response::Failed { .. }]), "{out:?}");
+    }
+
+    #[test]
+    fn what_stops_the_naive_lost_wakeup_comes_from_the_core() {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let schedule = "000000000111111111111222";
+        let out = run(&Request::Stops {
+            job: 11,
+            scenario: sim.scenario.clone(),
+            knobs: sim.strategy.knobs,
+            memory: sim.memory,
+            patch: None,
+            schedule: schedule.into(),
+        });
+        let [Response::Stops { job: 11, stops }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        let w = core_sim::analysis::what_stops(
+            &sim,
+            &schedule.parse().unwrap(),
+            &CheckOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(stops.kinds, w.kinds);
+        assert_eq!(stops.flips.len(), w.flips.len());
+        let named: Vec<(&str, &str, &[ViolationKind], Option<usize>)> = stops
+            .stoppers()
+            .map(|f| (f.knob.as_str(), f.to.as_str(), &f.stops[..], f.diverges_at))
+            .collect();
+        let core: Vec<(&str, &str, &[ViolationKind], Option<usize>)> = w
+            .stoppers
+            .iter()
+            .map(|s| {
+                (
+                    s.flip.knob.as_str(),
+                    s.flip.to.as_str(),
+                    &s.stops[..],
+                    s.diverges_at,
+                )
+            })
+            .collect();
+        assert_eq!(named, core);
+        assert!(named.iter().any(|n| n.0 == "kick"), "{named:?}");
+        // Each flip's knobs code opens that world.
+        for (f, c) in stops.flips.iter().zip(&w.flips) {
+            let code = f.knobs.strip_prefix("k.").unwrap();
+            assert_eq!(
+                core_sim::share::decode_knob_code(code).unwrap(),
+                c.flip.knobs
+            );
+        }
+        let out = run(&Request::Stops {
+            job: 12,
+            scenario: sim.scenario.clone(),
+            knobs: sim.strategy.knobs,
+            memory: sim.memory,
+            patch: None,
+            schedule: "0x".into(),
+        });
+        assert!(
+            matches!(&out[..], [Response::Failed { job: 12, .. }]),
+            "{out:?}"
+        );
     }
 
     #[test]

@@ -9,9 +9,11 @@ use crate::components::host::HostView;
 use crate::components::lesson::LessonList;
 use crate::components::matrix::MatrixView;
 use crate::components::notices::Notices;
+use crate::components::patch_editor::{choices, PatchButton, PatchEditor};
 use crate::components::presenter::Presenter;
 use crate::components::primer::PrimerView;
 use crate::components::share::{HelpOverlay, ShareDialog};
+use crate::components::stops::StopsPanel;
 use crate::components::topbar::Topbar;
 pub use crate::components::topbar::TITLE;
 use crate::components::welcome::Welcome;
@@ -175,6 +177,39 @@ pub fn app() -> Html {
         Overlay::Help => html! { <HelpOverlay on_close={close} /> },
         _ => html! {},
     };
+    // What stops it and the patch editor: the explorer's, not a lesson's or an embed's.
+    let has_violation = {
+        let session = run.session.clone();
+        use_memo(run.revision, move |_| {
+            session.as_deref().is_some_and(|s| {
+                let mut full = s.clone();
+                full.goto(full.len());
+                !full.violations().is_empty()
+            })
+        })
+    };
+    let (side, bench) = if chrome.embed || state.lesson.is_some() {
+        (html! {}, html! {})
+    } else {
+        let ops = choices(&state.world);
+        let stops = state.stops.for_run(&run.schedule()).clone();
+        let side = html! {
+            <>
+                <StopsPanel job={stops} has_violation={*has_violation} memory={state.world.memory}
+                    link={link.clone()} on_ask={jobs.stops.clone()} on_msg={on_msg.clone()} />
+                <PatchButton ops={ops.clone()} open={state.patch_editor.open} on_msg={on_msg.clone()} />
+            </>
+        };
+        let bench = if state.patch_editor.open {
+            html! {
+                <PatchEditor patch_editor={state.patch_editor.clone()} {ops} dirty={state.patch_editor.is_dirty(&state.world)}
+                    on_msg={on_msg.clone()} on_world={jobs.on_world.clone()} />
+            }
+        } else {
+            html! {}
+        };
+        (side, bench)
+    };
     let main = if chrome.view == View::Matrix {
         html! {
             <MatrixView matrix={state.matrix.clone()} scenarios={state.world.scenarios.clone()}
@@ -202,7 +237,7 @@ pub fn app() -> Html {
             <Explorer world={state.world.clone()} run={run.clone()} check={state.check.clone()}
                 guided={state.lesson.clone()} challenge={state.challenge.clone()} compare={state.compare.clone()} embed={chrome.embed}
                 on_msg={on_explorer} on_world={jobs.on_world} on_find={jobs.find}
-                on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} theme={chrome.theme} />
+                on_cancel={jobs.cancel_check} {on_dice} full_link={full_link.clone()} theme={chrome.theme} {side} {bench} />
         }
     };
     let notices = html! {

@@ -98,7 +98,61 @@ fn answers() -> Vec<Response> {
             schedule: core_sim::share::welcome::hang_schedule(&sim),
         });
     }
+    out.push(stops_answer());
     out
+}
+
+/// What stops the naive update's lost wake-up, as the worker sends it: flips that stop a kind
+/// (with a row and its reason), flips that stop none, presets named and not.
+fn stops_answer() -> Response {
+    let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+    let schedule = "000000000111111111111222".parse().unwrap();
+    let w = core_sim::analysis::what_stops(&sim, &schedule, &CheckOptions::default()).unwrap();
+    Response::Stops {
+        job: 400,
+        stops: crate::StopsAnswer::from_core(&w, 12.5),
+    }
+}
+
+#[test]
+fn a_stops_answer_has_every_optional_field_both_ways() {
+    let Response::Stops { stops, .. } = stops_answer() else {
+        panic!()
+    };
+    assert!(stops.stoppers().count() >= 2);
+    assert!(stops
+        .stoppers()
+        .all(|f| f.diverges_at.is_some() && f.why.is_some()));
+    assert!(stops
+        .flips
+        .iter()
+        .any(|f| f.stops.is_empty() && f.why.is_none()));
+    assert!(stops.flips.iter().any(|f| f.preset.is_some()));
+    assert!(stops.flips.iter().any(|f| f.preset.is_none()));
+    // An absent optional field reads as serde reads it: none.
+    let mut v: Value = serde_json::from_str(&stops_answer().to_json()).unwrap();
+    v["stops"]["stops"]["flips"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("preset");
+    let text = v.to_string();
+    let serde: Response = serde_json::from_str(&text).unwrap();
+    assert_eq!(Response::from_json(&text), Ok(serde));
+}
+
+#[test]
+fn bad_values_inside_a_stops_answer_are_named() {
+    let json = stops_answer().to_json();
+    let bad = |from: &str, to: &str| {
+        assert!(json.contains(from), "{from}");
+        Response::from_json(&json.replacen(from, to, 1)).unwrap_err()
+    };
+    assert!(bad("\"verdict\":\"", "\"verdict\":\"x").contains("unknown verdict"));
+    assert!(bad("\"stops\":[\"", "\"stops\":[\"nope").contains("unknown violation kind"));
+    assert!(bad("\"hardware\":", "\"hardware\":1,\"h\":").contains("'hardware'"));
+    assert!(bad("\"diverges_at\":", "\"diverges_at\":-1,\"y\":").contains("'diverges_at'"));
+    assert!(bad("\"flips\":[", "\"flips\":[1,").contains("'flips'"));
+    assert!(bad("\"knobs\":\"", "\"knobs\":0,\"x\":\"").contains("'knobs'"));
 }
 
 #[test]

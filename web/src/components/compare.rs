@@ -9,7 +9,6 @@ use core_sim::analysis::diff::{self, Cell, Diff, World};
 use core_sim::explore::{Schedule, Session};
 use core_sim::share::Against;
 use core_sim::strategy::{MemoryModel, Strategy, PRESETS};
-use core_sim::Sim;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -78,7 +77,9 @@ impl PartialEq for DiffViewProps {
 fn align(s: &Session, b: Against) -> Result<Diff, String> {
     let a = s.sim();
     let schedule: Schedule = full_schedule(s).parse().map_err(|e| format!("{e}"))?;
-    let world = Sim::new(a.scenario.clone(), Strategy::custom(b.knobs), b.memory)
+    // World B keeps A's edited programs (the patch editor's), as "what stops it" does.
+    let world = a
+        .rebuilt(Strategy::custom(b.knobs), b.memory)
         .map_err(|e| e.to_string())?;
     diff::diff_sims(a, &schedule, &world).map_err(|e| e.to_string())
 }
@@ -230,6 +231,7 @@ pub fn diff_view(p: &DiffViewProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core_sim::Sim;
 
     #[test]
     fn the_view_aligns_the_whole_run_not_only_up_to_the_cursor() {

@@ -63,6 +63,12 @@ pub struct ExplorerProps {
     /// The theme on screen (downloads are drawn in it).
     #[prop_or_default]
     pub theme: Theme,
+    /// More of the sidebar, after "Compare with…" (what stops it, the patch editor's button).
+    #[prop_or_default]
+    pub side: Html,
+    /// Above the threads (the patch editor).
+    #[prop_or_default]
+    pub bench: Html,
 }
 
 /// What the timeline needs, computed once per session change.
@@ -211,6 +217,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                 on_find={p.on_find.clone()} on_cancel={p.on_cancel.clone()} on_load={p.on_msg.reform(|s| RunMsg::Load(s).into())} />
             <ComparePanel against={p.compare.against} memory={world.memory}
                 enabled={run.session.as_ref().is_some_and(|s| !s.is_empty())} on_msg={p.on_msg.clone()} />
+            { p.side.clone() }
             <RandomPanel seed={AttrValue::from(run.seed_text.clone())} error={seed_error} enabled={run.session.is_some()}
                 on_seed={p.on_msg.reform(|s| RunMsg::SetSeed(s).into())} on_dice={p.on_dice.clone()}
                 on_run={on_run(RunMsg::RandomRun)} />
@@ -367,6 +374,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                 if let (Some(b), Some(s), false) = (p.compare.against, run.session.clone(), p.embed || guided) {
                     <DiffView session={s} revision={run.revision} against={b} on_msg={p.on_msg.clone()} />
                 }
+                { p.bench.clone() }
                 <div class="workbench">
                     <div class="threads" aria-label="Threads: click one to run its next step">
                         { for threads.into_iter().enumerate().map(|(t, v)| {

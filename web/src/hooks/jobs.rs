@@ -5,8 +5,10 @@
 
 use super::dom::now;
 use crate::jobs::Request;
-use crate::state::{AppState, ChallengeMsg, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World};
-use crate::state::{CheckMsg, HangMsg, MatrixState};
+use crate::state::{
+    full_schedule, AppState, ChallengeMsg, ChromeMsg, LessonMsg, Level, MatrixMsg, Msg, World,
+};
+use crate::state::{CheckMsg, HangMsg, MatrixState, StopsMsg};
 use crate::url::View;
 use crate::worker::Pool;
 use core_sim::challenges::Challenge;
@@ -32,6 +34,8 @@ pub struct Jobs {
     pub matrix_memory: Callback<MemoryModel>,
     /// Find the shortest run to a lost wake-up in the world on screen and replay it.
     pub hang: Callback<()>,
+    /// Ask what stops the run on screen (in the check worker: a running check is cancelled).
+    pub stops: Callback<()>,
 }
 
 /// The check request for the world on screen.
@@ -41,6 +45,19 @@ pub fn check_request(job: u64, world: &World) -> Request {
         scenario: world.scenario.clone(),
         knobs: world.knobs,
         memory: world.memory,
+        patch: world.patch_text(),
+    }
+}
+
+/// The "what stops it" request for the run `schedule` in the world on screen.
+pub fn stops_request(job: u64, world: &World, schedule: String) -> Request {
+    Request::Stops {
+        job,
+        scenario: world.scenario.clone(),
+        knobs: world.knobs,
+        memory: world.memory,
+        patch: world.patch_text(),
+        schedule,
     }
 }
 
@@ -52,6 +69,8 @@ pub fn proof_request(job: u64, c: &Challenge) -> Result<String, String> {
         scenario: sim.scenario.clone(),
         knobs: sim.strategy.knobs,
         memory: sim.memory,
+        // A challenge's world runs the strategy's own programs.
+        patch: None,
     };
     serde_json::to_string(&req).map_err(|e| e.to_string())
 }
@@ -210,12 +229,33 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             }
         })
     };
+    let stops = {
+        let (state, pool, new_job) = (state.clone(), pool.clone(), new_job.clone());
+        Callback::from(move |_: ()| {
+            let Some(schedule) = state.run.session.as_deref().map(full_schedule) else {
+                return;
+            };
+            let job = new_job();
+            let req = stops_request(job, &state.world, schedule.clone());
+            if let Ok(json) = serde_json::to_string(&req) {
+                // One check worker: a running check gives way (and says so).
+                if state.check.is_running() {
+                    state.dispatch(CheckMsg::Cancelled.into());
+                }
+                state.dispatch(StopsMsg::Started(job, schedule).into());
+                pool.check(job, json);
+            }
+        })
+    };
     let find = {
         let (state, pool) = (state.clone(), pool.clone());
         Callback::from(move |_: ()| {
             let job = new_job();
             match serde_json::to_string(&check_request(job, &state.world)) {
                 Ok(json) => {
+                    if state.stops.job.is_running() {
+                        state.dispatch(StopsMsg::Cancelled.into());
+                    }
                     state.dispatch(CheckMsg::Started(job).into());
                     pool.check(job, json);
                 }
@@ -243,6 +283,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
         cancel_matrix,
         matrix_memory,
         hang,
+        stops,
     }
 }
 
@@ -259,6 +300,7 @@ mod tests {
             scenario,
             knobs,
             memory,
+            patch: None,
         } = check_request(7, &s.world)
         else {
             panic!()
@@ -283,6 +325,7 @@ mod tests {
             scenario,
             knobs,
             memory,
+            patch,
         } = req
         else {
             panic!()
@@ -293,5 +336,6 @@ mod tests {
             core_sim::Strategy::preset("linux-6.6").unwrap().knobs
         );
         assert_eq!(memory, MemoryModel::Sc);
+        assert_eq!(patch, None);
     }
 }

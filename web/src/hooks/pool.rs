@@ -3,7 +3,7 @@
 
 use super::dom::{now, set_root_attr, window};
 use crate::jobs::Response;
-use crate::state::{AppState, CheckMsg, HangMsg, LessonMsg, MatrixMsg, Msg};
+use crate::state::{AppState, CheckMsg, HangMsg, LessonMsg, MatrixMsg, Msg, StopsMsg};
 use crate::worker::{Pool, Source};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -36,9 +36,11 @@ pub fn route(source: Source, response: Response, now: f64) -> Vec<Msg> {
             },
         ) => vec![LessonMsg::ClaimDone(job, index, result).into()],
         (_, Response::Hang { job, schedule }) => vec![HangMsg::Found(job, schedule).into()],
+        (_, Response::Stops { job, stops }) => vec![StopsMsg::Done(job, Box::new(stops)).into()],
         (Source::Check, Response::Failed { job, error }) => vec![
             LessonMsg::ClaimsFailed(job, error.clone()).into(),
             HangMsg::Failed(job, error.clone()).into(),
+            StopsMsg::Failed(job, error.clone()).into(),
             CheckMsg::Failed(job, error).into(),
         ],
         (Source::Matrix, Response::Failed { job, error }) => {

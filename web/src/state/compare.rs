@@ -10,6 +10,8 @@ use core_sim::Knobs;
 pub enum CompareMsg {
     /// Compare with this preset (by id or alias), under `memory`.
     Preset(String, MemoryModel),
+    /// Compare with these knobs (a single flip "what stops it" found), under `memory`.
+    Knobs(Knobs, MemoryModel),
     /// Keep world B's strategy, change its memory model.
     SetMemory(MemoryModel),
     /// Close the diff view.
@@ -31,6 +33,7 @@ impl Compare {
                 let knobs = Strategy::preset(&id).map_err(|e| format!("{e}."))?.knobs;
                 self.against = Some(Against { knobs, memory });
             }
+            CompareMsg::Knobs(knobs, memory) => self.against = Some(Against { knobs, memory }),
             CompareMsg::SetMemory(memory) => {
                 if let Some(b) = self.against.as_mut() {
                     b.memory = memory;
@@ -71,5 +74,8 @@ mod tests {
         assert_eq!(c.against.unwrap().memory, MemoryModel::Tso, "unchanged");
         c.apply(CompareMsg::Close).unwrap();
         assert_eq!(c.against, None);
+        let k = Strategy::preset("naive-update").unwrap().knobs;
+        c.apply(CompareMsg::Knobs(k, MemoryModel::Sc)).unwrap();
+        assert_eq!(c.knobs(), Some(k));
     }
 }

@@ -4,6 +4,7 @@
 use super::{
     clip, AppState, Chrome, Compare, Editor, Guided, Job, Level, MatrixState, Playing, Run, World,
 };
+use super::{PatchDraft, PatchMsg, Stops};
 use crate::url::{self, Link, ScenarioRef, View};
 use core_sim::share::welcome;
 use core_sim::Scenario;
@@ -25,6 +26,8 @@ impl AppState {
             },
             editor: None,
             hang: None,
+            patch_editor: PatchDraft::default(),
+            stops: Stops::default(),
         };
         for e in errors {
             s.chrome.notify(Level::Error, e);
@@ -79,6 +82,9 @@ impl AppState {
         if link.view == View::Editor && s.editor.is_none() {
             s.editor = Some(Editor::new(s.world.scenario.clone()));
         }
+        if let Some(pg) = &link.program {
+            s.open_patch(pg, link.embed);
+        }
         s.world_changed();
         // A link of an earlier version counts the first model's coarser steps: the same run in
         // today's steps (the core translates it).
@@ -128,6 +134,30 @@ impl AppState {
         s
     }
 
+    /// A link's edited programs (`pg=`): applied to the world, with the editor open on the first
+    /// one (not in an embed); a code that does not decode or fit is a notice, and the world keeps
+    /// its own programs.
+    fn open_patch(&mut self, pg: &str, embed: bool) {
+        let patch = self.world.base_sim().and_then(|sim| {
+            let patch = core_sim::share::program::decode_patch(&sim, pg)?;
+            core_sim::Sim::with_patch(sim.scenario, sim.strategy, sim.memory, patch.clone())
+                .map_err(|e| e.to_string())?;
+            Ok(patch)
+        });
+        match patch {
+            Ok(p) => {
+                self.world.patch = Some(p);
+                if !embed {
+                    self.patch_editor.apply(PatchMsg::Open, &self.world);
+                }
+            }
+            Err(e) => self.chrome.notify(
+                Level::Error,
+                format!("The link's edited programs cannot be applied: {e}. Showing the strategy's own programs."),
+            ),
+        }
+    }
+
     /// The link for what is on screen.
     pub fn link(&self) -> Link {
         let mut link = Link {
@@ -138,6 +168,7 @@ impl AppState {
             step: self.run.session.as_ref().map(|s| s.position()),
             view: self.chrome.view,
             against: self.compare.against,
+            program: self.world.patch_code(),
             ..Link::default()
         };
         if let (View::Editor, Some(e)) = (self.chrome.view, &self.editor) {
@@ -151,6 +182,7 @@ impl AppState {
             link.view = View::Lesson;
             link.lesson = Some(g.lesson.id.to_string());
             link.against = None;
+            link.program = None;
         }
         if let Some(p) = &self.challenge {
             // A challenge link names the challenge (the world comes with it) and the player's run.

@@ -12,6 +12,7 @@
 //! - [`chrome`]: view, overlay, notices, theme;
 //! - [`compare`]: the second world of the diff view;
 //! - [`editor`]: the scenario editor's draft, undo and redo;
+//! - [`patch`]: the patch editor (an operation's program text, applied to the world); [`stops`]: what stops the run on screen;
 //! - [`link`]: the state a share link opens, and the link of the state on screen.
 //!
 //! [`AppState`] composes the rooms and routes each [`Msg`] to its room. Where a room's change
@@ -30,7 +31,9 @@ pub mod job;
 pub mod lesson;
 mod link;
 pub mod matrix;
+pub mod patch;
 pub mod run;
+pub mod stops;
 #[cfg(test)]
 mod tests;
 pub mod world;
@@ -44,7 +47,9 @@ pub use job::Job;
 pub use lesson::{ClaimStatus, Guided, LessonMsg};
 pub use link::from_query;
 pub use matrix::{MatrixMsg, MatrixState};
+pub use patch::{PatchDraft, PatchMsg};
 pub use run::{full_schedule, Run, RunMsg, PACES};
+pub use stops::{Stops, StopsMsg};
 pub use world::{World, WorldMsg};
 
 use crate::url::View;
@@ -76,6 +81,10 @@ pub struct AppState {
     pub editor: Option<Editor>,
     /// The job finding the welcome card's hang, while it runs (a new world forgets it).
     pub hang: Option<u64>,
+    /// The patch editor.
+    pub patch_editor: PatchDraft,
+    /// What stops the run on screen.
+    pub stops: Stops,
 }
 
 /// Everything that can happen: a room's own message, or one of the moves that span rooms.
@@ -108,6 +117,10 @@ pub enum Msg {
     RunDraft,
     /// "Show me the hang", answered by the check worker.
     Hang(HangMsg),
+    /// The patch editor (Apply and Revert change the world's programs).
+    PatchDraft(PatchMsg),
+    /// What stops the run on screen.
+    Stops(StopsMsg),
     /// Switch view (leaving a lesson keeps its world and run).
     SetView(View),
     /// Start a lesson, by id, at its first step.
@@ -143,7 +156,9 @@ room_msg!(
     Compare(CompareMsg),
     Challenge(ChallengeMsg),
     Edit(EditMsg),
-    Hang(HangMsg)
+    Hang(HangMsg),
+    PatchDraft(PatchMsg),
+    Stops(StopsMsg)
 );
 
 /// The welcome card's "Show me the hang": the page asks the check worker for the shortest
@@ -237,6 +252,13 @@ impl AppState {
                     self.chrome.notify(Level::Error, e);
                 }
             }
+            Msg::PatchDraft(m) => {
+                if let Some(patch) = self.patch_editor.apply(m, &self.world) {
+                    self.world.patch = patch;
+                    self.world_changed();
+                }
+            }
+            Msg::Stops(m) => self.stops.apply(m),
             Msg::Hang(m) => self.hang_msg(m),
             Msg::Edit(m) => {
                 if let Some(e) = self.editor.as_mut() {
@@ -392,8 +414,10 @@ impl AppState {
     fn world_changed(&mut self) {
         self.hang = None;
         self.check = Job::Idle;
+        self.stops = Stops::default();
         self.lesson = None;
         self.challenge = None;
+        self.patch_editor.refresh(&self.world);
         if let Some(say) = self.run.rebuild(self.world.sim()) {
             self.chrome.say(say);
         }

@@ -4,6 +4,7 @@
 
 use crate::url::ScenarioRef;
 use core_sim::lessons::Lesson;
+use core_sim::program::text::Patch;
 use core_sim::strategy::PRESETS;
 use core_sim::{Knobs, MemoryModel, Scenario, Sim, Strategy};
 use std::rc::Rc;
@@ -32,6 +33,9 @@ pub struct World {
     pub knobs: Knobs,
     /// The chosen memory model.
     pub memory: MemoryModel,
+    /// Edited programs that replace operations of the scenario's threads (the patch editor);
+    /// kept when the strategy or memory model changes, dropped with the scenario.
+    pub patch: Option<Patch>,
 }
 
 impl World {
@@ -43,6 +47,7 @@ impl World {
             scenarios: Rc::new(shipped),
             knobs,
             memory,
+            patch: None,
         }
     }
 
@@ -50,7 +55,10 @@ impl World {
     pub fn apply(&mut self, msg: WorldMsg) -> Result<(), String> {
         match msg {
             WorldMsg::SelectScenario(id) => match self.scenarios.iter().find(|s| s.id == id) {
-                Some(sc) => self.scenario = sc.clone(),
+                Some(sc) => {
+                    self.scenario = sc.clone();
+                    self.patch = None;
+                }
                 None => return Err(format!("There is no scenario '{id}'.")),
             },
             WorldMsg::SelectPreset(id) => {
@@ -69,6 +77,7 @@ impl World {
         list.push(sc.clone());
         self.scenarios = Rc::new(list);
         self.scenario = sc;
+        self.patch = None;
     }
 
     /// Switch to a lesson's world.
@@ -78,6 +87,7 @@ impl World {
             self.knobs = p.knobs;
         }
         self.memory = lesson.memory;
+        self.patch = None;
         Ok(())
     }
 
@@ -93,17 +103,42 @@ impl World {
         self.scenario = sc;
         self.knobs = p.knobs;
         self.memory = memory;
+        self.patch = None;
         true
     }
 
-    /// The compiled world, or why it cannot run.
+    /// The compiled world with its patch applied, or why it cannot run.
     pub fn sim(&self) -> Result<Sim, String> {
+        let base = self.base_sim()?;
+        match &self.patch {
+            None => Ok(base),
+            Some(p) => Sim::with_patch(base.scenario, base.strategy, base.memory, p.clone())
+                .map_err(|e| {
+                    format!("the edited programs do not fit this world ({e}); revert them in the patch editor")
+                }),
+        }
+    }
+
+    /// The compiled world without the patch (the strategy's own programs).
+    pub fn base_sim(&self) -> Result<Sim, String> {
         Sim::new(
             self.scenario.clone(),
             Strategy::custom(self.knobs),
             self.memory,
         )
         .map_err(|e| e.to_string())
+    }
+
+    /// The patch as a link carries it (`pg=`, coded against the world's own programs).
+    pub fn patch_code(&self) -> Option<String> {
+        let patch = self.patch.as_ref()?;
+        let base = self.base_sim().ok()?;
+        Some(core_sim::share::program::encode_patch(&base, patch))
+    }
+
+    /// The patch's text, as the worker reads it (a check of the edited world).
+    pub fn patch_text(&self) -> Option<String> {
+        self.patch.as_ref().map(Patch::print)
     }
 
     /// The preset the knobs equal, if any.

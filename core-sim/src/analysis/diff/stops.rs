@@ -102,7 +102,9 @@ pub struct WhatStops {
 
 /// Which single knob flips make the kinds `schedule` shows in `sim` impossible. Each flipped
 /// world is checked exhaustively with `options`; a world whose search stops at a bound stops
-/// nothing (it is listed with its verdict).
+/// nothing (it is listed with its verdict). A patched `sim` (`Sim::with_patch`) keeps its edited
+/// programs in every flipped world; a flip they do not fit (a forced exit without kicks) is left
+/// out.
 pub fn what_stops(
     sim: &Sim,
     schedule: &Schedule,
@@ -115,11 +117,10 @@ pub fn what_stops(
     let mut flips = Vec::new();
     let mut stoppers = Vec::new();
     for flip in single_flips(&sim.strategy.knobs) {
-        let world = Sim::new(
-            sim.scenario.clone(),
-            Strategy::custom(flip.knobs),
-            sim.memory,
-        )?;
+        // A patched world keeps its patch; a flip the patch does not fit is no single flip of it.
+        let Ok(world) = sim.rebuilt(Strategy::custom(flip.knobs), sim.memory) else {
+            continue;
+        };
         let report = check(&world, options, &mut |_| true);
         let found = report.kinds();
         let complete = report.outcome == crate::explore::Outcome::Complete;

@@ -1,5 +1,7 @@
 use super::*;
 use crate::explore::{check, random_run, CheckOptions, Outcome};
+use crate::program::text::{print_program, Patch};
+use crate::program::Op;
 use crate::scenario;
 use crate::strategy::{Strategy, PRESETS};
 
@@ -328,5 +330,64 @@ fn reason_ids_are_the_json_names() {
         Reason::NeverRan,
     ] {
         assert_eq!(serde_json::to_value(r).unwrap(), r.id());
+    }
+}
+
+/// linux-6.6's put in migrate-vs-affinity without its two ir_list_lock lines (Linux 6.5's stale
+/// IRTE comes back), as a patched world.
+fn unlocked_put() -> Sim {
+    let sim = world("migrate-vs-affinity", "linux-6.6", "sc");
+    let (t, o) = sim
+        .scenario
+        .threads
+        .iter()
+        .enumerate()
+        .find_map(|(t, spec)| {
+            spec.ops
+                .iter()
+                .position(|op| *op == Op::Put)
+                .map(|o| (t, o))
+        })
+        .unwrap();
+    let spec = &sim.scenario.threads[t];
+    let text: String = print_program(Some((spec.actor, Op::Put)), &sim.threads[t].programs[o])
+        .lines()
+        .filter(|l| !l.contains("lock(ir_list(0))"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let patch = Patch::parse(&text).unwrap();
+    Sim::with_patch(sim.scenario.clone(), sim.strategy, sim.memory, patch).unwrap()
+}
+
+#[test]
+fn what_stops_a_patched_worlds_bug_keeps_the_patch_in_every_flipped_world() {
+    let a = unlocked_put();
+    let options = CheckOptions::default();
+    let report = check(&a, &options, &mut |_| true);
+    let cex = report.counterexample(ViolationKind::StaleIrte).unwrap();
+    let w = what_stops(&a, &cex.schedule, &options).unwrap();
+    assert!(w.kinds.contains(&ViolationKind::StaleIrte));
+    assert_eq!(w.flips.len(), single_flips(&a.strategy.knobs).len());
+    let patch = a.patch.clone().unwrap();
+    let mut differs = false;
+    for f in &w.flips {
+        let strategy = Strategy::custom(f.flip.knobs);
+        let patched = Sim::with_patch(a.scenario.clone(), strategy, a.memory, patch.clone());
+        let r = check(&patched.unwrap(), &options, &mut |_| true);
+        assert_eq!(
+            (f.states, &f.kinds),
+            (r.states, &r.kinds()),
+            "{}",
+            f.flip.knob
+        );
+        let plain = Sim::new(a.scenario.clone(), strategy, a.memory).unwrap();
+        differs |= check(&plain, &options, &mut |_| true).states != r.states;
+    }
+    assert!(differs, "some flipped world is not the unpatched one");
+    // The diff's world B built the same way keeps the patch too.
+    let b = a.rebuilt(a.strategy, MemoryModel::Tso).unwrap();
+    assert_eq!(b.patch, a.patch);
+    for (x, y) in b.threads.iter().zip(&a.threads) {
+        assert_eq!(x.programs, y.programs);
     }
 }
