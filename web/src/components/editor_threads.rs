@@ -25,8 +25,15 @@ pub struct ThreadsEditorProps {
 
 fn small_button(on_msg: &Callback<Msg>, label: &str, title: String, m: EditMsg, on: bool) -> Html {
     let onclick = on_msg.reform(move |_: MouseEvent| m.clone().into());
+    // A worded label starts the accessible name (WCAG 2.5.3, label in name); a symbol (↑ ↓ ✕)
+    // is named by its title alone.
+    let name = if title.starts_with(label) || !label.chars().any(char::is_alphabetic) {
+        title.clone()
+    } else {
+        format!("{label} ({title})")
+    };
     html! {
-        <button type="button" class="small" title={title.clone()} aria-label={title} {onclick} disabled={!on}>{ label.to_string() }</button>
+        <button type="button" class="small" title={title} aria-label={name} {onclick} disabled={!on}>{ label.to_string() }</button>
     }
 }
 
