@@ -4,22 +4,11 @@
 // Run by scripts/test.sh with the other browser tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, shot } from './lib.mjs';
+import { useBrowser, onScreen, shot } from './lib.mjs';
 
 const session = useBrowser();
 
 const NAIVE = '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222';
-
-/** A box that is really on screen: non-empty and inside the 1280×720 viewport. */
-async function onScreen(locator, what) {
-  await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
-  assert.ok(box && box.width > 0 && box.height > 0, `${what} has a box: ${JSON.stringify(box)}`);
-  const vp = locator.page().viewportSize();
-  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y + box.height <= vp.height + 1,
-    `${what} is inside the viewport: ${JSON.stringify(box)}`);
-  return box;
-}
 
 /** What the diff view says: first divergence, verdicts, the divergence row's cells and note. */
 async function readDiff(page) {

@@ -97,4 +97,16 @@ export async function openPage(context, path = '') {
 export const position = async (page) => Number(await page.locator('#position').getAttribute('data-position'));
 export const waitPosition = (page, n) =>
   page.waitForFunction((n) => document.querySelector('#position')?.dataset.position === String(n), n);
+/** Scrolls `locator` into view and asserts its box is really on screen: non-empty and inside
+ *  the viewport. Returns the box. */
+export async function onScreen(locator, what) {
+  await locator.scrollIntoViewIfNeeded();
+  const box = await locator.boundingBox();
+  assert.ok(box && box.width > 0 && box.height > 0, `${what} has a box: ${JSON.stringify(box)}`);
+  const vp = locator.page().viewportSize();
+  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y + box.height <= vp.height + 1,
+    `${what} is inside the viewport: ${JSON.stringify(box)}`);
+  return box;
+}
+
 export const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, name) });

@@ -7,23 +7,12 @@
 // Run by scripts/test.sh with the other browser tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, shot } from './lib.mjs';
+import { useBrowser, onScreen, shot } from './lib.mjs';
 
 const session = useBrowser();
 
 const WORLD = '?v=3&s=migrate-vs-affinity&t=linux-6.6&m=sc';
 const LOCK = 'lock(ir_list(0))';
-
-/** A box that is really on screen: non-empty and inside the 1280×720 viewport. */
-async function onScreen(locator, what) {
-  await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
-  assert.ok(box && box.width > 0 && box.height > 0, `${what} has a box: ${JSON.stringify(box)}`);
-  const vp = locator.page().viewportSize();
-  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y + box.height <= vp.height + 1,
-    `${what} is inside the viewport: ${JSON.stringify(box)}`);
-  return box;
-}
 
 /** Find a race, and the kinds of the counterexamples it lists. */
 async function check(page) {

@@ -3,30 +3,11 @@
 // field: geometry, not only the DOM), undone with Ctrl+Z, the draft reloaded from its share link
 // (sc=), run in the explorer and checked there, and that link reloaded too.
 // Run by scripts/test.sh with the other browser tests.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, shot } from './lib.mjs';
+import { useBrowser, onScreen, shot } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A box really on screen: non-empty and inside the 1280×720 viewport. */
-async function onScreen(locator, what) {
-  await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
-  assert.ok(box && box.width > 0 && box.height > 0, `${what} has a box: ${JSON.stringify(box)}`);
-  const vp = locator.page().viewportSize();
-  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y + box.height <= vp.height + 1,
-    `${what} is inside the viewport: ${JSON.stringify(box)}`);
-  return box;
-}
+const session = useBrowser();
 
 /** Every control of the editor and its value, in page order: the draft as a person sees it. */
 const readDraft = (page) => page.locator('.editor').evaluate((root) =>
@@ -34,7 +15,7 @@ const readDraft = (page) => page.locator('.editor').evaluate((root) =>
     `${el.id}=${el.type === 'checkbox' ? el.checked : el.value}`));
 
 test('edit a scenario: add parts, see an impossible edit beside its field, undo, reload, run and check it', async () => {
-  const { page, problems } = await openPage(browser.context, '?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
+  const { page, problems } = await session.openPage('?v=3&s=put-block-vs-affinity&t=naive-update&m=sc');
   try {
     await page.locator('#edit-scenario').click();
     await page.locator('.editor').waitFor({ state: 'visible' });
@@ -102,7 +83,7 @@ test('edit a scenario: add parts, see an impossible edit beside its field, undo,
     const editorLink = page.url();
     assert.ok(!editorLink.includes('sj='), editorLink);
     assert.ok(editorLink.length < 600, `the editor's link is short: ${editorLink.length} bytes: ${editorLink}`);
-    const again = await openPage(browser.context, new URL(editorLink).search);
+    const again = await session.openPage(new URL(editorLink).search);
     try {
       await again.page.locator('.editor').waitFor({ state: 'visible' });
       assert.deepEqual(await readDraft(again.page), valid, 'the reloaded editor shows the same draft');
@@ -124,7 +105,7 @@ test('edit a scenario: add parts, see an impossible edit beside its field, undo,
     await verdict.waitFor({ timeout: 120_000 });
     assert.ok((await verdict.innerText()).trim().length > 0, 'the check gives a verdict on the edited world');
     const runLink = page.url();
-    const run = await openPage(browser.context, new URL(runLink).search);
+    const run = await session.openPage(new URL(runLink).search);
     try {
       assert.equal(await run.page.locator('.thread-pane').count(), 5, 'the reloaded run is the same world');
       assert.equal(await run.page.locator('#scenario-select').inputValue(), 'put-block-vs-affinity');
@@ -148,7 +129,7 @@ test('edit a scenario: add parts, see an impossible edit beside its field, undo,
 
 test('a damaged scenario text in a link says where it breaks and keeps the link on screen', async () => {
   const q = '?v=5&sc=12_g0_0r_v0XQ_~_1.x1.y0.&view=editor';
-  const { page } = await openPage(browser.context, q);
+  const { page } = await session.openPage(q);
   try {
     const notice = page.locator('.notice-error', { hasText: "character 13: 'Q' is not an operation's letter" });
     await onScreen(notice.first(), 'the error');

@@ -139,12 +139,14 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
                 <span class="ed-name">{ format!("vCPU{v}") }</span>
                 <div class="ed-field">
                     <label for={field_id(fs)}>{ format!("vCPU{v} starts") }</label>
-                    <Select id={field_id(fs)} value={state_id(init.state)} options={states} on_change={on_state} />
+                    <Select id={field_id(fs)} value={state_id(init.state)} options={states} on_change={on_state}
+                        invalid={invalid(&problem, fs).0} describedby={invalid(&problem, fs).1} />
                     { field_error(&problem, fs) }
                 </div>
                 <div class="ed-field">
                     <label for={field_id(fp)}>{ if init.state == VcpuStart::Preempted { "last ran on" } else { "on" } }</label>
-                    <Select id={field_id(fp)} value={init.pcpu.to_string()} options={numbered("pCPU", MAX_PCPUS.max(init.pcpu + 1))} on_change={on_pcpu} />
+                    <Select id={field_id(fp)} value={init.pcpu.to_string()} options={numbered("pCPU", MAX_PCPUS.max(init.pcpu + 1))} on_change={on_pcpu}
+                        invalid={invalid(&problem, fp).0} describedby={invalid(&problem, fp).1} />
                     { field_error(&problem, fp) }
                 </div>
                 { button("Remove", format!("Remove vCPU{v}"), EditMsg::RemoveVcpu(v).into(), s.vcpus.len() > 1) }
@@ -162,7 +164,8 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
                 <span class="ed-name">{ format!("IRTE{i}") }</span>
                 <div class="ed-field">
                     <label for={field_id(f)}>{ format!("IRTE{i} (vector {i}) aims at") }</label>
-                    <Select id={field_id(f)} value={irte.vcpu.to_string()} options={numbered("vCPU", MAX_VCPUS.max(irte.vcpu + 1))} on_change={on_vcpu} />
+                    <Select id={field_id(f)} value={irte.vcpu.to_string()} options={numbered("vCPU", MAX_VCPUS.max(irte.vcpu + 1))} on_change={on_vcpu}
+                        invalid={invalid(&problem, f).0} describedby={invalid(&problem, f).1} />
                     { field_error(&problem, f) }
                 </div>
                 <div class="ed-field ed-check">

@@ -40,6 +40,12 @@ pub struct SelectProps {
     pub options: Vec<SelectOption>,
     /// A value was picked.
     pub on_change: Callback<String>,
+    /// `aria-invalid` (set while the value breaks a rule).
+    #[prop_or_default]
+    pub invalid: Option<AttrValue>,
+    /// `aria-describedby` (the id of the message saying which rule).
+    #[prop_or_default]
+    pub describedby: Option<AttrValue>,
 }
 
 /// The select.
@@ -62,7 +68,8 @@ pub fn select(p: &SelectProps) -> Html {
         .on_change
         .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
     html! {
-        <select id={p.id.clone()} ref={node} {onchange}>
+        <select id={p.id.clone()} ref={node} {onchange}
+            aria-invalid={p.invalid.clone()} aria-describedby={p.describedby.clone()}>
             { for p.options.iter().map(|o| html! {
                 <option value={o.value.clone()} selected={o.value == p.value} disabled={o.disabled}
                     title={(!o.title.is_empty()).then(|| o.title.clone())}>{ o.label.clone() }</option>
