@@ -29,6 +29,7 @@ fn a_check_request_finds_the_naive_lost_wakeup() {
         scenario: core_sim::scenario::by_id("put-block-vs-affinity").unwrap(),
         knobs: core_sim::Strategy::preset("naive-update").unwrap().knobs,
         memory: core_sim::MemoryModel::Sc,
+        patch: None,
     });
     let Some(Response::Checked { job: 9, report, .. }) = out.last() else {
         panic!("{out:?}")

@@ -3,6 +3,7 @@
 
 use super::search::{Scratch, Search, Tables, ALL, BYTES_CHECK_EVERY, MAX_STATES};
 use super::{CheckOptions, CheckReport, Outcome, Progress};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::machine::Machine;
 use crate::sim::Sim;
 
