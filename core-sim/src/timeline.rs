@@ -1,7 +1,7 @@
 //! A renderer-neutral record of a run: lanes per actor, one row per step with its state changes and
 //! the violations that became true there.
 
-use crate::analysis::{cause, race, Cause, Race, Trace};
+use crate::analysis::{cause, race, zoom, Cause, Race, Story, Trace};
 use crate::explore::Session;
 use crate::oracle::Violation;
 use crate::view;
@@ -153,27 +153,86 @@ impl Timeline {
             self.why_text(v, &mut out);
         }
         for r in &self.rows {
-            let who = &self.lanes[r.lane];
-            out.push_str(&format!("{:>3}. {:<28} {}\n", r.step, who, r.code.trim()));
-            for c in &r.changes {
-                out.push_str(&format!("       {}: {} → {}\n", c.label, c.before, c.after));
-            }
-            for n in &r.notes {
-                out.push_str(&format!("       ({n})\n"));
-            }
-            for v in &r.violations {
-                out.push_str(&format!("  !! [{}] {}\n", v.kind, v.explanation));
-                self.why_text(v, &mut out);
+            self.row_text(r, &mut out);
+        }
+        self.end_text(&mut out);
+        out
+    }
+
+    /// The story of this timeline's run (which must be `s`'s whole recorded run): its deciding
+    /// races are the ones this timeline worked out.
+    pub fn story(&self, s: &Session) -> Story {
+        let trace = Trace::from_session(s, self.rows.len());
+        let pairs: Vec<(usize, usize)> = self
+            .races
+            .iter()
+            .flatten()
+            .map(|r| (r.first, r.second))
+            .collect();
+        zoom::story(s.sim(), &trace, &pairs)
+    }
+
+    /// The run as its story (`avic-lab open --zoom`): each collapsed group one line
+    /// "  2–5. vCPU0 thread  ▸ avic_vcpu_put → … (4 steps: …)", every other step as
+    /// [`Timeline::to_text`] prints it, in the story's order.
+    pub fn to_story_text(&self, story: &Story) -> String {
+        let mut out = format!(
+            "{} · story: {} line(s) for {} micro-step(s)\n",
+            self.title,
+            story.lines(),
+            story.micro
+        );
+        for v in &self.initial_violations {
+            out.push_str(&format!("  !! at start: [{}] {}\n", v.kind, v.explanation));
+            self.why_text(v, &mut out);
+        }
+        for &k in &story.order {
+            match story.steps.iter().find(|g| g.steps.contains(&k)) {
+                Some(g) if g.collapsed => {
+                    if g.steps[0] == k {
+                        let range = format!("{}.", g.range());
+                        out.push_str(&format!(
+                            "{range:>8} {:<24} ▸ {} ({})\n",
+                            self.lanes[g.thread],
+                            g.title,
+                            crate::text::clip(&g.summary, 80)
+                        ));
+                    }
+                }
+                _ => {
+                    if let Some(r) = self.rows.get(k.wrapping_sub(1)) {
+                        self.row_text(r, &mut out);
+                    }
+                }
             }
         }
+        self.end_text(&mut out);
+        out
+    }
+
+    fn row_text(&self, r: &Row, out: &mut String) {
+        let who = &self.lanes[r.lane];
+        out.push_str(&format!("{:>3}. {:<28} {}\n", r.step, who, r.code.trim()));
+        for c in &r.changes {
+            out.push_str(&format!("       {}: {} → {}\n", c.label, c.before, c.after));
+        }
+        for n in &r.notes {
+            out.push_str(&format!("       ({n})\n"));
+        }
+        for v in &r.violations {
+            out.push_str(&format!("  !! [{}] {}\n", v.kind, v.explanation));
+            self.why_text(v, out);
+        }
+    }
+
+    fn end_text(&self, out: &mut String) {
         for v in &self.final_violations {
             out.push_str(&format!(
                 "  !! at the end: [{}] {}\n",
                 v.kind, v.explanation
             ));
-            self.why_text(v, &mut out);
+            self.why_text(v, out);
         }
-        out
     }
 
     /// The cause and the deciding race of `v`, as lines under it.

@@ -1229,6 +1229,64 @@ fn open_email_is_72_columns_with_link_violation_cause_and_race() {
     assert!(bad.stderr.starts_with("error: "), "{}", bad.stderr);
 }
 
+/// `open LINK --zoom`: the first patch's hang as its story, fewer lines than the micro-steps,
+/// the collapsed calls one line each, the deciding race's two accesses and the violation steps
+/// as today's lines; `--json --zoom` adds the macro steps; without `--zoom`, today's output.
+#[test]
+fn open_zoom_tells_the_run_as_macro_steps_with_the_race_in_full() {
+    let link = "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=9";
+    let plain = run(&["open", link]);
+    let r = run(&["open", link, "--zoom"]);
+    assert_eq!(r.code, 1, "a violation: {}", r.stderr);
+    let numbered = |t: &str| {
+        t.lines()
+            .filter(|l| {
+                let l = l.trim_start();
+                l.split_once(". ").is_some_and(|(n, _)| {
+                    n.split('–')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                })
+            })
+            .count()
+    };
+    assert_eq!(numbered(&plain.stdout), 24, "{}", plain.stdout);
+    let lines = numbered(&r.stdout);
+    assert!((6..=10).contains(&lines), "{lines} lines:\n{}", r.stdout);
+    assert!(
+        r.stdout.contains("story: ") && r.stdout.contains("for 24 micro-step(s)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("10–19. IRQ affinity updater")
+            && r.stdout
+                .contains("▸ irq_set_vcpu_affinity → amd_iommu_activate_guest_mode"),
+        "{}",
+        r.stdout
+    );
+    // The race's accesses (steps 4 and 20) and the step where stale-irte fired stay in full,
+    // exactly as today's output prints them.
+    for step in ["  4. ", " 20. ", " 21. "] {
+        let line = |t: &str| t.lines().find(|l| l.starts_with(step)).map(str::to_string);
+        assert!(line(&r.stdout).is_some(), "{step} in\n{}", r.stdout);
+        assert_eq!(line(&r.stdout), line(&plain.stdout));
+    }
+    assert!(r
+        .stdout
+        .contains("Deciding race: the vCPU0 thread's read of vCPU0's ir_list"));
+    let j = json(&run(&["open", link, "--zoom", "--json"]));
+    let story = j["story"]["steps"].as_array().expect("story steps");
+    let collapsed: Vec<&Value> = story.iter().filter(|g| g["collapsed"] == true).collect();
+    assert!(collapsed.len() >= 3, "{story:?}");
+    assert_eq!(j["story"]["micro"], 24);
+    assert!(run(&["open", link, "--json"])
+        .stdout
+        .find("\"story\"")
+        .is_none());
+    let bad = run(&["open", link, "--zoom", "--email"]);
+    assert_eq!(bad.code, 3, "bad input: {}", bad.stderr);
+}
+
 /// `check --reduce por`: the same kinds in fewer states, said in the report; a counterexample
 /// that replays to its kind; an unknown reduction is refused.
 #[test]

@@ -6,7 +6,8 @@
 //! `diff`, one schedule replayed in another world (strategy, version, memory model) and aligned
 //! step by step with its own run, and the single knob flips that stop its violation;
 //! `evidence`, how likely each kind is in a cell: possible at all, and how many seeded uniform and
-//! PCT runs hit it.
+//! PCT runs hit it; `zoom`, the run told as macro steps: each kernel operation call one line
+//! when none of its steps races, the race itself in micro-steps.
 
 pub mod cause;
 pub mod coverage;
@@ -15,6 +16,7 @@ pub mod evidence;
 pub mod preemptions;
 pub mod race;
 pub mod trace;
+pub mod zoom;
 
 pub use cause::{cause, causes, Cause, CauseStep, Role};
 pub use coverage::{coverage, Coverage, TooManyStates};
@@ -22,3 +24,4 @@ pub use diff::{diff, diff_sims, what_stops, Diff, DiffError, WhatStops};
 pub use preemptions::{count_preemptions, fewest_preemptions, Bounded, PreemptionBound};
 pub use race::{deciding_races, Race};
 pub use trace::Trace;
+pub use zoom::{story, story_of_session, Kept, MacroStep, Story};

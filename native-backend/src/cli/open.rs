@@ -43,6 +43,11 @@ pub struct OpenArgs {
     /// with its cause and deciding race, then the steps.
     #[arg(long, conflicts_with_all = ["json", "verify"])]
     pub email: bool,
+    /// Print the run as its story: each kernel operation call whose steps race with nothing one
+    /// line (`core_sim::analysis::zoom`), the deciding race and the violations in micro-steps.
+    /// With `--json`, the story's macro steps are added as "story".
+    #[arg(long, conflicts_with_all = ["email"])]
+    pub zoom: bool,
 }
 
 /// Run `avic-lab open`.
@@ -118,6 +123,9 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         if let Some(e) = super::sim_args::edited(&opened.sim) {
             out["edited"] = json!(e);
         }
+        if args.zoom {
+            out["story"] = json!(timeline.story(&session));
+        }
         super::output::emit_json(&out)?;
         return Ok(code);
     }
@@ -133,7 +141,12 @@ pub fn run(args: OpenArgs) -> Result<ExitCode> {
         .unwrap_or_default()
         .iter()
         .peekable();
-    for line in timeline.to_text().lines() {
+    let printed = if args.zoom {
+        timeline.to_story_text(&timeline.story(&session))
+    } else {
+        timeline.to_text()
+    };
+    for line in printed.lines() {
         let step = step_number(line);
         if let Some(n) = step {
             while let Some(note) = notes.next_if(|note| note.at < n) {
