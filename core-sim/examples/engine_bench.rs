@@ -10,7 +10,8 @@
 //! `--big` the 7-thread world (one vCPU that exits and halts, one updater, five device
 //! interrupts on two IRTEs; `--print-big` writes it as scenario JSON). `bytes_per_state` is the
 //! growth of the process's resident memory during the search divided by the states;
-//! `visited_bytes_per_state` what the search itself says its visited set took.
+//! `visited_bytes_per_state` what the search itself says its visited set took. `--symmetry`
+//! turns the symmetry reduction on (`--reduce por` the persistent sets).
 
 use core_sim::explore::{self, CheckOptions, Reduce, StoreMode};
 use core_sim::program::{Actor, Op};
@@ -134,7 +135,16 @@ fn main() {
         let id = args[i + 1].as_str();
         opts.reduce = Reduce::from_id(id).unwrap_or_else(|| panic!("--reduce none|por, not {id}"));
     }
-    let mode = &format!("{}/{}t/{}", opts.store.id(), opts.threads, opts.reduce.id());
+    if args.iter().any(|a| a == "--symmetry") {
+        opts.symmetry = true;
+    }
+    let sym = if opts.symmetry { "/symmetry" } else { "" };
+    let mode = &format!(
+        "{}/{}t/{}{sym}",
+        opts.store.id(),
+        opts.threads,
+        opts.reduce.id()
+    );
     if args.iter().any(|a| a == "--print-big") {
         println!("{}", big_world().to_json());
         return;

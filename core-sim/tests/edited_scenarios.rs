@@ -172,6 +172,28 @@ fn exercise(s: &Scenario, preset: usize, tso: bool, seed: u64) -> Result<bool, T
                         .any(|v| v.kind == c.violation.kind));
                 }
             }
+            // So does the symmetry reduction (one state per orbit; final states are then
+            // counted per orbit too).
+            if r.outcome == core_sim::explore::Outcome::Complete {
+                let sym = check(
+                    &sim,
+                    &CheckOptions {
+                        max_states: 3_000,
+                        symmetry: true,
+                        ..Default::default()
+                    },
+                    &mut |_| true,
+                );
+                prop_assert_eq!(sym.kinds(), r.kinds());
+                prop_assert!(sym.states <= r.states);
+                for c in sym.counterexamples.values() {
+                    let replayed = Session::replay(&sim, &c.schedule.to_string()).unwrap();
+                    prop_assert!(replayed
+                        .violations()
+                        .iter()
+                        .any(|v| v.kind == c.violation.kind));
+                }
+            }
             let run = random_run(&sim, seed);
             let _ = run.violations();
             let _ = core_sim::timeline::Timeline::from_session(&run);

@@ -1329,3 +1329,57 @@ fn check_reduce_por_finds_the_same_kinds_in_fewer_states() {
     assert_ne!(bad.code, 0);
     assert!(bad.stderr.contains("--reduce"), "{}", bad.stderr);
 }
+
+/// `check --symmetry on`: on a symmetric world, the same kinds in fewer states, the number of
+/// symmetries in the report, counterexamples that replay; a world without any says so.
+#[test]
+fn check_symmetry_on_finds_the_same_kinds_in_fewer_states() {
+    let world = [
+        "--scenario",
+        "twin-halts",
+        "--strategy",
+        "linux-6.6-zen2",
+        "--memory",
+        "sc",
+    ];
+    let with = |extra: &[&'static str]| {
+        let mut a = vec!["check"];
+        a.extend(world);
+        a.extend(extra);
+        run(&a)
+    };
+    let plain = json(&with(&["--json"]));
+    let sym = json(&with(&["--json", "--symmetry", "on"]));
+    assert_eq!(plain["symmetry"], false);
+    assert_eq!(sym["symmetry"], true);
+    assert_eq!(sym["symmetries"], 2);
+    assert_eq!(sym["violations"], plain["violations"]);
+    assert!(sym["states"].as_u64() < plain["states"].as_u64(), "{sym}");
+    for ce in sym["counterexamples"].as_array().unwrap() {
+        let mut a = vec!["replay"];
+        a.extend(world);
+        a.push(ce["schedule"].as_str().unwrap());
+        let replay = run(&a);
+        let kind = ce["kind"].as_str().unwrap();
+        assert!(replay.stdout.contains(kind), "{kind}: {}", replay.stdout);
+    }
+    let text = with(&["--symmetry", "on"]);
+    assert!(text.stdout.contains("2 symmetries"), "{}", text.stdout);
+    let none = run(&[
+        "check",
+        "--scenario",
+        "block-ga-log",
+        "--strategy",
+        "linux-6.6",
+        "--symmetry",
+        "on",
+    ]);
+    assert!(
+        none.stdout.contains("none in this world"),
+        "{}",
+        none.stdout
+    );
+    let bad = with(&["--symmetry", "maybe"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("--symmetry"), "{}", bad.stderr);
+}

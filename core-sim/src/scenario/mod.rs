@@ -4,12 +4,14 @@
 //! `validate` holds the rules a scenario must follow, `shipped` the scenarios the lab ships.
 
 mod compact;
+mod larger;
 mod shipped;
 mod validate;
 
 pub use self::validate::{Field, FieldError};
 
 pub use self::compact::{CompactError, MAX_COMPACT};
+pub use self::larger::larger;
 pub use self::shipped::{by_id, ids, shipped};
 use crate::program::{Actor, Op};
 use crate::text;

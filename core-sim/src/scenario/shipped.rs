@@ -262,10 +262,11 @@ pub fn ids() -> Vec<String> {
     shipped().into_iter().map(|s| s.id).collect()
 }
 
-/// The shipped scenario with this id.
+/// The shipped scenario with this id (from the teaching list or the larger ones).
 pub fn by_id(id: &str) -> Result<Scenario, ScenarioError> {
     shipped()
         .into_iter()
+        .chain(super::larger())
         .find(|s| s.id == id)
         .ok_or_else(|| ScenarioError::Unknown(text::shown(id, text::MAX_ECHO)))
 }

@@ -31,6 +31,12 @@ pub struct CheckArgs {
     /// without it for the shortest) or `none` (the default).
     #[arg(long, value_name = "none|por", default_value = "none", value_parser = ["none", "por"])]
     pub reduce: String,
+    /// Symmetry reduction: `on` stores one state per orbit of the world's interchangeable
+    /// vCPUs, pCPUs, IRTEs and identical threads (the same kinds of violation, counterexamples
+    /// that replay but may be longer than the shortest; sleep sets and --threads are then not
+    /// used); `off` (the default). A world without symmetries searches as with `off`.
+    #[arg(long, value_name = "on|off", default_value = "off", value_parser = ["on", "off"])]
+    pub symmetry: String,
     /// Store 64-bit fingerprints of the visited states instead of the states (a few bytes each):
     /// a "safe" verdict is then safe with the probability printed beside it.
     #[arg(long, overrides_with = "full")]
@@ -81,6 +87,9 @@ struct JsonReport<'a> {
     memory_model: &'static str,
     reduction: bool,
     reduce: &'static str,
+    /// `--symmetry on` and the number of symmetries it found (1: none).
+    symmetry: bool,
+    symmetries: usize,
     store: &'static str,
     omission_bound: f64,
     verdict: &'static str,
@@ -206,6 +215,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let opts = CheckOptions {
         reduction: args.reduction && !args.no_reduction,
         reduce,
+        symmetry: args.symmetry == "on",
         store: if args.fingerprint && !args.full {
             StoreMode::Fingerprint
         } else {
@@ -257,6 +267,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             memory_model: sim.memory.id(),
             reduction: opts.reduction,
             reduce: opts.reduce.id(),
+            symmetry: opts.symmetry,
+            symmetries: explore::symmetries(&sim),
             store: r.store.id(),
             omission_bound: r.omission_bound(),
             verdict: verdict.id(),
@@ -302,6 +314,18 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 (Reduce::None, false) => "",
             }
         );
+        if opts.symmetry {
+            let n = explore::symmetries(&sim);
+            outln!(
+                text,
+                "symmetry: {}",
+                if n > 1 {
+                    format!("{n} symmetries, one state per orbit (counterexamples not always the shortest)")
+                } else {
+                    "none in this world: plain search".to_string()
+                }
+            );
+        }
         if r.store == StoreMode::Fingerprint {
             outln!(
                 text,

@@ -14,7 +14,10 @@ pub(super) fn run(
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> (CheckReport, Tables) {
     let mut s = Search::new(sim, options);
-    let root = sim.initial();
+    let mut root = sim.initial();
+    if let Some(sym) = s.sym.as_mut() {
+        sym.canonicalise(&mut root);
+    }
     let mut key = vec![0; s.width];
     s.t.codec.encode(&root, &mut key);
     let mut sc = Scratch::new(&root, &key, sim.threads.len());
@@ -25,7 +28,11 @@ pub(super) fn run(
     let mut next_bytes_check = 0;
     let max_states = options.max_states.min(MAX_STATES);
     #[cfg(not(target_arch = "wasm32"))]
-    if options.threads > 1 && !options.reduction && options.reduce == super::Reduce::None {
+    if options.threads > 1
+        && !options.reduction
+        && options.reduce == super::Reduce::None
+        && s.sym.is_none()
+    {
         let outcome = run_parallel(&mut s, options, progress, &root, &key);
         return finish(s, outcome, progress);
     }

@@ -267,6 +267,53 @@ impl Codec {
         out.iter().any(|w| w & LOCAL != 0)
     }
 
+    /// Pack `m` afresh, reading these tables only (as [`Codec::encode_child`], for a state that
+    /// is no single step from a packed one: a symmetry's image). Returns whether a word is local.
+    pub fn encode_local(&self, local: &mut Codec, m: &Machine, out: &mut [u32]) -> bool {
+        let h = cpus_heap(m);
+        let same = |p: &Cpus| p.is_in(m);
+        out[0] =
+            self.cpus
+                .find_or_add(&mut local.cpus, Cpus::hash_of(m), same, || Cpus::take(m), h);
+        let h = entries_heap(m);
+        let same = |p: &Entries| p.is_in(m);
+        out[1] = self.entries.find_or_add(
+            &mut local.entries,
+            Entries::hash_of(m),
+            same,
+            || Entries::take(m),
+            h,
+        );
+        let h = iommu_heap(m);
+        let same = |p: &Iommu| p.is_in(m);
+        out[2] = self.iommu.find_or_add(
+            &mut local.iommu,
+            Iommu::hash_of(m),
+            same,
+            || Iommu::take(m),
+            h,
+        );
+        let h = locks_heap(m);
+        let same = |p: &Locks| p.is_in(m);
+        out[3] = self.locks.find_or_add(
+            &mut local.locks,
+            Locks::hash_of(m),
+            same,
+            || Locks::take(m),
+            h,
+        );
+        for (t, ts) in m.threads.iter().enumerate() {
+            out[GLOBAL_PARTS + t] = self.threads[t].find_or_add(
+                &mut local.threads[t],
+                thread_hash(ts),
+                |x| x == ts,
+                || ts.clone(),
+                thread_heap(ts),
+            );
+        }
+        out.iter().any(|w| w & LOCAL != 0)
+    }
+
     /// Replace the local words of `row` (from [`Codec::encode_child`] with `local`) by shared
     /// indices, adding the parts they stand for.
     pub fn adopt(&mut self, local: &Codec, seen: &mut Adopted, row: &mut [u32]) {

@@ -12,6 +12,7 @@ mod intern;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 mod search;
+mod symmetry;
 mod visited;
 
 use super::schedule::Schedule;
@@ -97,6 +98,12 @@ pub struct CheckOptions {
     /// A reduction that cuts states (none by default).
     #[serde(default)]
     pub reduce: Reduce,
+    /// Symmetry reduction: one state per orbit of the world's interchangeable pCPUs, vCPUs,
+    /// IRTEs and identical threads (see `symmetry`). The same kinds of violation; counterexamples
+    /// replay but may be longer than the shortest. One thread only; the sleep sets are off
+    /// under it. A world without symmetries searches as without it.
+    #[serde(default)]
+    pub symmetry: bool,
     /// Worker threads expanding each breadth-first level (1: this thread only). Levels are
     /// merged in the order one thread would visit them, so the result is the same for any
     /// number, except that the limits are looked at once a level. Ignored on wasm32 and with
@@ -117,6 +124,7 @@ impl Default for CheckOptions {
             reduction: false,
             store: StoreMode::Full,
             reduce: Reduce::None,
+            symmetry: false,
             threads: 1,
             max_states: 2_000_000,
             max_bytes: 1 << 30,
@@ -266,6 +274,12 @@ impl CheckReport {
             .values()
             .min_by_key(|c| (c.schedule.0.len(), c.violation.kind))
     }
+}
+
+/// The number of symmetries [`CheckOptions::symmetry`] finds in `sim` (1: none but the
+/// identity; the search is then plain).
+pub fn symmetries(sim: &Sim) -> usize {
+    symmetry::Symmetry::of(sim).map_or(1, |s| s.order())
 }
 
 /// Explore every interleaving of `sim` breadth-first. `progress` is called every

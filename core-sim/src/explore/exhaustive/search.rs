@@ -2,6 +2,7 @@
 
 use super::ample::Por;
 use super::encode::{Adopted, Codec};
+use super::symmetry::Symmetry;
 use super::visited::{FingerprintSet, FullSet};
 use super::{hash, CheckOptions, Counterexample, Reduce, StoreMode};
 use crate::exec::{self, Action, Fact};
@@ -86,6 +87,8 @@ pub(super) struct Search<'a> {
     pub(super) reduction: bool,
     /// The persistent-set reduction, when asked for.
     pub(super) por: Option<Por>,
+    /// The symmetry reduction, when asked for and the world has symmetries.
+    pub(super) sym: Option<Symmetry>,
     pub(super) t: Tables,
     /// Records `[id, mask, depth]`, followed by the packed state in fingerprint mode.
     pub(super) queue: VecDeque<u32>,
@@ -133,7 +136,12 @@ impl<'a> Search<'a> {
     pub(super) fn new(sim: &'a Sim, options: &CheckOptions) -> Search<'a> {
         let codec = Codec::new(sim.threads.len());
         let width = codec.width();
-        let sleeps = options.reduction && options.reduce == Reduce::None;
+        let sym = if options.symmetry {
+            Symmetry::of(sim)
+        } else {
+            None
+        };
+        let sleeps = options.reduction && options.reduce == Reduce::None && sym.is_none();
         let fingerprints = options.store == StoreMode::Fingerprint && !sleeps;
         let store = if fingerprints {
             Store::Fingerprint(FingerprintSet::new())
@@ -142,7 +150,8 @@ impl<'a> Search<'a> {
         };
         Search {
             sim,
-            reduction: options.reduction && options.reduce == Reduce::None,
+            reduction: sleeps,
+            sym,
             por: (options.reduce == Reduce::Por).then(|| Por::new(sim, &sim.initial())),
             t: Tables {
                 codec,
@@ -197,6 +206,17 @@ impl<'a> Search<'a> {
         }
         let mut path = self.path(node);
         path.extend(last);
+        let mut new = new;
+        if let Some(sym) = self.sym.as_mut() {
+            // A path of the quotient: as the world's own schedule, judged again there.
+            let (real, again) = sym.concrete(self.sim, &path, last.is_some());
+            path = real;
+            for v in &mut new {
+                if let Some(w) = again.iter().find(|w| w.kind == v.kind) {
+                    v.explanation.clone_from(&w.explanation);
+                }
+            }
+        }
         let schedule = Schedule(path);
         for mut v in new {
             v.step = schedule.0.len();
@@ -369,7 +389,18 @@ impl<'a> Search<'a> {
             self.record(vs, n, Some(a));
         }
         let c = &mut self.t.codec;
-        if c.encode_child(
+        // Symmetry: the child becomes its orbit's canonical image before it is packed.
+        let moved = self
+            .sym
+            .as_mut()
+            .is_some_and(|s| s.canonicalise(&mut sc.child));
+        if moved {
+            if c.encode_local(&mut sc.local, &sc.child, &mut sc.ckey) {
+                c.adopt(&sc.local, &mut sc.adopted, &mut sc.ckey);
+                sc.local.clear();
+                sc.adopted.clear();
+            }
+        } else if c.encode_child(
             &mut sc.local,
             &sc.parent,
             &sc.pkey,
