@@ -8,6 +8,8 @@
 //! and serde's agree on every answer a real check gives.
 
 use crate::{ClaimResult, MatrixCell, Response};
+use core_sim::analysis::coverage::LineFlags;
+use core_sim::analysis::Coverage;
 use core_sim::explore::matrix::{Cell, CellCounterexample};
 use core_sim::explore::{CheckReport, Counterexample, Outcome, Progress, StoreMode};
 use core_sim::share::bundle::{Row, Table};
@@ -56,12 +58,12 @@ impl Response {
                 job,
                 report: report(obj(field(o, "report")?, "report")?)?,
                 ms: float(o, "ms")?,
-                // Bit lists of lines, absent for large worlds: serde's reading of the value.
+                // Bit lists of lines, absent for large worlds.
                 coverage: match o.get("coverage") {
                     None | Some(Value::Null) => None,
-                    Some(c) => Some(
-                        serde_json::from_value(c.clone()).map_err(|e| format!("coverage: {e}"))?,
-                    ),
+                    Some(c) => {
+                        Some(coverage(obj(c, "coverage")?).map_err(|e| format!("coverage: {e}"))?)
+                    }
                 },
             },
             "cell" => Response::Cell {
@@ -149,6 +151,39 @@ fn report(o: &Obj) -> Result<CheckReport, String> {
         bytes: num(o, "bytes")?,
         store,
         counterexamples,
+    })
+}
+
+/// Line coverage: per thread, per listing, per line a flag, for every line and for each kind
+/// (by hand too: serde's derived reader over a `Value` was its own few KiB of the page's module).
+fn coverage(o: &Obj) -> Result<Coverage, String> {
+    fn list<'a>(v: &'a Value, name: &str) -> Result<&'a Vec<Value>, String> {
+        v.as_array().ok_or_else(|| wrong(name))
+    }
+    let flags = |v: &Value, name: &str| -> Result<LineFlags, String> {
+        list(v, name)?
+            .iter()
+            .map(|t| {
+                list(t, name)?
+                    .iter()
+                    .map(|p| {
+                        list(p, name)?
+                            .iter()
+                            .map(|l| l.as_bool().ok_or_else(|| wrong(name)))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let mut in_every = BTreeMap::new();
+    for (id, f) in obj(field(o, "in_every")?, "in_every")? {
+        in_every.insert(kind(id)?, flags(f, "in_every")?);
+    }
+    Ok(Coverage {
+        states: num(o, "states")?,
+        executed: flags(field(o, "executed")?, "executed")?,
+        in_every,
     })
 }
 

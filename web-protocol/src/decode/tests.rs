@@ -277,3 +277,33 @@ fn bad_values_inside_a_report_are_named() {
     let e = Response::from_json(&cell.replacen("\"violations\":[\"", "\"violations\":[1,\"", 1));
     assert!(e.unwrap_err().contains("'violations'"));
 }
+
+#[test]
+fn bad_values_inside_line_coverage_are_named() {
+    let json = answers()
+        .into_iter()
+        .find(|r| {
+            matches!(
+                r,
+                Response::Checked {
+                    coverage: Some(c),
+                    ..
+                } if !c.in_every.is_empty()
+            )
+        })
+        .expect("a report with coverage of a kind")
+        .to_json();
+    let bad = |from: &str, to: &str| {
+        assert!(json.contains(from), "{from}");
+        Response::from_json(&json.replacen(from, to, 1)).unwrap_err()
+    };
+    assert!(bad("\"executed\":[[[", "\"executed\":[[[1,").contains("coverage: field 'executed'"));
+    assert!(
+        bad("\"in_every\":{\"", "\"in_every\":{\"x").contains("coverage: unknown violation kind")
+    );
+    assert!(bad("\"in_every\":{", "\"in_every\":[],\"y\":{").contains("coverage: field 'in_every'"));
+    let missing = json.replacen("\"executed\":", "\"executed_\":", 1);
+    assert!(Response::from_json(&missing)
+        .unwrap_err()
+        .contains("coverage: missing field 'executed'"));
+}
