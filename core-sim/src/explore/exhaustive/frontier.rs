@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 /// Bytes a chunk holds.
-const CHUNK: usize = 1 << 16;
+const CHUNK: usize = 1 << 12;
 
 /// The queue.
 pub(super) struct Frontier {

@@ -1,5 +1,5 @@
 //! Parent links, 4 bytes a state, in fixed chunks: the table grows without copying and holds at
-//! most one chunk of spare room (a doubling vector may hold as much spare room as it has links).
+//! most one chunk of spare room (the last chunk grows by doubling up to its size) (a doubling vector may hold as much spare room as it has links).
 
 /// Links a chunk holds.
 const CHUNK: usize = 1 << 16;
@@ -15,7 +15,8 @@ impl Links {
     #[inline]
     pub(super) fn push(&mut self, link: u32) {
         if self.len % CHUNK == 0 {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            // A chunk grows as a vector up to its size: a small search takes little.
+            self.chunks.push(Vec::new());
         }
         self.chunks.last_mut().expect("a chunk").push(link);
         self.len += 1;
@@ -33,7 +34,7 @@ impl Links {
 
     /// Bytes taken.
     pub(super) fn bytes(&self) -> usize {
-        self.chunks.len() * CHUNK * 4 + self.chunks.capacity() * 24
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() * 4 + self.chunks.capacity() * 24
     }
 }
 
