@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Our exhaustive checker and SPIN side by side on the same worlds (a benchmark, not a timed test).
-# For each cell: the checker (release build, through `core-sim/examples/engine_json.rs`, one line
-# of JSON per run) in each of MODES, and SPIN's compiled verifier on `avic-lab export --promela`
+# For each cell: the checker (release build, through `core-sim/examples/engine_bench.rs --cell`,
+# one line of JSON per run) in each of MODES (full states, fingerprints), and SPIN's compiled verifier on `avic-lab export --promela`
 # of the same world (gcc -O2, the flags the model's header names). Prints states, seconds,
 # states/s and bytes/state for each engine, and the ratios core/SPIN.
 #
 #   scripts/bench-engine.sh
 #   CELLS="retarget-vs-old-owner:naive-update:tso put-block-vs-affinity:linux-6.6:sc" scripts/bench-engine.sh
-#   MODES="plain" scripts/bench-engine.sh        # a new checker mode adds itself to MODES here
+#   MODES="full" scripts/bench-engine.sh         # the checker's store modes: full, fingerprint
 #
 # bytes/state: for the checker, the growth of its peak resident memory during the search divided
 # by the states (and, in brackets, its own estimate); for SPIN, "actual memory usage for
@@ -17,13 +17,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CELLS="${CELLS:-put-block-vs-affinity:linux-6.6:sc retarget-vs-old-owner:linux-6.6:sc retarget-vs-old-owner:linux-6.6:tso retarget-vs-old-owner:naive-update:tso old-owner-halts:barrier-only:tso}"
-MODES="${MODES:-plain}"
+MODES="${MODES:-full fingerprint}"
 for t in spin gcc jq; do
     command -v "$t" >/dev/null 2>&1 || { echo "bench-engine: $t not found (scripts/setup.sh installs spin and gcc; jq: apt-get install jq)" >&2; exit 1; }
 done
 
 cargo build --release -q -p native-backend --bin avic-lab
-cargo build --release -q -p core-sim --example engine_json
+cargo build --release -q -p core-sim --example engine_bench
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -31,7 +31,7 @@ trap 'rm -rf "$WORK"' EXIT
 # One line per engine run: engine mode states seconds bytes/state [note]
 core_run() { # scenario strategy memory mode
     local j
-    j="$("$TARGET/examples/engine_json" "$1" "$2" "$3" --mode "$4")"
+    j="$("$TARGET/examples/engine_bench" --mode "$4" --cell "$1/$2/$3")"
     jq -r '[.states, .seconds, .rss_bytes_per_state, .bytes_per_state, (.kinds | join(","))] | @tsv' <<<"$j"
 }
 
@@ -53,19 +53,19 @@ spin_run() { # scenario strategy memory
         'BEGIN { printf "%d\t%s\t%.1f\t-\t%s\n", s, t, m * 1048576 / s, k }'
 }
 
-printf '%-48s %-10s %10s %9s %12s %14s  %s\n' cell engine states seconds states/s bytes/state kinds
+printf '%-48s %-18s %10s %9s %12s %14s  %s\n' cell engine states seconds states/s bytes/state kinds
 for cell in $CELLS; do
     IFS=: read -r s p m <<<"$cell"
     name="$s x $p x $m"
     IFS=$'\t' read -r sp_states sp_secs sp_bytes _ sp_kinds < <(spin_run "$s" "$p" "$m")
     sp_rate="$(awk -v n="$sp_states" -v t="$sp_secs" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')"
-    printf '%-48s %-10s %10s %9s %12s %14s  %s\n' "$name" spin "$sp_states" "$sp_secs" "$sp_rate" "$sp_bytes" "$sp_kinds"
+    printf '%-48s %-18s %10s %9s %12s %14s  %s\n' "$name" spin "$sp_states" "$sp_secs" "$sp_rate" "$sp_bytes" "$sp_kinds"
     for mode in $MODES; do
         IFS=$'\t' read -r c_states c_secs c_rss c_est c_kinds < <(core_run "$s" "$p" "$m" "$mode")
         c_rate="$(awk -v n="$c_states" -v t="$c_secs" 'BEGIN { printf "%.0f", n / t }')"
-        printf '%-48s %-10s %10s %9.4f %12s %14s  %s\n' "" "core/$mode" "$c_states" "$c_secs" "$c_rate" \
+        printf '%-48s %-18s %10s %9.4f %12s %14s  %s\n' "" "core/$mode" "$c_states" "$c_secs" "$c_rate" \
             "$(printf '%.0f (%.0f)' "$c_rss" "$c_est")" "$c_kinds"
         awk -v cr="$c_rate" -v sr="$sp_rate" -v cb="$c_rss" -v sb="$sp_bytes" \
-            'BEGIN { printf "%-48s %-10s %10s %9s %11.2fx %13.1fx  (core/SPIN; states differ by init + final states)\n", "", "ratio", "", "", (sr > 0 ? cr / sr : 0), (sb > 0 ? cb / sb : 0) }'
+            'BEGIN { printf "%-48s %-18s %10s %9s %11.2fx %13.1fx  (core/SPIN; states differ by init + final states)\n", "", "ratio", "", "", (sr > 0 ? cr / sr : 0), (sb > 0 ? cb / sb : 0) }'
     done
 done

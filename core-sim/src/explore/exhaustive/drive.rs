@@ -44,11 +44,7 @@ pub(super) fn run(
         // Adding up the tables takes a moment: do it once every so many new states.
         if s.states() >= next_bytes_check {
             next_bytes_check = s.states() + BYTES_CHECK_EVERY;
-            // The frontier shrinks as the last levels drain: give its memory back.
-            if s.queue.len() * 4 < s.queue.capacity() && s.queue.capacity() > 1 << 16 {
-                s.queue.shrink_to(s.queue.len() * 2);
-            }
-            if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
+            if s.t.bytes(s.queue.bytes()) >= options.max_bytes {
                 outcome = Outcome::MemoryLimit;
                 break;
             }
@@ -59,7 +55,7 @@ pub(super) fn run(
             let p = Progress {
                 states: s.states(),
                 transitions: s.transitions,
-                frontier: s.queue.len() / s.record,
+                frontier: s.queue.len(),
                 depth: depth as usize,
             };
             if !progress(&p) {
@@ -92,20 +88,16 @@ fn run_parallel(
         if s.states() >= max_states {
             return Outcome::StateLimit;
         }
-        if s.t.bytes(s.queue.capacity()) >= options.max_bytes {
+        if s.t.bytes(s.queue.bytes()) >= options.max_bytes {
             return Outcome::MemoryLimit;
         }
-        let take = s
-            .queue
-            .len()
-            .min(super::parallel::batch_len(s.record, workers));
-        let batch: Vec<u32> = s.queue.drain(..take).collect();
+        let batch = s.drain(super::parallel::batch_len(workers));
         if s.states() >= next_report {
             next_report = s.states() + options.progress_every.max(1);
             let p = Progress {
                 states: s.states(),
                 transitions: s.transitions,
-                frontier: s.queue.len() / s.record,
+                frontier: s.queue.len(),
                 depth: batch[2] as usize,
             };
             if !progress(&p) {
@@ -119,14 +111,14 @@ fn run_parallel(
 
 /// The report, after a last progress call.
 fn finish(
-    s: Search,
+    mut s: Search,
     outcome: Outcome,
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> (CheckReport, Tables) {
     progress(&Progress {
         states: s.states(),
         transitions: s.transitions,
-        frontier: s.queue.len() / s.record,
+        frontier: s.queue.len(),
         depth: s.max_depth,
     });
     let report = CheckReport {
@@ -136,9 +128,10 @@ fn finish(
         max_depth: s.max_depth,
         final_states: s.final_states,
         max_kick_ipis: s.max_kick_ipis,
-        bytes: s.t.bytes(s.queue.capacity()),
+        bytes: s.t.bytes(s.queue.bytes()),
         store: s.store_mode(),
         counterexamples: s.found,
     };
+    s.t.frontier_peak = s.queue.peak_bytes();
     (report, s.t)
 }

@@ -7,12 +7,15 @@
 mod ample;
 mod drive;
 mod encode;
+mod frontier;
 mod hash;
 mod intern;
+mod links;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 mod search;
 mod symmetry;
+mod table;
 mod visited;
 
 use super::schedule::Schedule;
@@ -297,6 +300,40 @@ pub fn check(
 /// leave that to the operating system with `std::mem::forget`.
 pub struct Visited {
     _search: search::Tables,
+}
+
+impl Visited {
+    /// Where the search's bytes went, part by part (the estimate behind [`CheckReport::bytes`],
+    /// with the frontier at its largest).
+    pub fn account(&self) -> Account {
+        let t = &self._search;
+        t.account(t.frontier_peak)
+    }
+}
+
+/// The bytes a search's tables took, by component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The part tables: each distinct vCPU set, entry table, IOMMU, locks and thread state once.
+    pub parts: usize,
+    /// Visited rows (full mode; 0 with fingerprints).
+    pub rows: usize,
+    /// The visited set's hash index: ids in full mode, the fingerprints themselves in
+    /// fingerprint mode.
+    pub index: usize,
+    /// Parent links (4 bytes a state): the counterexamples' paths.
+    pub links: usize,
+    /// The sleep-set reduction's records (0 without it).
+    pub sleep_sets: usize,
+    /// The frontier.
+    pub frontier: usize,
+}
+
+impl Account {
+    /// Every component.
+    pub fn total(&self) -> usize {
+        self.parts + self.rows + self.index + self.links + self.sleep_sets + self.frontier
+    }
 }
 
 /// [`check`], also returning what was visited, so that the caller decides when it is freed.

@@ -163,6 +163,6 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
 }
 
 /// The limit on records per batch for `workers` workers.
-pub(super) fn batch_len(record: usize, workers: usize) -> usize {
-    record * PER_WORKER * workers
+pub(super) fn batch_len(workers: usize) -> usize {
+    PER_WORKER * workers
 }

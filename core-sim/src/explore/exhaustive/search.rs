@@ -3,15 +3,17 @@
 use super::ample::Por;
 use super::encode::{Adopted, Codec};
 use super::symmetry::Symmetry;
+use super::frontier::Frontier;
+use super::links::Links;
 use super::visited::{FingerprintSet, FullSet};
-use super::{hash, CheckOptions, Counterexample, Reduce, StoreMode};
+use super::{hash, Account, CheckOptions, Counterexample, Reduce, StoreMode};
 use crate::exec::{self, Action, Fact};
 use crate::explore::independence::independent;
 use crate::explore::schedule::Schedule;
 use crate::machine::Machine;
 use crate::oracle::{self, Violation, ViolationKind};
 use crate::sim::Sim;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// A parent link: the parent's id in the high bits, the action in the low [`ACTION_BITS`].
 const ACTION_BITS: u32 = 5;
@@ -21,6 +23,8 @@ const ROOT: u32 = u32::MAX;
 pub const MAX_STATES: usize = (1 << (32 - ACTION_BITS)) - 1;
 /// How many new states may come between two looks at the memory the search takes.
 pub(super) const BYTES_CHECK_EVERY: usize = 256;
+/// Most words in a packed state.
+const MAX_ROW: usize = 32;
 /// Every action of a thread is enabled (the first expansion).
 pub(super) const ALL: u32 = u32::MAX;
 
@@ -65,20 +69,35 @@ pub(super) struct Tables {
     pub codec: Codec,
     pub store: Store,
     /// Parent link of each state, by id.
-    pub links: Vec<u32>,
+    pub links: Links,
     sleeps: SleepSets,
+    /// Most bytes the frontier held at once (set when the search ends).
+    pub frontier_peak: usize,
 }
 
 impl Tables {
-    pub(super) fn bytes(&self, frontier: usize) -> usize {
-        let store = match &self.store {
+    /// Where the bytes go, with the frontier holding `frontier` bytes.
+    pub(super) fn account(&self, frontier: usize) -> Account {
+        let (rows, index) = match &self.store {
             Store::Full(s) => s.bytes(),
-            Store::Fingerprint(s) => s.bytes(),
+            Store::Fingerprint(s) => (0, s.bytes()),
         };
-        let sleeps = self.sleeps.sleep.capacity() * 4
+        let sleep_sets = self.sleeps.sleep.capacity() * 4
             + self.sleeps.depth.capacity() * 4
             + self.sleeps.expanded.capacity();
-        self.codec.bytes() + store + self.links.capacity() * 4 + sleeps + frontier * 4
+        Account {
+            parts: self.codec.bytes(),
+            rows,
+            index,
+            links: self.links.bytes(),
+            sleep_sets,
+            frontier,
+        }
+    }
+
+    /// Bytes taken, with the frontier holding `frontier` bytes.
+    pub(super) fn bytes(&self, frontier: usize) -> usize {
+        self.account(frontier).total()
     }
 }
 
@@ -90,8 +109,9 @@ pub(super) struct Search<'a> {
     /// The symmetry reduction, when asked for and the world has symmetries.
     pub(super) sym: Option<Symmetry>,
     pub(super) t: Tables,
-    /// Records `[id, mask, depth]`, followed by the packed state in fingerprint mode.
-    pub(super) queue: VecDeque<u32>,
+    /// Records `[id, mask + 1, depth]` (all actions, `u32::MAX`, as 0: one byte), followed by
+    /// the packed state in fingerprint mode.
+    pub(super) queue: Frontier,
     pub(super) found: BTreeMap<ViolationKind, Counterexample>,
     pub(super) transitions: usize,
     pub(super) final_states: usize,
@@ -156,10 +176,11 @@ impl<'a> Search<'a> {
             t: Tables {
                 codec,
                 store,
-                links: Vec::new(),
+                links: Links::default(),
                 sleeps: SleepSets::default(),
+                frontier_peak: 0,
             },
-            queue: VecDeque::new(),
+            queue: Frontier::new(if fingerprints { 3 + width } else { 3 }),
             found: BTreeMap::new(),
             transitions: 0,
             final_states: 0,
@@ -184,7 +205,7 @@ impl<'a> Search<'a> {
     fn path(&self, mut n: u32) -> Vec<Action> {
         let mut out = Vec::new();
         loop {
-            let link = self.t.links[n as usize];
+            let link = self.t.links.get(n as usize);
             if link == ROOT {
                 break;
             }
@@ -284,27 +305,38 @@ impl<'a> Search<'a> {
     }
 
     pub(super) fn push(&mut self, id: u32, mask: u32, depth: u32, key: Option<&[u32]>) {
-        self.queue.extend([id, mask, depth]);
-        if let Store::Fingerprint(_) = self.t.store {
-            self.queue
-                .extend(key.expect("fingerprint records carry their state").iter());
-        }
+        let row: &[u32] = match self.t.store {
+            Store::Fingerprint(_) => key.expect("fingerprint records carry their state"),
+            Store::Full(_) => &[],
+        };
+        let head = [id, mask.wrapping_add(1), depth];
+        self.queue.push(head.into_iter().chain(row.iter().copied()));
     }
 
     /// Take the next record: (id, mask, depth), its packed state now in `pkey`.
     pub(super) fn pop(&mut self, pkey: &mut [u32]) -> Option<(u32, u32, u32)> {
-        let id = self.queue.pop_front()?;
-        let mask = self.queue.pop_front().expect("whole record");
-        let depth = self.queue.pop_front().expect("whole record");
+        let mut rec = [0u32; 3 + MAX_ROW];
+        let rec = &mut rec[..self.record];
+        if !self.queue.pop(rec) {
+            return None;
+        }
+        let (id, mask, depth) = (rec[0], rec[1].wrapping_sub(1), rec[2]);
         match &self.t.store {
             Store::Full(s) => s.key_into(id, pkey),
-            Store::Fingerprint(_) => {
-                for w in pkey.iter_mut() {
-                    *w = self.queue.pop_front().expect("whole record");
-                }
-            }
+            Store::Fingerprint(_) => pkey.copy_from_slice(&rec[3..]),
         }
         Some((id, mask, depth))
+    }
+
+    /// Take up to `n` records, whole (`record` words each, the mask as it was pushed).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn drain(&mut self, n: usize) -> Vec<u32> {
+        let mut out = Vec::with_capacity(n.min(self.queue.len()) * self.record);
+        self.queue.drain_into(n, &mut out);
+        for rec in out.chunks_mut(self.record) {
+            rec[1] = rec[1].wrapping_sub(1);
+        }
+        out
     }
 
     /// Expand the actions of `n` (packed in `sc.pkey`) in `mask` (all enabled ones on the first

@@ -2,7 +2,7 @@
 //! compaction: a few bytes per state, with a small, stated chance of missing a state).
 
 use super::hash;
-use hashbrown::HashTable;
+use super::table::Table;
 
 /// Most words in a row (four global parts and at most 16 threads, with room to spare).
 const MAX_WIDTH: usize = 32;
@@ -11,11 +11,19 @@ const MAX_WIDTH: usize = 32;
 /// stored in as few bytes as its columns need: each column (a part's index) takes 1 to 4 bytes,
 /// as many as its largest index so far; when an index outgrows its column, every row is
 /// re-stored with the column one byte wider (at most three times a column, so the copying adds
-/// up to a few passes over the rows).
+/// up to a few passes over the rows). Rows are kept in chunks of [`CHUNK_ROWS`], so the store
+/// grows without copying and wastes at most one chunk. The index is a [`Table`] of 4-byte
+/// slots: the row's id and a few bits of its hash, which spare most row comparisons.
 pub struct FullSet {
     rows: Rows,
-    table: HashTable<u32>,
+    table: Table<u32>,
 }
+
+/// Rows a chunk holds.
+const CHUNK_ROWS: usize = 1 << 12;
+/// Bits of a slot that hold the id (plus one: 0 is an empty slot); the rest hold hash bits.
+const ID_BITS: u32 = 27;
+const ID_MASK: u32 = (1 << ID_BITS) - 1;
 
 /// The rows of a [`FullSet`], column by column in as few bytes as they need.
 struct Rows {
@@ -24,7 +32,8 @@ struct Rows {
     sizes: Vec<usize>,
     offsets: Vec<usize>,
     stride: usize,
-    bytes: Vec<u8>,
+    chunks: Vec<Vec<u8>>,
+    len: usize,
 }
 
 fn size_of_word(w: u32) -> usize {
@@ -34,6 +43,12 @@ fn size_of_word(w: u32) -> usize {
         0x1_0000..=0xff_ffff => 3,
         _ => 4,
     }
+}
+
+/// The hash bits a slot keeps for hash `h`.
+#[inline]
+fn tag(h: u64) -> u32 {
+    (h as u32) & !ID_MASK
 }
 
 impl FullSet {
@@ -46,9 +61,10 @@ impl FullSet {
                 sizes: vec![1; width],
                 offsets: (0..width).collect(),
                 stride: width,
-                bytes: Vec::new(),
+                chunks: Vec::new(),
+                len: 0,
             },
-            table: HashTable::new(),
+            table: Table::new(),
         }
     }
 
@@ -56,16 +72,22 @@ impl FullSet {
     #[inline]
     pub fn insert(&mut self, key: &[u32]) -> Result<u32, u32> {
         let h = hash::words(key);
-        let rows = &mut self.rows;
-        if let Some(&i) = self.table.find(h, |&i| rows.same(i as usize, key)) {
-            return Err(i);
-        }
-        let id = u32::try_from(rows.len()).expect("fewer than 2^32 states");
-        rows.push(key);
         let rows = &self.rows;
-        self.table
-            .insert_unique(h, id, |&i| rows.row_hash(i as usize));
-        Ok(id)
+        let id = u32::try_from(rows.len)
+            .ok()
+            .filter(|&id| id < ID_MASK)
+            .expect("fewer than 2^27 states");
+        let t = tag(h);
+        let slot = t | (id + 1);
+        let same = |s: u32| s & !ID_MASK == t && rows.same((s & ID_MASK) as usize - 1, key);
+        let hash = |s: u32| rows.row_hash((s & ID_MASK) as usize - 1);
+        match self.table.insert(h, slot, same, hash) {
+            Err(s) => Err((s & ID_MASK) - 1),
+            Ok(()) => {
+                self.rows.push(key);
+                Ok(id)
+            }
+        }
     }
 
     /// Row `id`, unpacked into `out` (`width` words).
@@ -77,28 +99,37 @@ impl FullSet {
     /// Rows stored.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows.len
     }
 
-    /// Bytes taken: the rows (with the vector's spare capacity) and the table (4-byte ids and
-    /// one control byte a slot).
-    pub fn bytes(&self) -> usize {
-        self.rows.bytes.capacity() + self.table.capacity() * 5
+    /// Bytes taken by the rows (their chunks) and by the index.
+    pub fn bytes(&self) -> (usize, usize) {
+        let rows = self.rows.chunks.iter().map(Vec::capacity).sum::<usize>()
+            + self.rows.chunks.capacity() * 24;
+        (rows, self.table.bytes())
     }
 }
 
 impl Rows {
     #[inline]
-    fn word(&self, row: usize, c: usize) -> u32 {
-        let at = row * self.stride + self.offsets[c];
+    fn at(&self, row: usize) -> &[u8] {
+        let at = (row % CHUNK_ROWS) * self.stride;
+        &self.chunks[row / CHUNK_ROWS][at..at + self.stride]
+    }
+
+    #[inline]
+    fn word(bytes: &[u8], size: usize, offset: usize) -> u32 {
         let mut b = [0u8; 4];
-        b[..self.sizes[c]].copy_from_slice(&self.bytes[at..at + self.sizes[c]]);
+        b[..size].copy_from_slice(&bytes[offset..offset + size]);
         u32::from_le_bytes(b)
     }
 
     #[inline]
     fn same(&self, row: usize, key: &[u32]) -> bool {
-        key.iter().enumerate().all(|(c, &w)| self.word(row, c) == w)
+        let bytes = self.at(row);
+        key.iter()
+            .zip(self.sizes.iter().zip(&self.offsets))
+            .all(|(&w, (&s, &o))| Self::word(bytes, s, o) == w)
     }
 
     fn row_hash(&self, row: usize) -> u64 {
@@ -110,14 +141,18 @@ impl Rows {
 
     /// Make every column at least as wide as `key` needs, re-storing the rows if one grows.
     fn fit(&mut self, key: &[u32]) {
+        if key
+            .iter()
+            .zip(&self.sizes)
+            .all(|(&w, &s)| size_of_word(w) <= s)
+        {
+            return;
+        }
         let sizes: Vec<usize> = key
             .iter()
             .zip(&self.sizes)
             .map(|(&w, &s)| s.max(size_of_word(w)))
             .collect();
-        if sizes == self.sizes {
-            return;
-        }
         let offsets: Vec<usize> = sizes
             .iter()
             .scan(0, |at, &s| {
@@ -127,114 +162,85 @@ impl Rows {
             })
             .collect();
         let stride: usize = sizes.iter().sum();
-        let n = self.len();
-        let mut rows = Vec::with_capacity(n * stride + stride);
         let mut buf = [0u32; MAX_WIDTH];
-        for i in 0..n {
-            let key = &mut buf[..self.width];
-            self.key_into(i as u32, key);
-            for (c, &w) in key.iter().enumerate() {
-                rows.extend_from_slice(&w.to_le_bytes()[..sizes[c]]);
-            }
-        }
-        debug_assert!(offsets.len() == self.width);
-        self.bytes = rows;
-        self.sizes = sizes;
-        self.offsets = offsets;
+        // One chunk at a time: the old chunk is freed once it is re-stored.
+        let old = std::mem::take(&mut self.chunks);
+        let (old_sizes, old_offsets, old_stride) = (
+            std::mem::replace(&mut self.sizes, sizes),
+            std::mem::replace(&mut self.offsets, offsets),
+            self.stride,
+        );
         self.stride = stride;
+        for chunk in old {
+            let mut new = Vec::with_capacity(CHUNK_ROWS * stride);
+            for row in chunk.chunks_exact(old_stride) {
+                let key = &mut buf[..self.width];
+                for (c, w) in key.iter_mut().enumerate() {
+                    *w = Self::word(row, old_sizes[c], old_offsets[c]);
+                }
+                for (c, &w) in key.iter().enumerate() {
+                    new.extend_from_slice(&w.to_le_bytes()[..self.sizes[c]]);
+                }
+            }
+            self.chunks.push(new);
+        }
     }
 
     fn push(&mut self, key: &[u32]) {
         self.fit(key);
-        for (c, &w) in key.iter().enumerate() {
-            self.bytes
-                .extend_from_slice(&w.to_le_bytes()[..self.sizes[c]]);
+        if self.len % CHUNK_ROWS == 0 {
+            self.chunks
+                .push(Vec::with_capacity(CHUNK_ROWS * self.stride));
         }
+        let chunk = self.chunks.last_mut().expect("a chunk with room");
+        for (c, &w) in key.iter().enumerate() {
+            chunk.extend_from_slice(&w.to_le_bytes()[..self.sizes[c]]);
+        }
+        self.len += 1;
     }
 
     #[inline]
     fn key_into(&self, id: u32, out: &mut [u32]) {
+        let bytes = self.at(id as usize);
         for (c, w) in out.iter_mut().enumerate() {
-            *w = self.word(id as usize, c);
+            *w = Self::word(bytes, self.sizes[c], self.offsets[c]);
         }
-    }
-
-    fn len(&self) -> usize {
-        self.bytes.len() / self.stride
     }
 }
 
-/// 64-bit fingerprints in an open-addressing table (linear probing), 8 bytes a slot. The table
-/// is at most 9/10 full and grows by a quarter, to any size (the home slot is the fingerprint
-/// scaled to the table, not its top bits), so it stays between 72% and 90% full: 8.9 to 11.1
-/// bytes a fingerprint.
+/// 64-bit fingerprints in a [`Table`] of 8-byte slots, 72% to 90% full: 8.9 to 11.1 bytes a
+/// fingerprint, and growing never copies more than one segment.
 pub struct FingerprintSet {
-    slots: Vec<u64>,
-    len: usize,
+    table: Table<u64>,
 }
 
 /// Marks an empty slot; a fingerprint equal to it is stored as [`ZERO_STANDS_IN`].
-const EMPTY: u64 = 0;
 const ZERO_STANDS_IN: u64 = 1;
 
 impl FingerprintSet {
     /// An empty set.
     pub fn new() -> FingerprintSet {
         FingerprintSet {
-            slots: vec![EMPTY; 1024],
-            len: 0,
+            table: Table::new(),
         }
-    }
-
-    #[inline]
-    fn home(fp: u64, size: usize) -> usize {
-        // The fingerprint as a fraction of 2^64, times the size: uniform over any size.
-        ((u128::from(fp) * size as u128) >> 64) as usize
     }
 
     /// Add `fp`; whether it was new.
     #[inline]
     pub fn insert(&mut self, fp: u64) -> bool {
-        let fp = if fp == EMPTY { ZERO_STANDS_IN } else { fp };
-        if (self.len + 1) * 10 > self.slots.len() * 9 {
-            self.grow();
-        }
-        let size = self.slots.len();
-        let mut i = Self::home(fp, size);
-        loop {
-            match self.slots[i] {
-                EMPTY => {
-                    self.slots[i] = fp;
-                    self.len += 1;
-                    return true;
-                }
-                s if s == fp => return false,
-                _ => i = if i + 1 == size { 0 } else { i + 1 },
-            }
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = self.slots.len() + self.slots.len() / 4;
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
-        for fp in old.into_iter().filter(|&s| s != EMPTY) {
-            let mut i = Self::home(fp, size);
-            while self.slots[i] != EMPTY {
-                i = if i + 1 == size { 0 } else { i + 1 };
-            }
-            self.slots[i] = fp;
-        }
+        let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
+        self.table.insert(fp, fp, |s| s == fp, |s| s).is_ok()
     }
 
     /// Fingerprints stored.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.len
+        self.table.len()
     }
 
     /// Bytes taken (8 a slot).
     pub fn bytes(&self) -> usize {
-        self.slots.len() * 8
+        self.table.bytes()
     }
 }
 

@@ -1,0 +1,222 @@
+//! An open-addressing hash table of small slots (linear probing), cut into segments by the top
+//! bits of the hash so that it grows one segment at a time: growing never holds a second copy
+//! of the whole table, only of one segment. Each segment is kept between 72% and 90% full
+//! (it grows by a quarter at 90%); once segments reach [`SEG_MAX`] slots, every segment is split
+//! in two by the next hash bit, one after the other. The table starts as one small segment, so a
+//! small search takes a few hundred bytes.
+//!
+//! The slot type says which value marks an empty slot; the caller gives the hash of a stored
+//! slot back when a segment is rebuilt (a fingerprint is its own hash; an id is hashed from the
+//! row it names).
+
+/// A slot value, with one value reserved for "empty".
+pub(super) trait Slot: Copy + Eq {
+    /// The empty slot.
+    const EMPTY: Self;
+}
+
+impl Slot for u64 {
+    const EMPTY: u64 = 0;
+}
+
+impl Slot for u32 {
+    const EMPTY: u32 = 0;
+}
+
+/// Largest segment before the table splits them all (slots).
+const SEG_MAX: usize = 1 << 16;
+/// Slots of a new table's one segment.
+const FIRST: usize = 32;
+
+/// The table.
+pub(super) struct Table<S> {
+    /// Hash bits that choose the segment.
+    bits: u32,
+    segs: Vec<Seg<S>>,
+    len: usize,
+    /// Slots in all segments.
+    slots: usize,
+}
+
+struct Seg<S> {
+    slots: Vec<S>,
+    len: usize,
+}
+
+/// Where in a segment of `size` slots the hash `h` (its bits below the segment bits) starts.
+#[inline]
+fn home(h: u64, bits: u32, size: usize) -> usize {
+    // The remaining bits as a fraction of 2^64, times the size: uniform over any size.
+    let rest = if bits == 0 { h } else { h << bits };
+    ((u128::from(rest) * size as u128) >> 64) as usize
+}
+
+#[inline]
+fn seg_of(h: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (h >> (64 - bits)) as usize
+    }
+}
+
+impl<S: Slot> Seg<S> {
+    fn with_slots(size: usize) -> Seg<S> {
+        Seg {
+            slots: vec![S::EMPTY; size],
+            len: 0,
+        }
+    }
+
+    /// Put `slot` (known to be absent) at its place.
+    #[inline]
+    fn place(&mut self, h: u64, bits: u32, slot: S) {
+        let size = self.slots.len();
+        let mut i = home(h, bits, size);
+        while self.slots[i] != S::EMPTY {
+            i = if i + 1 == size { 0 } else { i + 1 };
+        }
+        self.slots[i] = slot;
+        self.len += 1;
+    }
+
+    /// The same segment in `size` slots.
+    fn resized(&self, size: usize, bits: u32, hash: &impl Fn(S) -> u64) -> Seg<S> {
+        let mut out = Seg::with_slots(size);
+        for &s in self.slots.iter().filter(|&&s| s != S::EMPTY) {
+            out.place(hash(s), bits, s);
+        }
+        out
+    }
+}
+
+/// Slots for `len` values at 72% full (at least [`FIRST`]).
+fn size_for(len: usize) -> usize {
+    (len * 100 / 72 + 1).max(FIRST)
+}
+
+impl<S: Slot> Table<S> {
+    /// An empty table.
+    pub(super) fn new() -> Table<S> {
+        Table {
+            bits: 0,
+            segs: vec![Seg::with_slots(FIRST)],
+            len: 0,
+            slots: FIRST,
+        }
+    }
+
+    /// Find the slot `same` accepts among those stored for hash `h`; if there is none, store
+    /// `new` (not [`Slot::EMPTY`]). `Ok` when stored, `Err(slot)` when found. `hash` gives a
+    /// stored slot's hash (for rebuilding a segment).
+    #[inline]
+    pub(super) fn insert(
+        &mut self,
+        h: u64,
+        new: S,
+        mut same: impl FnMut(S) -> bool,
+        hash: impl Fn(S) -> u64,
+    ) -> Result<(), S> {
+        debug_assert!(new != S::EMPTY);
+        let mut k = seg_of(h, self.bits);
+        let seg = &self.segs[k];
+        if (seg.len + 1) * 10 > seg.slots.len() * 9 {
+            self.grow(k, &hash);
+            k = seg_of(h, self.bits);
+        }
+        let bits = self.bits;
+        let seg = &mut self.segs[k];
+        let size = seg.slots.len();
+        let mut i = home(h, bits, size);
+        loop {
+            let s = seg.slots[i];
+            if s == S::EMPTY {
+                seg.slots[i] = new;
+                seg.len += 1;
+                self.len += 1;
+                return Ok(());
+            }
+            if same(s) {
+                return Err(s);
+            }
+            i = if i + 1 == size { 0 } else { i + 1 };
+        }
+    }
+
+    /// Make room in segment `k`: a quarter more slots, or, at the largest size, split every
+    /// segment in two.
+    fn grow(&mut self, k: usize, hash: &impl Fn(S) -> u64) {
+        let old = self.segs[k].slots.len();
+        if old < SEG_MAX {
+            let size = (old + old / 4).min(SEG_MAX);
+            let new = self.segs[k].resized(size, self.bits, hash);
+            self.slots += size - old;
+            self.segs[k] = new;
+            return;
+        }
+        let bits = self.bits + 1;
+        let mut segs = Vec::with_capacity(self.segs.len() * 2);
+        for seg in std::mem::take(&mut self.segs) {
+            let mut halves = [0usize; 2];
+            for &s in seg.slots.iter().filter(|&&s| s != S::EMPTY) {
+                halves[seg_of(hash(s), bits) & 1] += 1;
+            }
+            let mut two = halves.map(|n| Seg::with_slots(size_for(n)));
+            for &s in seg.slots.iter().filter(|&&s| s != S::EMPTY) {
+                let h = hash(s);
+                two[seg_of(h, bits) & 1].place(h, bits, s);
+            }
+            segs.extend(two);
+            // `seg` is freed here, before the next one is split.
+        }
+        self.bits = bits;
+        self.slots = segs.iter().map(|s| s.slots.len()).sum();
+        self.segs = segs;
+    }
+
+    /// Values stored.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes taken (the slots, and a few words a segment).
+    pub(super) fn bytes(&self) -> usize {
+        self.slots * std::mem::size_of::<S>() + self.segs.capacity() * std::mem::size_of::<Seg<S>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mix(x: u64) -> u64 {
+        super::super::hash::words(&[x as u32, (x >> 32) as u32])
+    }
+
+    #[test]
+    fn keeps_every_value_through_growth_and_splits() {
+        let mut t: Table<u64> = Table::new();
+        let n = 300_000u64;
+        for i in 1..=n {
+            let h = mix(i);
+            assert_eq!(t.insert(h, i, |s| s == i, |s| mix(s)), Ok(()));
+        }
+        assert!(t.bits >= 2, "split into {} bits", t.bits);
+        for i in 1..=n {
+            let h = mix(i);
+            assert_eq!(t.insert(h, i, |s| s == i, |s| mix(s)), Err(i));
+        }
+        assert_eq!(t.len(), n as usize);
+        // Every segment between 72% (less a little after a split) and 90% full.
+        let slots = t.bytes() / 8;
+        assert!(slots * 60 <= n as usize * 100, "{slots} slots");
+        assert!(slots * 90 >= n as usize * 100, "{slots} slots");
+    }
+
+    #[test]
+    fn a_new_table_is_small() {
+        let t: Table<u32> = Table::new();
+        assert!(t.bytes() < 256, "{}", t.bytes());
+    }
+}
