@@ -155,7 +155,7 @@ test('removing a part renumbers what names the parts above it, or is refused in 
     assert.equal(await page.locator('.field-error').count(), 0);
 
     // IRTE1 is named by nobody: it goes, and IRTE2 (the new thread's) is IRTE1 now.
-    await page.getByRole('button', { name: 'Remove IRTE1' }).click();
+    await page.locator('button[title="Remove IRTE1"]').click();
     await page.locator('#ed-irte-2-vcpu').waitFor({ state: 'detached' });
     assert.equal(await page.locator('#ed-thread-3-op-0-p0').inputValue(), '1', 'the operation follows its IRTE');
     assert.equal(await page.locator('#ed-thread-3-op-0-p1').inputValue(), '1');
@@ -163,7 +163,7 @@ test('removing a part renumbers what names the parts above it, or is refused in 
 
     // vCPU1 is named by that operation: not removed, and its row says why.
     const before = await readDraft(page);
-    await page.getByRole('button', { name: 'Remove vCPU1' }).click();
+    await page.locator('button[title="Remove vCPU1"]').click();
     const refused = page.locator('#ed-refused');
     await refused.waitFor({ state: 'visible' });
     assert.match(await refused.innerText(),
@@ -173,7 +173,7 @@ test('removing a part renumbers what names the parts above it, or is refused in 
     const row = await onScreen(page.locator('#ed-vcpu-1-state').locator('xpath=ancestor::li[1]'), "vCPU1's row");
     assert.ok(box.y >= row.y && box.y + box.height <= row.y + row.height + 1, `inside vCPU1's row: ${JSON.stringify({ box, row })}`);
     // The same for IRTE0 (the updater and the device use it), and for fewer pCPUs.
-    await page.getByRole('button', { name: 'Remove IRTE0' }).click();
+    await page.locator('button[title="Remove IRTE0"]').click();
     await page.locator('#ed-refused', { hasText: 'IRTE0 is still used by thread 1' }).waitFor();
     // vCPU1 last ran on pCPU1: one pCPU fewer is refused under the pCPU count, which stays 2.
     await page.locator('#ed-vcpu-1-pcpu').selectOption('1');
@@ -182,6 +182,7 @@ test('removing a part renumbers what names the parts above it, or is refused in 
     const pcpus = page.locator('#ed-refused', { hasText: "pCPU1 is still used by vCPU1's starting pCPU (pCPU1)" });
     await pcpus.waitFor();
     assert.equal(await page.locator('#ed-pcpus').inputValue(), '2', 'the field shows the count there still is');
+    await page.locator('#ed-pcpus').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     const pBox = await onScreen(pcpus, 'the pCPU refusal');
     const field = await onScreen(page.locator('#ed-pcpus'), 'the pCPU count');
     assert.ok(pBox.y >= field.y + field.height - 1 && pBox.y - (field.y + field.height) < 60,
@@ -189,7 +190,7 @@ test('removing a part renumbers what names the parts above it, or is refused in 
 
     // Aim the operation at vCPU0: vCPU1 is free to go.
     await page.locator('#ed-thread-3-op-0-p1').selectOption('0');
-    await page.getByRole('button', { name: 'Remove vCPU1' }).click();
+    await page.locator('button[title="Remove vCPU1"]').click();
     await page.locator('#ed-vcpu-1-state').waitFor({ state: 'detached' });
     assert.equal(await page.locator('#ed-refused').count(), 0);
     assert.equal(await page.locator('.field-error').count(), 0);
