@@ -140,3 +140,62 @@ test('a damaged scenario text in a link says where it breaks and keeps the link 
     await page.close();
   }
 });
+
+test('removing a part renumbers what names the parts above it, or is refused in its row naming what still uses it', async () => {
+  const { page, problems } = await session.openPage('?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&view=editor');
+  try {
+    await page.locator('.editor').waitFor({ state: 'visible' });
+    // vCPU1, IRTE1 and IRTE2 more, and a thread that posts IRTE2 to vCPU1.
+    await page.getByRole('button', { name: 'Add a vCPU' }).click();
+    await page.getByRole('button', { name: 'Add an IRTE' }).click();
+    await page.getByRole('button', { name: 'Add an IRTE' }).click();
+    await page.getByRole('button', { name: 'Add a thread' }).click();
+    await page.locator('#ed-thread-3-op-0-p0').selectOption('2');
+    await page.locator('#ed-thread-3-op-0-p1').selectOption('1');
+    assert.equal(await page.locator('.field-error').count(), 0);
+
+    // IRTE1 is named by nobody: it goes, and IRTE2 (the new thread's) is IRTE1 now.
+    await page.locator('button[title="Remove IRTE1"]').click();
+    await page.locator('#ed-irte-2-vcpu').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#ed-thread-3-op-0-p0').inputValue(), '1', 'the operation follows its IRTE');
+    assert.equal(await page.locator('#ed-thread-3-op-0-p1').inputValue(), '1');
+    assert.equal(await page.locator('.field-error').count(), 0, 'no stale number left');
+
+    // vCPU1 is named by that operation: not removed, and its row says why.
+    const before = await readDraft(page);
+    await page.locator('button[title="Remove vCPU1"]').click();
+    const refused = page.locator('#ed-refused');
+    await refused.waitFor({ state: 'visible' });
+    assert.match(await refused.innerText(),
+      /Not removed: vCPU1 is still used by thread 3 \(IRQ affinity updater\)'s operation 1 'pi_update_irte\(IRTE1 → vCPU1\)'/);
+    assert.deepEqual(await readDraft(page), before, 'nothing changed');
+    const box = await onScreen(refused, 'the refusal');
+    const row = await onScreen(page.locator('#ed-vcpu-1-state').locator('xpath=ancestor::li[1]'), "vCPU1's row");
+    assert.ok(box.y >= row.y && box.y + box.height <= row.y + row.height + 1, `inside vCPU1's row: ${JSON.stringify({ box, row })}`);
+    // The same for IRTE0 (the updater and the device use it), and for fewer pCPUs.
+    await page.locator('button[title="Remove IRTE0"]').click();
+    await page.locator('#ed-refused', { hasText: 'IRTE0 is still used by thread 1' }).waitFor();
+    // vCPU1 last ran on pCPU1: one pCPU fewer is refused under the pCPU count, which stays 2.
+    await page.locator('#ed-vcpu-1-pcpu').selectOption('1');
+    await page.locator('#ed-pcpus').fill('1');
+    await page.locator('#ed-pcpus').press('Tab');
+    const pcpus = page.locator('#ed-refused', { hasText: "pCPU1 is still used by vCPU1's starting pCPU (pCPU1)" });
+    await pcpus.waitFor();
+    assert.equal(await page.locator('#ed-pcpus').inputValue(), '2', 'the field shows the count there still is');
+    await page.locator('#ed-pcpus').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const pBox = await onScreen(pcpus, 'the pCPU refusal');
+    const field = await onScreen(page.locator('#ed-pcpus'), 'the pCPU count');
+    assert.ok(pBox.y >= field.y + field.height - 1 && pBox.y - (field.y + field.height) < 60,
+      `right under the pCPU count: ${JSON.stringify({ pBox, field })}`);
+
+    // Aim the operation at vCPU0: vCPU1 is free to go.
+    await page.locator('#ed-thread-3-op-0-p1').selectOption('0');
+    await page.locator('button[title="Remove vCPU1"]').click();
+    await page.locator('#ed-vcpu-1-state').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#ed-refused').count(), 0);
+    assert.equal(await page.locator('.field-error').count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

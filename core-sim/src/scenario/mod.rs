@@ -1,13 +1,16 @@
 //! Scenarios: what runs (threads and their operations) from which initial state; the shipped
 //! ones; validation with clear errors; JSON round trips.
 //!
-//! `validate` holds the rules a scenario must follow, `shipped` the scenarios the lab ships.
+//! `validate` holds the rules a scenario must follow, `shipped` the scenarios the lab ships,
+//! `edit` the removals that keep every reference pointing at the same part.
 
 mod compact;
+mod edit;
 mod larger;
 mod shipped;
 mod validate;
 
+pub use self::edit::{InUse, Use};
 pub use self::validate::{Field, FieldError};
 
 pub use self::compact::{CompactError, MAX_COMPACT};

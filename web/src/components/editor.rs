@@ -7,7 +7,8 @@ use super::editor_threads::ThreadsEditor;
 use super::select::{Select, SelectOption};
 use super::term::TermTip;
 use crate::state::{EditMsg, Editor, Msg};
-use core_sim::scenario::{Field, FieldError, VcpuStart, MAX_IRTES, MAX_PCPUS, MAX_VCPUS};
+use core_sim::program::Param;
+use core_sim::scenario::{Field, FieldError, InUse, VcpuStart, MAX_IRTES, MAX_PCPUS, MAX_VCPUS};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -30,6 +31,17 @@ pub fn field_error(problem: &Option<FieldError>, f: Field) -> Html {
     match problem {
         Some(e) if e.field == f => html! {
             <p class="field-error" id={format!("err-{}", f.id())} role="alert">{ e.msg.clone() }</p>
+        },
+        _ => html! {},
+    }
+}
+
+/// A refused removal of `part` (any number, for pCPUs) or of `part` number `index`: what still
+/// uses it, in the row of the part.
+fn refusal(refused: &Option<InUse>, part: Param, index: Option<u8>) -> Html {
+    match refused {
+        Some(r) if r.part == part && index.is_none_or(|i| i == r.index) => html! {
+            <p class="field-error" id="ed-refused" role="alert">{ format!("Not removed: {}.", r.msg) }</p>
         },
         _ => html! {},
     }
@@ -103,6 +115,19 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
         let onclick = p.on_msg.reform(move |_: MouseEvent| m.clone());
         html! { <button type="button" {title} {onclick} disabled={!enabled}>{ label.to_string() }</button> }
     };
+    // A refused count leaves the draft as it was, so the markup does not change: put the
+    // count there is back into the field after every render.
+    let pcpus_ref = use_node_ref();
+    {
+        let (node, want) = (pcpus_ref.clone(), s.pcpus.to_string());
+        use_effect(move || {
+            if let Some(input) = node.cast::<HtmlInputElement>() {
+                if input.value() != want {
+                    input.set_value(&want);
+                }
+            }
+        });
+    }
     let pcpus = {
         let (inv, desc) = invalid(&problem, Field::Pcpus);
         let onchange = p.on_msg.reform(|e: Event| {
@@ -112,9 +137,10 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
         html! {
             <div class="ed-field">
                 <label for={field_id(Field::Pcpus)}>{ "Number of pCPUs" }</label>
-                <input type="number" id={field_id(Field::Pcpus)} min="1" max={MAX_PCPUS.to_string()}
+                <input type="number" ref={pcpus_ref} id={field_id(Field::Pcpus)} min="1" max={MAX_PCPUS.to_string()}
                     value={s.pcpus.to_string()} {onchange} aria-invalid={inv} aria-describedby={desc} />
                 { field_error(&problem, Field::Pcpus) }
+                { refusal(&p.editor.refused, Param::Pcpu, None) }
             </div>
         }
     };
@@ -150,6 +176,7 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
                     { field_error(&problem, fp) }
                 </div>
                 { button("Remove", format!("Remove vCPU{v}"), EditMsg::RemoveVcpu(v).into(), s.vcpus.len() > 1) }
+                { refusal(&p.editor.refused, Param::Vcpu, Some(v as u8)) }
             </li>
         }
     });
@@ -173,6 +200,7 @@ pub fn scenario_editor(p: &ScenarioEditorProps) -> Html {
                     <label for={posted_id}>{ "already posted (GA mode)" }</label>
                 </div>
                 { button("Remove", format!("Remove IRTE{i}"), EditMsg::RemoveIrte(i).into(), true) }
+                { refusal(&p.editor.refused, Param::Irte, Some(i as u8)) }
             </li>
         }
     });

@@ -69,6 +69,18 @@ fn coverage_note(dead: bool, needed: &[core_sim::ViolationKind]) -> Option<Strin
     })
 }
 
+/// The head's word for a thread that can run: the operation line its click runs, as its code
+/// pane prints it ("▶ avic_vcpu_put: WRITE_ONCE entry"), or "▶ step" if there is none.
+pub fn next_label(listings: &[Listing], program: Option<usize>, pc: usize) -> String {
+    match program
+        .and_then(|i| listings.get(i))
+        .and_then(|l| l.lines.get(pc))
+    {
+        Some((func, code)) => format!("▶ {func}: {code}"),
+        None => "▶ step".into(),
+    }
+}
+
 /// The pane.
 #[function_component(ThreadPane)]
 pub fn thread_pane(p: &ThreadPaneProps) -> Html {
@@ -121,7 +133,11 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
                     onclick={on_click}>
                     <kbd>{ key }</kbd>
                     <span class="thread-name">{ &v.name }</span>
-                    <span class="thread-status">{ if v.enabled { "▶ step".to_string() } else { v.status.clone() } }</span>
+                    if v.enabled {
+                        <span class="thread-status" title={next_label(&p.listings, v.program, v.pc)}>{ next_label(&p.listings, v.program, v.pc) }</span>
+                    } else {
+                        <span class="thread-status">{ v.status.clone() }</span>
+                    }
                 </button>
                 if p.buffered > 0 {
                     <button type="button" class="thread-flush" id={format!("flush-{t}")}
@@ -181,5 +197,26 @@ pub fn thread_pane(p: &ThreadPaneProps) -> Html {
                 }) }
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runnable_threads_head_names_the_line_its_click_runs() {
+        let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let m = sim.initial();
+        let listings = core_sim::view::listing(&sim, 0);
+        let v = &core_sim::view::threads(&sim, &m)[0];
+        assert!(v.enabled);
+        let (func, code) = &listings[v.program.unwrap()].lines[v.pc];
+        assert_eq!(
+            next_label(&listings, v.program, v.pc),
+            format!("▶ {func}: {code}")
+        );
+        assert_eq!(next_label(&listings, v.program, 99), "▶ step");
+        assert_eq!(next_label(&listings, None, 0), "▶ step");
     }
 }

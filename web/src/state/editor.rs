@@ -3,7 +3,7 @@
 //! ([`Scenario::check`]), never this room's.
 
 use core_sim::program::{Actor, OpKind};
-use core_sim::scenario::{FieldError, IrteInit, ThreadSpec, VcpuInit, VcpuStart};
+use core_sim::scenario::{FieldError, InUse, IrteInit, ThreadSpec, VcpuInit, VcpuStart};
 use core_sim::Scenario;
 
 /// The most edits Undo goes back.
@@ -61,6 +61,8 @@ pub enum EditMsg {
 pub struct Editor {
     /// The scenario being edited.
     pub draft: Scenario,
+    /// The last removal refused, with what still uses the part (until the next message).
+    pub refused: Option<InUse>,
     undo: Vec<Scenario>,
     redo: Vec<Scenario>,
 }
@@ -70,6 +72,7 @@ impl Editor {
     pub fn new(s: Scenario) -> Editor {
         Editor {
             draft: s,
+            refused: None,
             undo: Vec::new(),
             redo: Vec::new(),
         }
@@ -91,8 +94,10 @@ impl Editor {
     }
 
     /// Apply one message. An edit that changes nothing (a removal out of range, a move past
-    /// the end) is not recorded.
+    /// the end) is not recorded; a removal of a part still in use changes nothing and says
+    /// what uses it ([`Editor::refused`]).
     pub fn apply(&mut self, m: EditMsg) {
+        self.refused = None;
         match m {
             EditMsg::Undo => {
                 if let Some(prev) = self.undo.pop() {
@@ -106,7 +111,10 @@ impl Editor {
             }
             edit => {
                 let mut next = self.draft.clone();
-                edit_scenario(&mut next, edit);
+                if let Err(e) = edit_scenario(&mut next, edit) {
+                    self.refused = Some(e);
+                    return;
+                }
                 if next != self.draft {
                     self.undo.push(std::mem::replace(&mut self.draft, next));
                     if self.undo.len() > MAX_UNDO {
@@ -125,17 +133,18 @@ fn remove<T>(list: &mut Vec<T>, i: usize) {
     }
 }
 
-fn edit_scenario(s: &mut Scenario, m: EditMsg) {
+/// Apply one edit; a removal the core refuses (the part is still named) changes nothing.
+fn edit_scenario(s: &mut Scenario, m: EditMsg) -> Result<(), InUse> {
     match m {
         EditMsg::SetId(id) => s.id = id,
         EditMsg::SetTitle(t) => s.title = t,
         // One character per number in a link (0 to 35); validation says what is allowed.
-        EditMsg::SetPcpus(n) => s.pcpus = n.min(35),
+        EditMsg::SetPcpus(n) => s.set_pcpus(n.min(35))?,
         EditMsg::AddVcpu => s.vcpus.push(VcpuInit {
             state: VcpuStart::Preempted,
             pcpu: 0,
         }),
-        EditMsg::RemoveVcpu(v) => remove(&mut s.vcpus, v),
+        EditMsg::RemoveVcpu(v) => s.remove_vcpu(v)?,
         EditMsg::SetVcpuState(v, state) => {
             if let Some(x) = s.vcpus.get_mut(v) {
                 x.state = state;
@@ -147,7 +156,7 @@ fn edit_scenario(s: &mut Scenario, m: EditMsg) {
             }
         }
         EditMsg::AddIrte => s.irtes.push(IrteInit::default()),
-        EditMsg::RemoveIrte(i) => remove(&mut s.irtes, i),
+        EditMsg::RemoveIrte(i) => s.remove_irte(i)?,
         EditMsg::SetIrteVcpu(i, v) => {
             if let Some(x) = s.irtes.get_mut(i) {
                 x.vcpu = v.min(35);
@@ -163,7 +172,7 @@ fn edit_scenario(s: &mut Scenario, m: EditMsg) {
             actor: Actor::Updater,
             ops: vec![OpKind::UpdateAffinity.with(&[0, 0])],
         }),
-        EditMsg::RemoveThread(t) => remove(&mut s.threads, t),
+        EditMsg::RemoveThread(t) => s.remove_thread(t),
         EditMsg::SetActor(t, a) => {
             if let Some(x) = s.threads.get_mut(t) {
                 x.actor = a;
@@ -204,6 +213,7 @@ fn edit_scenario(s: &mut Scenario, m: EditMsg) {
         }
         EditMsg::Undo | EditMsg::Redo => {}
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -286,6 +296,60 @@ mod tests {
             e.apply(EditMsg::SetPcpus(n));
         }
         assert_eq!(e.undo.len(), MAX_UNDO);
+    }
+
+    #[test]
+    fn a_removal_renumbers_what_names_the_parts_above_or_is_refused_naming_what_uses_it() {
+        // put-block-vs-affinity with a second vCPU in front of its own: vCPU0 (last on pCPU1)
+        // is named by nobody, vCPU1 by IRTE0, its thread and the updater.
+        let mut s = by_id("put-block-vs-affinity").unwrap();
+        s.vcpus.insert(0, s.vcpus[0]);
+        s.vcpus[0].state = VcpuStart::Preempted;
+        s.vcpus[0].pcpu = 1;
+        s.irtes[0].vcpu = 1;
+        s.threads[0].actor = Actor::Vcpu(1);
+        s.threads[1].ops = vec![Op::UpdateAffinity { irte: 0, vcpu: 1 }];
+        let mut e = Editor::new(s);
+        assert_eq!(e.problem(), None);
+        let before = e.clone();
+        e.apply(EditMsg::RemoveVcpu(1));
+        assert_eq!(e.draft, before.draft, "refused: nothing changes");
+        assert!(!e.can_undo(), "and nothing to undo");
+        let r = e.refused.clone().unwrap();
+        assert_eq!(
+            r.users,
+            [Field::IrteVcpu(0), Field::ThreadActor(0), Field::Op(1, 0)]
+        );
+        assert!(
+            r.msg.starts_with("vCPU1 is still used by IRTE0's vCPU"),
+            "{}",
+            r.msg
+        );
+        e.apply(EditMsg::RemoveIrte(0));
+        assert!(e
+            .refused
+            .as_ref()
+            .unwrap()
+            .msg
+            .starts_with("IRTE0 is still used by thread 1"));
+        e.apply(EditMsg::SetPcpus(1));
+        let r = e.refused.clone().unwrap();
+        assert_eq!(r.users, [Field::VcpuPcpu(0)]);
+        assert!(
+            r.msg
+                .starts_with("pCPU1 is still used by vCPU0's starting pCPU"),
+            "{}",
+            r.msg
+        );
+        assert_eq!(e.draft.pcpus, 2);
+        // Removing the unused vCPU0 renumbers vCPU1 to vCPU0 everywhere: the world is the
+        // shipped one again.
+        e.apply(EditMsg::RemoveVcpu(0));
+        assert_eq!(e.refused, None, "the next message clears the refusal");
+        assert_eq!(e.draft, by_id("put-block-vs-affinity").unwrap());
+        assert_eq!(e.problem(), None);
+        e.apply(EditMsg::Undo);
+        assert_eq!(e.draft, before.draft);
     }
 
     #[test]
