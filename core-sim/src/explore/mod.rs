@@ -21,8 +21,7 @@ pub use chooser::{Chooser, Replay, ReplayThen, Uniform};
 pub use driver::{drive, End, StepFailed, Track};
 pub use exhaustive::{
     check, check_keeping, omission_bound, symmetries, Account, CheckOptions, CheckReport,
-    Counterexample,
-    Outcome, Progress, Reduce, StoreMode, Verdict, Visited,
+    Counterexample, Outcome, Progress, Reduce, StoreMode, Verdict, Visited,
 };
 pub use metrics::{Metrics, RunMetrics};
 pub use pct::Pct;

@@ -2,9 +2,9 @@
 
 use super::ample::Por;
 use super::encode::{Adopted, Codec};
-use super::symmetry::Symmetry;
 use super::frontier::Frontier;
 use super::links::Links;
+use super::symmetry::Symmetry;
 use super::visited::{FingerprintSet, FullSet};
 use super::{hash, Account, CheckOptions, Counterexample, Reduce, StoreMode};
 use crate::exec::{self, Action, Fact};
