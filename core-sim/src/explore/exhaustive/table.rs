@@ -200,12 +200,12 @@ mod tests {
         let n = 300_000u64;
         for i in 1..=n {
             let h = mix(i);
-            assert_eq!(t.insert(h, i, |s| s == i, |s| mix(s)), Ok(()));
+            assert_eq!(t.insert(h, i, |s| s == i, mix), Ok(()));
         }
         assert!(t.bits >= 2, "split into {} bits", t.bits);
         for i in 1..=n {
             let h = mix(i);
-            assert_eq!(t.insert(h, i, |s| s == i, |s| mix(s)), Err(i));
+            assert_eq!(t.insert(h, i, |s| s == i, mix), Err(i));
         }
         assert_eq!(t.len(), n as usize);
         // Every segment between 72% (less a little after a split) and 90% full.
