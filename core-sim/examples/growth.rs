@@ -24,7 +24,7 @@ fn thread(actor: Actor, ops: Vec<Op>) -> ThreadSpec {
 /// The steps: what was added, and the world after it.
 fn steps() -> Vec<(&'static str, Scenario)> {
     let mut s = scenario::by_id("put-block-vs-affinity").expect("shipped");
-    let mut out = vec![("base: put-block-vs-affinity (3 threads)", s.clone())];
+    let mut out = vec![("base: put-block-vs-affinity", s.clone())];
     s.threads
         .push(thread(Actor::Device, vec![Op::Interrupt { irte: 0 }]));
     out.push(("+ thread: a second interrupt on IRTE0", s.clone()));
