@@ -35,6 +35,9 @@ log "native: cargo run --release -p web-worker --example native_matrix (the firs
 native_json="$(cargo run --release -q -p web-worker --example native_matrix -- all --repeat 3)"
 native_sc=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="sc").ms.toFixed(1)))')
 native_tso=$(printf '%s' "$native_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(x=>x.memory==="tso").ms.toFixed(1)))')
+# native_states MEMORY: the states the matrix visited in that memory model (all cells).
+native_states() { printf '%s' "$native_json" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).find(x=>x.memory==='$1').cells.reduce((n,c)=>n+c.states,0)))"; }
+nst_sc=$(native_states sc); nst_tso=$(native_states tso)
 
 # --- 2. Browser: serve dist/ on a free port ------------------------------------------------
 SERVER_LOG="$(mktemp)"
@@ -55,6 +58,11 @@ get() { printf '%s' "$browser_json" | node -e "let s='';process.stdin.on('data',
 first=$(get first_render_ms); first_cold=$(get first_render_cold_ms)
 msc=$(get matrix_sc_ms); mtso=$(get matrix_tso_ms); workers=$(get matrix_workers)
 wsc=$(get wasm_matrix_sc_ms); wtso=$(get wasm_matrix_tso_ms)
+wst_sc=$(get wasm_matrix_sc_states); wst_tso=$(get wasm_matrix_tso_states)
+# The two builds must have checked the same worlds, or the ratio compares different work.
+[ "$wst_sc" = "$nst_sc" ] && [ "$wst_tso" = "$nst_tso" ] \
+    || die "wasm and native visited different states (sc $wst_sc vs $nst_sc, tso $wst_tso vs $nst_tso)"
+per_s() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n / (ms / 1000) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ok() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "MISSED" }'; }
 r_sc=$(ratio "$wsc" "$native_sc"); r_tso=$(ratio "$wtso" "$native_tso")
@@ -105,7 +113,10 @@ printf '%-44s %11s ms   %-10s %s\n' "matrix sc ($cells cells, $workers worker(s)
 printf '%-44s %11s ms   %-10s %s\n' "matrix tso ($cells cells, $workers worker(s), median)" "$mtso" "< 1000" "$(ok "$mtso" 1000)"
 printf '%-44s %11s ms   %-10s\n' "same checks, wasm, 1 thread: sc / tso" "$wsc / $wtso" ""
 printf '%-44s %11s ms   %-10s\n' "same checks, native release, 1 thread" "$native_sc / $native_tso" ""
-printf '%-44s %14s   %-10s %s\n' "wasm/native time ratio: sc / tso" "$r_sc / $r_tso" "<= 1.5" "$(ok "$r_max" 1.5)"
+printf '%-44s %14s   %-10s\n' "states visited by those checks: sc / tso" "$nst_sc / $nst_tso" ""
+printf '%-44s %14s   %-10s\n' "states/s, wasm: sc / tso" "$(per_s "$nst_sc" "$wsc") / $(per_s "$nst_tso" "$wtso")" ""
+printf '%-44s %14s   %-10s\n' "states/s, native: sc / tso" "$(per_s "$nst_sc" "$native_sc") / $(per_s "$nst_tso" "$native_tso")" ""
+printf '%-44s %14s   %-10s %s\n' "wasm/native time ratio: sc / tso" "$r_sc / $r_tso" "<= 1.3" "$(ok "$r_max" 1.3)"
 printf '\nfirst render fetched (raw / gzipped KiB each):\n'
 for f in "${first_files[@]}"; do
     row "  $f" "$(sizes "dist/$f")"

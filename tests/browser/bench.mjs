@@ -78,17 +78,23 @@ try {
     const res = {};
     for (const mem of ['sc', 'tso']) {
       let best = Infinity;
+      let states = 0;
       for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
-        m.matrix_json(mem);
+        const text = m.matrix_json(mem);
         best = Math.min(best, performance.now() - t0);
+        const cells = JSON.parse(text);
+        if (!Array.isArray(cells)) throw new Error(`matrix_json(${mem}): ${text.slice(0, 200)}`);
+        states = cells.reduce((n, c) => n + c.states, 0);
       }
-      res[mem] = best;
+      res[mem] = { ms: best, states };
     }
     return res;
   }, Math.max(3, RUNS));
-  out.wasm_matrix_sc_ms = wasm.sc;
-  out.wasm_matrix_tso_ms = wasm.tso;
+  out.wasm_matrix_sc_ms = wasm.sc.ms;
+  out.wasm_matrix_tso_ms = wasm.tso.ms;
+  out.wasm_matrix_sc_states = wasm.sc.states;
+  out.wasm_matrix_tso_states = wasm.tso.states;
   await page.close();
 } finally {
   await context.close();

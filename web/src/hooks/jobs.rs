@@ -10,7 +10,7 @@ use crate::state::{
 };
 use crate::state::{CheckMsg, HangMsg, MatrixState, StopsMsg};
 use crate::url::View;
-use crate::worker::Pool;
+use crate::worker::{Lane, Pool};
 use core_sim::challenges::Challenge;
 use core_sim::MemoryModel;
 use std::rc::Rc;
@@ -133,7 +133,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
                 };
                 if let Ok(json) = serde_json::to_string(&req) {
                     dispatcher.dispatch(LessonMsg::ClaimsStarted(job).into());
-                    pool.check(job, json);
+                    pool.check(Lane::Page, job, json);
                 }
             }
         });
@@ -154,7 +154,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             match proof_request(job, c) {
                 Ok(json) => {
                     dispatcher.dispatch(ChallengeMsg::ProofStarted(job).into());
-                    pool.check(job, json);
+                    pool.check(Lane::Page, job, json);
                 }
                 Err(e) => {
                     dispatcher.dispatch(ChallengeMsg::ProofStarted(job).into());
@@ -220,7 +220,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             match serde_json::to_string(&hang_request(job, &state.world)) {
                 Ok(json) => {
                     state.dispatch(HangMsg::Asked(job).into());
-                    pool.check(job, json);
+                    pool.check(Lane::Explorer, job, json);
                 }
                 Err(e) => state.dispatch(
                     ChromeMsg::Notify(Level::Error, format!("Could not look for the hang: {e}"))
@@ -238,12 +238,12 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
             let job = new_job();
             let req = stops_request(job, &state.world, schedule.clone());
             if let Ok(json) = serde_json::to_string(&req) {
-                // One check worker: a running check gives way (and says so).
+                // One explorer worker: a running check gives way (and says so).
                 if state.check.is_running() {
                     state.dispatch(CheckMsg::Cancelled.into());
                 }
                 state.dispatch(StopsMsg::Started(job, schedule).into());
-                pool.check(job, json);
+                pool.check(Lane::Explorer, job, json);
             }
         })
     };
@@ -257,7 +257,7 @@ pub fn use_jobs(state: &UseReducerHandle<AppState>, pool: Rc<Pool>) -> Jobs {
                         state.dispatch(StopsMsg::Cancelled.into());
                     }
                     state.dispatch(CheckMsg::Started(job).into());
-                    pool.check(job, json);
+                    pool.check(Lane::Explorer, job, json);
                 }
                 Err(e) => state.dispatch(
                     ChromeMsg::Notify(Level::Error, format!("Could not prepare the check: {e}"))

@@ -119,4 +119,25 @@ mod tests {
         }
         assert_eq!(s.check.error(), Some("boom"));
     }
+
+    #[test]
+    fn a_check_replaced_in_its_worker_is_told_so_and_the_new_job_goes_on() {
+        // The welcome card's hang asked while "Find a race" runs: the check's job gives way.
+        let mut s = from_query("?v=3&s=put-block-vs-affinity&t=naive-update&m=sc");
+        s.apply(CheckMsg::Started(5));
+        s.apply(HangMsg::Asked(6));
+        let replaced = Response::Failed {
+            job: 5,
+            error: crate::worker::REPLACED.into(),
+        };
+        for m in route(Source::Check, replaced, 0.0) {
+            s.apply(m);
+        }
+        assert!(
+            !s.check.is_running(),
+            "no spinner waits for an answer that cannot come"
+        );
+        assert_eq!(s.check.error(), Some(crate::worker::REPLACED));
+        assert_eq!(s.hang, Some(6), "the new job is not touched");
+    }
 }

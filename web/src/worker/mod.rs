@@ -1,8 +1,15 @@
-//! The page's Web Workers: one for "Find a race" and lesson claims, a few for the matrix. Each
-//! runs `assets/worker.js`, which loads the checker module (`web-worker/`, not this one) and
-//! answers [`crate::jobs::Request`]s. The page never waits for that module: the first worker
-//! starts when a job asks for it or, through [`Pool::warm_up`], once the browser is idle after
-//! the first render, so a first "Find a race" does not wait for the module either.
+//! The page's Web Workers: one per check [`Lane`] (what the user asks of the world on screen:
+//! "Find a race", "what stops it", the hang; what the page asks by itself: a lesson's claims, a
+//! challenge's proof), a few for the matrix. Each runs `assets/worker.js`, which loads the checker
+//! module (`web-worker/`, not this one) and answers [`crate::jobs::Request`]s. The page never
+//! waits for that module: the first worker starts when a job asks for it or, through
+//! [`Pool::warm_up`], once the browser is idle after the first render, so a first "Find a race"
+//! does not wait for the module either.
+//!
+//! The lanes keep the page's own work out of the user's way: "Find a race" while a lesson's claims
+//! are being checked runs beside them instead of killing them. Within a lane a new job replaces the
+//! running one, and the replaced job is told so (a [`Response::Failed`] with [`REPLACED`]) so that
+//! no room waits for an answer that will never come.
 //!
 //! Cancelling terminates the busy worker (a check is one synchronous call, so a message could not
 //! reach it) and starts a fresh one; `SharedArrayBuffer` would need COOP/COEP headers that a
@@ -20,6 +27,27 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Why a check lane's job ended without an answer: a newer job of its lane took its worker.
+pub const REPLACED: &str = "stopped: a newer request took its worker (ask again)";
+
+/// Which check worker a job runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// What the user asks of the world on screen: "Find a race", "what stops it", the hang.
+    Explorer,
+    /// What the page asks by itself: a lesson's claims, a challenge's proof.
+    Page,
+}
+
+impl Lane {
+    fn index(self) -> usize {
+        match self {
+            Lane::Explorer => 0,
+            Lane::Page => 1,
+        }
+    }
+}
 
 /// Which kind of work a response belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +77,8 @@ impl Drop for Slot {
 
 struct Inner {
     url: String,
-    check: Option<Slot>,
+    /// The check workers, by [`Lane::index`].
+    check: [Option<Slot>; 2],
     /// A warm-up is waiting for the browser to be idle.
     warming: bool,
     matrix: Vec<Option<Slot>>,
@@ -67,7 +96,7 @@ pub struct Pool {
 /// Which slot a closure belongs to.
 #[derive(Clone, Copy)]
 enum SlotId {
-    Check,
+    Check(Lane),
     Matrix(usize),
 }
 
@@ -78,7 +107,7 @@ impl Pool {
         Pool {
             inner: Rc::new(RefCell::new(Inner {
                 url: url.to_string(),
-                check: None,
+                check: [None, None],
                 warming: false,
                 matrix: (0..matrix_workers.max(1)).map(|_| None).collect(),
                 matrix_job: None,
@@ -93,13 +122,13 @@ impl Pool {
         self.inner.borrow().matrix.len()
     }
 
-    /// Start the check worker once the browser is idle (at the latest [`WARM_UP_MS`] from now), so
-    /// that the first job does not wait for the checker module to load while the page does not
-    /// either. Does nothing if it is running or already on its way.
+    /// Start the explorer's check worker once the browser is idle (at the latest [`WARM_UP_MS`]
+    /// from now), so that the first job does not wait for the checker module to load while the
+    /// page does not either. Does nothing if it is running or already on its way.
     pub fn warm_up(&self) {
         {
             let mut inner = self.inner.borrow_mut();
-            if inner.check.is_some() || inner.warming {
+            if inner.check[Lane::Explorer.index()].is_some() || inner.warming {
                 return;
             }
             inner.warming = true;
@@ -112,17 +141,18 @@ impl Pool {
         });
     }
 
-    /// Start the check worker now, unless a job already did.
+    /// Start the explorer's check worker now, unless a job already did.
     fn start_check_worker(&self) {
+        let lane = Lane::Explorer;
         let err = {
             let mut inner = self.inner.borrow_mut();
             inner.warming = false;
-            if inner.check.is_some() {
+            if inner.check[lane.index()].is_some() {
                 return;
             }
-            match self.spawn(&inner.url, SlotId::Check) {
+            match self.spawn(&inner.url, SlotId::Check(lane)) {
                 Ok(s) => {
-                    inner.check = Some(s);
+                    inner.check[lane.index()] = Some(s);
                     None
                 }
                 Err(e) => Some(e),
@@ -133,18 +163,18 @@ impl Pool {
         }
     }
 
-    /// Run a check request (JSON); a running check is cancelled first.
-    pub fn check(&self, job: u64, request: String) {
+    /// Run a check request (JSON) in `lane`'s worker; the lane's running job, if any, is
+    /// stopped first and told so ([`REPLACED`]). The other lane's job goes on.
+    pub fn check(&self, lane: Lane, job: u64, request: String) {
+        self.stop_lane(lane, REPLACED);
         let spawned = {
             let mut inner = self.inner.borrow_mut();
-            if inner.check.as_ref().is_some_and(|s| s.job.is_some()) {
-                inner.check = None; // terminates the busy worker
-            }
-            match inner.check {
+            let i = lane.index();
+            match inner.check[i] {
                 Some(_) => Ok(()),
                 None => self
-                    .spawn(&inner.url, SlotId::Check)
-                    .map(|s| inner.check = Some(s)),
+                    .spawn(&inner.url, SlotId::Check(lane))
+                    .map(|s| inner.check[i] = Some(s)),
             }
         };
         if let Err(e) = spawned {
@@ -152,7 +182,7 @@ impl Pool {
         }
         let posted = {
             let mut inner = self.inner.borrow_mut();
-            match inner.check.as_mut() {
+            match inner.check[lane.index()].as_mut() {
                 Some(slot) => {
                     slot.job = Some(job);
                     slot.worker
@@ -167,18 +197,32 @@ impl Pool {
         }
     }
 
-    /// Stop the running check: terminate its worker and start a fresh one.
+    /// Stop the explorer lane's running job (the user cancelled it, or the world changed): its
+    /// worker is terminated and a fresh one started; the job is told it was cancelled.
     pub fn cancel_check(&self) {
-        let busy = self
-            .inner
-            .borrow()
-            .check
-            .as_ref()
-            .is_some_and(|s| s.job.is_some());
-        if busy {
-            self.inner.borrow_mut().check = None;
+        if self.stop_lane(Lane::Explorer, "cancelled") {
             self.warm_up();
         }
+    }
+
+    /// Terminate `lane`'s worker if it is busy, reporting `why` as the busy job's failure (after
+    /// the current call stack: the rooms that already moved on ignore it). Whether it was busy.
+    fn stop_lane(&self, lane: Lane, why: &str) -> bool {
+        let stopped = {
+            let mut inner = self.inner.borrow_mut();
+            let slot = &mut inner.check[lane.index()];
+            match slot.as_ref().and_then(|s| s.job) {
+                Some(job) => {
+                    *slot = None; // terminates the busy worker
+                    Some(job)
+                }
+                None => None,
+            }
+        };
+        if let Some(job) = stopped {
+            self.fail_later(Source::Check, job, why.to_string());
+        }
+        stopped.is_some()
     }
 
     /// Run every matrix cell request (JSON), spread over the matrix workers; a running matrix
@@ -291,7 +335,7 @@ impl Pool {
         };
         let finished = response.is_final();
         let source = match id {
-            SlotId::Check => Source::Check,
+            SlotId::Check(_) => Source::Check,
             SlotId::Matrix(_) => Source::Matrix,
         };
         let response = match response {
@@ -304,12 +348,13 @@ impl Pool {
         };
         if finished {
             match id {
-                SlotId::Check => {
+                SlotId::Check(lane) => {
                     let mut inner = self.inner.borrow_mut();
+                    let slot = &mut inner.check[lane.index()];
                     if matches!(response, Response::Failed { .. }) {
                         // Its wasm instance may be broken after a trap: start afresh next time.
-                        inner.check = None;
-                    } else if let Some(s) = inner.check.as_mut() {
+                        *slot = None;
+                    } else if let Some(s) = slot.as_mut() {
                         s.job = None;
                     }
                 }
@@ -332,8 +377,8 @@ impl Pool {
     fn on_error(&self, id: SlotId, message: String) {
         let job = self.slot_job(id).unwrap_or(0);
         let (source, error) = match id {
-            SlotId::Check => {
-                self.inner.borrow_mut().check = None;
+            SlotId::Check(lane) => {
+                self.inner.borrow_mut().check[lane.index()] = None;
                 (
                     Source::Check,
                     format!("the check worker stopped: {message}"),
@@ -353,7 +398,7 @@ impl Pool {
     fn slot_job(&self, id: SlotId) -> Option<u64> {
         let inner = self.inner.borrow();
         match id {
-            SlotId::Check => inner.check.as_ref().and_then(|s| s.job),
+            SlotId::Check(lane) => inner.check[lane.index()].as_ref().and_then(|s| s.job),
             SlotId::Matrix(i) => inner
                 .matrix
                 .get(i)

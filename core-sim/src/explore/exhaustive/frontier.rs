@@ -122,7 +122,9 @@ impl Frontier {
         true
     }
 
-    /// Take up to `n` records, appended to `out` whole.
+    /// Take up to `n` records, appended to `out` whole (the parallel search's batches: not on
+    /// wasm32, which has no threads).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub(super) fn drain_into(&mut self, n: usize, out: &mut Vec<u32>) {
         let mut rec = vec![0; self.record];
         for _ in 0..n {
