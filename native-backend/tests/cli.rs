@@ -542,6 +542,58 @@ fn list_names_every_id() {
 }
 
 #[test]
+fn list_shows_the_larger_worlds_apart_and_check_opens_them() {
+    let larger: Vec<String> = core_sim::scenario::larger()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert!(!larger.is_empty());
+    let text = run(&["list"]).stdout;
+    let heading = "larger worlds, not in the matrix: check them with avic-lab check --scenario ID";
+    let (before, after) = text
+        .split_once(heading)
+        .expect("the larger worlds' heading");
+    let section = after.split("\n\n").next().unwrap();
+    for id in &larger {
+        assert!(
+            section.contains(&format!("  {id} ")),
+            "{id} not in: {section}"
+        );
+        assert!(
+            !before.contains(id.as_str()),
+            "{id} also among the shipped scenarios"
+        );
+    }
+    let v = json(&run(&["list", "--json"]));
+    let ids = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {key}"))
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("larger_scenarios"), larger);
+    assert_eq!(ids("scenarios"), scenario_ids());
+    // The smallest opens by id and completes.
+    let r = run(&[
+        "check",
+        "--scenario",
+        &larger[0],
+        "--strategy",
+        "linux-6.6",
+        "--memory",
+        "sc",
+        "--json",
+    ]);
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    let report = json(&r);
+    assert_eq!(report["scenario"], larger[0].as_str(), "{report}");
+    assert_ne!(report["verdict"], "bounded", "{report}");
+    assert!(report["states"].as_u64().unwrap() > 1, "{report}");
+}
+
+#[test]
 fn bad_inputs_are_one_line_errors_with_status_3() {
     let c = |rest: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = [

@@ -18,6 +18,10 @@ pub struct ListArgs {
     pub glossary: bool,
 }
 
+/// The heading of the larger scenarios' section: they open by id but are not in the matrix.
+const LARGER_HEADING: &str =
+    "larger worlds, not in the matrix: check them with avic-lab check --scenario ID";
+
 fn memory_title(m: MemoryModel) -> &'static str {
     match m {
         MemoryModel::Sc => "sequential consistency: every store is visible at once",
@@ -34,9 +38,16 @@ fn kind_title(k: ViolationKind) -> &'static str {
 /// Run `avic-lab list`.
 pub fn run(args: ListArgs) -> Result<ExitCode> {
     let scenarios = core_sim::scenario::shipped();
+    let larger = core_sim::scenario::larger();
+    let described = |list: &[core_sim::scenario::Scenario]| {
+        list.iter()
+            .map(|s| json!({"id": s.id, "title": s.title, "description": s.description}))
+            .collect::<Vec<_>>()
+    };
     if args.json {
         let out = json!({
-            "scenarios": scenarios.iter().map(|s| json!({"id": s.id, "title": s.title, "description": s.description})).collect::<Vec<_>>(),
+            "scenarios": described(&scenarios),
+            "larger_scenarios": described(&larger),
             "strategies": strategy::PRESETS.iter().map(|p| json!({"id": p.id, "aliases": p.aliases, "title": p.title, "kind": p.kind, "versions": p.versions, "commits": p.commits, "summary": p.summary, "knobs": p.knobs})).collect::<Vec<_>>(),
             "knobs": knobs::names().iter().map(|k| json!({"name": k, "description": knobs::describe(k)})).collect::<Vec<_>>(),
             "memory_models": MemoryModel::ALL.iter().map(|m| json!({"id": m.id(), "title": memory_title(*m)})).collect::<Vec<_>>(),
@@ -51,8 +62,17 @@ pub fn run(args: ListArgs) -> Result<ExitCode> {
     }
     let mut text = String::new();
     outln!(text, "scenarios (--scenario ID):");
-    let w = scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    let w = scenarios
+        .iter()
+        .chain(&larger)
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(0);
     for s in &scenarios {
+        outln!(text, "  {:w$}  {}", s.id, s.title);
+    }
+    outln!(text, "\n{LARGER_HEADING}");
+    for s in &larger {
         outln!(text, "  {:w$}  {}", s.id, s.title);
     }
     outln!(text, "\nstrategies (--strategy ID):");

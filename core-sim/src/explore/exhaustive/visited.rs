@@ -25,16 +25,28 @@ const CHUNK_ROWS: usize = 1 << 12;
 const ID_BITS: u32 = 27;
 const ID_MASK: u32 = (1 << ID_BITS) - 1;
 
-/// The rows of a [`FullSet`], column by column in as few bytes as they need.
+/// The rows of a [`FullSet`], column by column in as few bytes as they need. A column is read
+/// as the four bytes at its offset, masked to its size (chunks end in [`PAD`] spare bytes so
+/// the last column can be read so too), and written as four bytes whose spill-over the next
+/// column (or row) overwrites: no byte-by-byte copies on the hot path.
 struct Rows {
     width: usize,
-    /// Bytes of each column, and where it starts in a row.
+    /// Bytes of each column, where it starts in a row, and the mask of its bytes.
     sizes: Vec<usize>,
     offsets: Vec<usize>,
+    masks: Vec<u32>,
     stride: usize,
+    /// Each chunk is allocated whole, `CHUNK_ROWS * stride + PAD` zeroed bytes.
     chunks: Vec<Vec<u8>>,
     len: usize,
 }
+
+/// Spare bytes at the end of a chunk: a column read at the last offset of its last row reads
+/// four bytes.
+const PAD: usize = 3;
+
+/// A packed row in bytes, before it is stored (`stride` bytes used, then spill-over).
+type Packed = [u8; 4 * MAX_WIDTH + PAD];
 
 fn size_of_word(w: u32) -> usize {
     match w {
@@ -43,6 +55,28 @@ fn size_of_word(w: u32) -> usize {
         0x1_0000..=0xff_ffff => 3,
         _ => 4,
     }
+}
+
+fn mask_of(size: usize) -> u32 {
+    if size >= 4 {
+        u32::MAX
+    } else {
+        (1 << (8 * size)) - 1
+    }
+}
+
+/// Offsets of columns of these sizes, and the stride.
+fn layout(sizes: &[usize]) -> (Vec<usize>, usize) {
+    let mut at = 0;
+    let offsets = sizes
+        .iter()
+        .map(|&s| {
+            let o = at;
+            at += s;
+            o
+        })
+        .collect();
+    (offsets, at)
 }
 
 /// The hash bits a slot keeps for hash `h`.
@@ -60,6 +94,7 @@ impl FullSet {
                 width,
                 sizes: vec![1; width],
                 offsets: (0..width).collect(),
+                masks: vec![0xff; width],
                 stride: width,
                 chunks: Vec::new(),
                 len: 0,
@@ -79,12 +114,19 @@ impl FullSet {
             .expect("fewer than 2^27 states");
         let t = tag(h);
         let slot = t | (id + 1);
-        let same = |s: u32| s & !ID_MASK == t && rows.same((s & ID_MASK) as usize - 1, key);
+        // A key with an index wider than its column is in no row: widen first, then compare
+        // the packed bytes.
+        self.rows.fit(key);
+        let rows = &self.rows;
+        let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
+        rows.pack(key, &mut packed);
+        let packed = &packed[..rows.stride];
+        let same = |s: u32| s & !ID_MASK == t && rows.at((s & ID_MASK) as usize - 1) == packed;
         let hash = |s: u32| rows.row_hash((s & ID_MASK) as usize - 1);
         match self.table.insert(h, slot, same, hash) {
             Err(s) => Err((s & ID_MASK) - 1),
             Ok(()) => {
-                self.rows.push(key);
+                self.rows.push(packed);
                 Ok(id)
             }
         }
@@ -111,25 +153,27 @@ impl FullSet {
 }
 
 impl Rows {
+    /// Row `row`'s bytes.
     #[inline]
     fn at(&self, row: usize) -> &[u8] {
         let at = (row % CHUNK_ROWS) * self.stride;
         &self.chunks[row / CHUNK_ROWS][at..at + self.stride]
     }
 
+    /// The column at `offset` of mask `mask`, read from `bytes` (which extend at least [`PAD`]
+    /// bytes past the row).
     #[inline]
-    fn word(bytes: &[u8], size: usize, offset: usize) -> u32 {
-        let mut b = [0u8; 4];
-        b[..size].copy_from_slice(&bytes[offset..offset + size]);
-        u32::from_le_bytes(b)
+    fn word(bytes: &[u8], offset: usize, mask: u32) -> u32 {
+        let four: [u8; 4] = bytes[offset..offset + 4].try_into().expect("four bytes");
+        u32::from_le_bytes(four) & mask
     }
 
+    /// `key` (which fits the columns) as this layout's bytes.
     #[inline]
-    fn same(&self, row: usize, key: &[u32]) -> bool {
-        let bytes = self.at(row);
-        key.iter()
-            .zip(self.sizes.iter().zip(&self.offsets))
-            .all(|(&w, (&s, &o))| Self::word(bytes, s, o) == w)
+    fn pack(&self, key: &[u32], out: &mut Packed) {
+        for (&w, &o) in key.iter().zip(&self.offsets) {
+            out[o..o + 4].copy_from_slice(&w.to_le_bytes());
+        }
     }
 
     fn row_hash(&self, row: usize) -> u64 {
@@ -139,71 +183,75 @@ impl Rows {
         hash::words(key)
     }
 
+    fn new_chunk(stride: usize) -> Vec<u8> {
+        vec![0; CHUNK_ROWS * stride + PAD]
+    }
+
     /// Make every column at least as wide as `key` needs, re-storing the rows if one grows.
+    #[inline]
     fn fit(&mut self, key: &[u32]) {
-        if key
-            .iter()
-            .zip(&self.sizes)
-            .all(|(&w, &s)| size_of_word(w) <= s)
-        {
+        if key.iter().zip(&self.masks).all(|(&w, &m)| w & !m == 0) {
             return;
         }
+        self.widen(key);
+    }
+
+    #[cold]
+    fn widen(&mut self, key: &[u32]) {
         let sizes: Vec<usize> = key
             .iter()
             .zip(&self.sizes)
             .map(|(&w, &s)| s.max(size_of_word(w)))
             .collect();
-        let offsets: Vec<usize> = sizes
-            .iter()
-            .scan(0, |at, &s| {
-                let o = *at;
-                *at += s;
-                Some(o)
-            })
-            .collect();
-        let stride: usize = sizes.iter().sum();
+        let (offsets, stride) = layout(&sizes);
         let mut buf = [0u32; MAX_WIDTH];
         // One chunk at a time: the old chunk is freed once it is re-stored.
         let old = std::mem::take(&mut self.chunks);
-        let (old_sizes, old_offsets, old_stride) = (
-            std::mem::replace(&mut self.sizes, sizes),
+        let (old_offsets, old_masks, old_stride) = (
             std::mem::replace(&mut self.offsets, offsets),
+            std::mem::replace(&mut self.masks, sizes.iter().map(|&s| mask_of(s)).collect()),
             self.stride,
         );
+        self.sizes = sizes;
         self.stride = stride;
+        let mut left = self.len;
+        let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
         for chunk in old {
-            let mut new = Vec::with_capacity(CHUNK_ROWS * stride);
-            for row in chunk.chunks_exact(old_stride) {
+            let mut new = Self::new_chunk(stride);
+            let rows = left.min(CHUNK_ROWS);
+            for r in 0..rows {
+                let row = &chunk[r * old_stride..];
                 let key = &mut buf[..self.width];
                 for (c, w) in key.iter_mut().enumerate() {
-                    *w = Self::word(row, old_sizes[c], old_offsets[c]);
+                    *w = Self::word(row, old_offsets[c], old_masks[c]);
                 }
-                for (c, &w) in key.iter().enumerate() {
-                    new.extend_from_slice(&w.to_le_bytes()[..self.sizes[c]]);
-                }
+                self.pack(key, &mut packed);
+                new[r * stride..(r + 1) * stride].copy_from_slice(&packed[..stride]);
             }
+            left -= rows;
             self.chunks.push(new);
         }
     }
 
-    fn push(&mut self, key: &[u32]) {
-        self.fit(key);
-        if self.len % CHUNK_ROWS == 0 {
-            self.chunks
-                .push(Vec::with_capacity(CHUNK_ROWS * self.stride));
+    /// Store a row already packed in this layout (`stride` bytes).
+    #[inline]
+    fn push(&mut self, packed: &[u8]) {
+        let r = self.len % CHUNK_ROWS;
+        if r == 0 {
+            self.chunks.push(Self::new_chunk(self.stride));
         }
         let chunk = self.chunks.last_mut().expect("a chunk with room");
-        for (c, &w) in key.iter().enumerate() {
-            chunk.extend_from_slice(&w.to_le_bytes()[..self.sizes[c]]);
-        }
+        chunk[r * self.stride..(r + 1) * self.stride].copy_from_slice(packed);
         self.len += 1;
     }
 
     #[inline]
     fn key_into(&self, id: u32, out: &mut [u32]) {
-        let bytes = self.at(id as usize);
-        for (c, w) in out.iter_mut().enumerate() {
-            *w = Self::word(bytes, self.sizes[c], self.offsets[c]);
+        let row = id as usize;
+        let chunk = &self.chunks[row / CHUNK_ROWS];
+        let bytes = &chunk[(row % CHUNK_ROWS) * self.stride..];
+        for ((w, &o), &m) in out.iter_mut().zip(&self.offsets).zip(&self.masks) {
+            *w = Self::word(bytes, o, m);
         }
     }
 }
@@ -305,6 +353,32 @@ mod tests {
             2 + 4,
             "a byte for the first column, four for the second"
         );
+    }
+
+    #[test]
+    fn rows_widened_across_chunks_read_back_whole() {
+        // Three chunks' worth of rows, the middle column widened from 1 to 2 and then 4 bytes
+        // once rows fill more than one chunk; every row reads back and is found again.
+        let mut s = FullSet::new(3);
+        let n = (CHUNK_ROWS * 2 + 100) as u32;
+        let row = |i: u32| {
+            let mid = match i {
+                _ if i < CHUNK_ROWS as u32 + 7 => i % 251,
+                _ if i < n - 50 => 256 + i,
+                _ => 0xfff0_0000 + i,
+            };
+            [i % 200, mid, 0xab]
+        };
+        for i in 0..n {
+            assert_eq!(s.insert(&row(i)), Ok(i), "row {i}");
+        }
+        assert_eq!(s.rows.sizes, [1, 4, 1]);
+        for i in 0..n {
+            let mut k = [0; 3];
+            s.key_into(i, &mut k);
+            assert_eq!(k, row(i), "row {i}");
+            assert_eq!(s.insert(&row(i)), Err(i));
+        }
     }
 
     #[test]
