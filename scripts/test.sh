@@ -60,5 +60,5 @@ log "serving dist/ at $URL"
 # Node's own test runner: its closing lines are the summary of the run.
 BASE_URL="$URL" CHROMIUM="$CHROMIUM" timeout 1800 \
     node --test --test-reporter=tap tests/browser/run.mjs tests/browser/teach.mjs tests/browser/split.mjs tests/browser/glossary.mjs tests/browser/diff.mjs tests/browser/picture.mjs tests/browser/slides.mjs \
-        tests/browser/cause.mjs tests/browser/challenge.mjs tests/browser/host.mjs tests/browser/scenario.mjs tests/browser/patch.mjs \
+        tests/browser/cause.mjs tests/browser/challenge.mjs tests/browser/host.mjs tests/browser/scenario.mjs tests/browser/patch.mjs tests/browser/zoom.mjs \
     || die "browser tests failed (screenshots, if any, are in tests/browser/artifacts/)"

@@ -4,11 +4,14 @@
 mod paint;
 mod picture;
 
+#[cfg(test)]
+use paint::paint;
 pub use paint::Palette;
 use paint::{with_paint, DARK_CSS, LIGHT_CSS};
 pub use picture::{picture, picture_inline};
 
-use crate::timeline::Timeline;
+use crate::analysis::{MacroStep, Story};
+use crate::timeline::{Row, Timeline};
 use std::fmt::Write;
 
 const LANE_W: usize = 200;
@@ -38,7 +41,7 @@ fn clipped_with_title(s: &str, n: usize) -> String {
 
 /// A row's state-change text as the drawing writes it (its changes, then the hardware's
 /// notes), before any cut: a page shows it whole where the drawing had to cut it.
-pub fn notes_of(r: &crate::timeline::Row) -> String {
+pub fn notes_of(r: &Row) -> String {
     let mut notes: Vec<String> = r
         .changes
         .iter()
@@ -69,7 +72,7 @@ fn clip(s: &str, n: usize) -> String {
 /// screen. Colours are presentation attributes (light), plus an embedded style sheet that follows
 /// the viewer's dark mode.
 pub fn render(t: &Timeline, current: Option<usize>) -> String {
-    draw(t, current, Some(Palette::Auto))
+    draw(t, &steps_of(t), current, Some(Palette::Auto))
 }
 
 /// The same drawing for inserting into a page's DOM: no `<style>` element (so it works under a
@@ -77,21 +80,84 @@ pub fn render(t: &Timeline, current: Option<usize>) -> String {
 /// presentation attributes, which the page's own style sheet may override, e.g. with
 /// `svg.avic-timeline .box { fill: … }`.
 pub fn render_inline(t: &Timeline, current: Option<usize>) -> String {
-    draw(t, current, None)
+    draw(t, &steps_of(t), current, None)
 }
 
 /// The standalone file in one palette: the theme a page shows, whatever the viewer's system
 /// prefers ([`render`] is [`Palette::Auto`]).
 pub fn render_in(t: &Timeline, current: Option<usize>, palette: Palette) -> String {
-    draw(t, current, Some(palette))
+    draw(t, &steps_of(t), current, Some(palette))
 }
 
-/// The drawing's width, sized to its content: the widest state-change or violation text, the
-/// title, the lanes.
-fn width_of(t: &Timeline) -> usize {
-    let lanes = t.lanes.len().max(1);
-    let notes_chars = t
-        .rows
+/// One row of the drawing: a step, or a collapsed macro step of a [`Story`].
+enum Item<'a> {
+    Step(&'a Row),
+    /// The group's index in [`Story::steps`], and the group.
+    Block(usize, &'a MacroStep),
+}
+
+/// Every step, in the run's order.
+fn steps_of(t: &Timeline) -> Vec<Item<'_>> {
+    t.rows.iter().map(Item::Step).collect()
+}
+
+/// The rows of `t` told as `story` (of the same run, e.g. [`Timeline::story`]), in the story's
+/// order: each collapsed group one block, unless its index (in [`Story::steps`]) is in
+/// `expanded`, then its steps; every other step as it is.
+fn story_items<'a>(t: &'a Timeline, story: &'a Story, expanded: &[usize]) -> Vec<Item<'a>> {
+    let mut group_of = vec![None; t.rows.len() + 1];
+    for (i, g) in story.steps.iter().enumerate() {
+        for &k in &g.steps {
+            if let Some(slot) = group_of.get_mut(k) {
+                *slot = Some(i);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(story.order.len());
+    for &k in &story.order {
+        let group = group_of.get(k).copied().flatten();
+        match group.map(|i| (i, &story.steps[i])) {
+            Some((i, g)) if g.collapsed && !expanded.contains(&i) => {
+                if g.steps[0] == k {
+                    out.push(Item::Block(i, g));
+                }
+            }
+            _ => out.extend(t.rows.get(k.wrapping_sub(1)).map(Item::Step)),
+        }
+    }
+    out
+}
+
+/// The timeline told as its story (issue 13's zoom), for a page's DOM like [`render_inline`]:
+/// each collapsed group of `story` is one block row in its thread's lane ("2–5 ▸ avic_vcpu_put
+/// …", its steps' labels in the state-change column) unless its index in [`Story::steps`] is in
+/// `expanded`; the rest are steps as [`render_inline`] draws them, in the story's order. A
+/// block is a `<g class="step macro">` with `data-step` (its first step), `data-steps` (all of
+/// them) and `data-group` (its index); `current` marks the block it is in. Same width and heads
+/// as [`render_inline`].
+pub fn render_story_inline(
+    t: &Timeline,
+    story: &Story,
+    expanded: &[usize],
+    current: Option<usize>,
+) -> String {
+    draw(t, &story_items(t, story, expanded), current, None)
+}
+
+/// [`render_story_inline`] as a standalone file in one palette (see [`render_in`]).
+pub fn render_story_in(
+    t: &Timeline,
+    story: &Story,
+    expanded: &[usize],
+    current: Option<usize>,
+    palette: Palette,
+) -> String {
+    draw(t, &story_items(t, story, expanded), current, Some(palette))
+}
+
+/// Characters of the widest state-change or violation text (cut to [`NOTES_CHARS`]).
+fn notes_chars(t: &Timeline) -> usize {
+    t.rows
         .iter()
         .map(|r| {
             let chg = notes_of(r).chars().count().min(NOTES_CHARS);
@@ -102,7 +168,14 @@ fn width_of(t: &Timeline) -> usize {
         })
         .chain(["state changes".len()])
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// The drawing's width, sized to its content: the widest state-change or violation text, the
+/// title, the lanes.
+fn width_of(t: &Timeline) -> usize {
+    let lanes = t.lanes.len().max(1);
+    let notes_chars = notes_chars(t);
     let wide_chars = t
         .initial_violations
         .iter()
@@ -159,11 +232,16 @@ pub fn render_heads_inline(t: &Timeline) -> String {
     with_paint(s)
 }
 
-fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> String {
+fn draw(
+    t: &Timeline,
+    items: &[Item<'_>],
+    current: Option<usize>,
+    palette: Option<Palette>,
+) -> String {
     let lanes = t.lanes.len().max(1);
     let extra_rows = t.final_violations.len() + t.initial_violations.len();
     let width = width_of(t);
-    let height = TOP + (t.rows.len() + extra_rows + 1) * ROW_H + 20;
+    let height = TOP + (items.len() + extra_rows + 1) * ROW_H + 20;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -206,67 +284,18 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
         y += ROW_H;
     }
     let causes = t.cause_steps();
-    let mut row_y = Vec::with_capacity(t.rows.len());
-    for r in &t.rows {
-        let x = LEFT + r.lane * LANE_W + 6;
-        row_y.push(y);
-        let is_cause = causes.contains(&r.step);
-        let class = if !r.violations.is_empty() {
-            "badbox"
-        } else if is_cause {
-            "causebox"
-        } else if r.flush {
-            "flush"
-        } else {
-            "box"
-        };
-        let cur = if current == Some(r.step) { " cur" } else { "" };
-        let _ = write!(
-            s,
-            r#"<g class="step" data-step="{}"><title>{}</title><text class="num" x="4" y="{}">{}</text><rect class="{class}{cur}" x="{x}" y="{}" width="{}" height="{}" rx="5"/><text class="txt" x="{}" y="{}">{}</text>"#,
-            r.step,
-            esc(&format!("{} — {}: {}", r.op, r.func, r.code.trim())),
-            y + 20,
-            r.step,
-            y + 3,
-            LANE_W - 12,
-            ROW_H - 6,
-            x + 8,
-            y + 21,
-            esc(&clip(&r.label, 25)),
-        );
-        if is_cause {
-            let _ = write!(
-                s,
-                r#"<text class="causetxt" x="{}" y="{}" text-anchor="end" font-size="10">◆ cause</text>"#,
-                x + LANE_W - 16,
-                y + 13
-            );
-        }
-        if !r.violations.is_empty() {
-            let _ = write!(
-                s,
-                r#"<text class="bad" x="{}" y="{}" text-anchor="end" font-size="10">⚠ seen</text>"#,
-                x + LANE_W - 16,
-                y + 28
-            );
-        }
-        // The marks belong to the step's group (a click or a test finds them with it).
-        s.push_str("</g>");
-        let _ = write!(
-            s,
-            r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,
-            y + 15,
-            clipped_with_title(&notes_of(r), NOTES_CHARS)
-        );
-        if let Some(v) = r.violations.first() {
-            let _ = write!(
-                s,
-                r#"<text class="bad" x="{notes_x}" y="{}">⚠ [{}] {}</text>"#,
-                y + 29,
-                v.kind,
-                clipped_with_title(&v.explanation, NOTES_CHARS - 2)
-            );
+    // The top of each step's row (1-based step − 1), where it is drawn.
+    let mut row_y = vec![None; t.rows.len()];
+    let room = notes_chars(t);
+    for item in items {
+        match *item {
+            Item::Step(r) => {
+                if let Some(slot) = row_y.get_mut(r.step.wrapping_sub(1)) {
+                    *slot = Some(y);
+                }
+                step_row(&mut s, r, y, current, causes.contains(&r.step), notes_x);
+            }
+            Item::Block(i, g) => block_row(&mut s, i, g, y, current, notes_x, room),
         }
         y += ROW_H;
     }
@@ -282,6 +311,122 @@ fn draw(t: &Timeline, current: Option<usize>, palette: Option<Palette>) -> Strin
     with_paint(s)
 }
 
+/// One step's row at top `y`: its number, its box in its lane, its state changes.
+fn step_row(
+    s: &mut String,
+    r: &Row,
+    y: usize,
+    current: Option<usize>,
+    is_cause: bool,
+    notes_x: usize,
+) {
+    let x = LEFT + r.lane * LANE_W + 6;
+    let class = if !r.violations.is_empty() {
+        "badbox"
+    } else if is_cause {
+        "causebox"
+    } else if r.flush {
+        "flush"
+    } else {
+        "box"
+    };
+    let cur = if current == Some(r.step) { " cur" } else { "" };
+    let _ = write!(
+        s,
+        r#"<g class="step" data-step="{}"><title>{}</title><text class="num" x="4" y="{}">{}</text><rect class="{class}{cur}" x="{x}" y="{}" width="{}" height="{}" rx="5"/><text class="txt" x="{}" y="{}">{}</text>"#,
+        r.step,
+        esc(&format!("{} — {}: {}", r.op, r.func, r.code.trim())),
+        y + 20,
+        r.step,
+        y + 3,
+        LANE_W - 12,
+        ROW_H - 6,
+        x + 8,
+        y + 21,
+        esc(&clip(&r.label, 25)),
+    );
+    if is_cause {
+        let _ = write!(
+            s,
+            r#"<text class="causetxt" x="{}" y="{}" text-anchor="end" font-size="10">◆ cause</text>"#,
+            x + LANE_W - 16,
+            y + 13
+        );
+    }
+    if !r.violations.is_empty() {
+        let _ = write!(
+            s,
+            r#"<text class="bad" x="{}" y="{}" text-anchor="end" font-size="10">⚠ seen</text>"#,
+            x + LANE_W - 16,
+            y + 28
+        );
+    }
+    // The marks belong to the step's group (a click or a test finds them with it).
+    s.push_str("</g>");
+    let _ = write!(
+        s,
+        r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,
+        y + 15,
+        clipped_with_title(&notes_of(r), NOTES_CHARS)
+    );
+    if let Some(v) = r.violations.first() {
+        let _ = write!(
+            s,
+            r#"<text class="bad" x="{notes_x}" y="{}">⚠ [{}] {}</text>"#,
+            y + 29,
+            v.kind,
+            clipped_with_title(&v.explanation, NOTES_CHARS - 2)
+        );
+    }
+}
+
+/// A collapsed macro step's row at top `y`: its step range, one box in its thread's lane (a
+/// second edge behind it: a stack of steps), its steps' labels in the state-change column (cut to
+/// `room` characters, so the drawing keeps its width).
+fn block_row(
+    s: &mut String,
+    i: usize,
+    g: &MacroStep,
+    y: usize,
+    current: Option<usize>,
+    notes_x: usize,
+    room: usize,
+) {
+    let x = LEFT + g.thread * LANE_W + 6;
+    let cur = if current.is_some_and(|c| g.steps.contains(&c)) {
+        " cur"
+    } else {
+        ""
+    };
+    let steps: Vec<String> = g.steps.iter().map(usize::to_string).collect();
+    let _ = write!(
+        s,
+        r#"<g class="step macro" data-step="{}" data-steps="{}" data-group="{i}" aria-expanded="false"><title>{} ({} steps; Enter or a click shows them)</title><text class="num" x="4" y="{}">{}</text><rect class="box" x="{}" y="{}" width="{}" height="{}" rx="5"/><rect class="box{cur}" x="{x}" y="{}" width="{}" height="{}" rx="5"/><text class="txt" x="{}" y="{}">▸ {}</text></g>"#,
+        g.steps[0],
+        steps.join(" "),
+        esc(&g.title),
+        g.steps.len(),
+        y + 20,
+        esc(&g.range()),
+        x + 3,
+        y + 6,
+        LANE_W - 12,
+        ROW_H - 6,
+        y + 2,
+        LANE_W - 14,
+        ROW_H - 6,
+        x + 8,
+        y + 20,
+        esc(&clip(&g.title, 23)),
+    );
+    let _ = write!(
+        s,
+        r#"<text class="chg" x="{notes_x}" y="{}">{}</text>"#,
+        y + 15,
+        clipped_with_title(&g.summary, room)
+    );
+}
+
 /// A violation judged before any step or at the end, across the whole width, at row top `y`.
 fn wide_violation(s: &mut String, y: usize, when: &str, v: &crate::oracle::Violation) {
     let _ = write!(
@@ -295,7 +440,7 @@ fn wide_violation(s: &mut String, y: usize, when: &str, v: &crate::oracle::Viola
 
 /// One arrow per deciding race (at most three), from the earlier access's box to the later one's,
 /// labelled "race".
-fn race_arrows(s: &mut String, t: &Timeline, row_y: &[usize]) {
+fn race_arrows(s: &mut String, t: &Timeline, row_y: &[Option<usize>]) {
     let mut drawn: Vec<(usize, usize)> = Vec::new();
     for r in t.races.iter().flatten() {
         let pair = (r.first, r.second);
@@ -305,10 +450,17 @@ fn race_arrows(s: &mut String, t: &Timeline, row_y: &[usize]) {
         let (Some(a), Some(b)) = (t.rows.get(r.first - 1), t.rows.get(r.second - 1)) else {
             continue;
         };
+        // Both accesses are on screen: a story keeps them as steps (they are pinned).
+        let (Some(ya), Some(yb)) = (
+            row_y.get(r.first - 1).copied().flatten(),
+            row_y.get(r.second - 1).copied().flatten(),
+        ) else {
+            continue;
+        };
         drawn.push(pair);
         let cx = |lane: usize| LEFT + lane * LANE_W + LANE_W / 2;
-        let (x1, y1) = (cx(a.lane), row_y[r.first - 1] + ROW_H / 2);
-        let (x2, y2) = (cx(b.lane), row_y[r.second - 1] + 3);
+        let (x1, y1) = (cx(a.lane), ya + ROW_H / 2);
+        let (x2, y2) = (cx(b.lane), yb + 3);
         let bend = x1.min(x2).saturating_sub(30).max(LEFT / 2);
         let _ = write!(
             s,
@@ -546,5 +698,162 @@ mod tests {
                 "duplicate attribute in {names:?}"
             );
         }
+    }
+
+    /// The lost wake-up of the first patch, its timeline and its story.
+    fn story_timeline() -> (Timeline, Story) {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let s = Session::replay(&sim, "000000000111111111111222").unwrap();
+        let t = Timeline::from_session(&s);
+        let story = t.story(&s);
+        (t, story)
+    }
+
+    fn height(svg: &str) -> usize {
+        svg.split("height=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// The `data-step` of each row, in drawing order, and whether it is a block.
+    fn rows(svg: &str) -> Vec<(usize, bool)> {
+        svg.split(r#"<g class="step"#)
+            .skip(1)
+            .map(|g| {
+                let n = g.split("data-step=\"").nth(1).unwrap().split('"').next();
+                (n.unwrap().parse().unwrap(), g.starts_with(" macro\""))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_story_draws_each_collapsed_group_as_one_row_in_its_lane() {
+        let (t, story) = story_timeline();
+        let blocks: Vec<&MacroStep> = story.steps.iter().filter(|g| g.collapsed).collect();
+        assert!(
+            !blocks.is_empty() && story.lines() < t.rows.len(),
+            "{story:#?}"
+        );
+        let svg = render_story_inline(&t, &story, &[], None);
+        let drawn = rows(&svg);
+        assert_eq!(drawn.len(), story.lines());
+        assert_eq!(drawn.iter().filter(|r| r.1).count(), blocks.len());
+        let full = render_inline(&t, None);
+        assert_eq!(
+            height(&full) - height(&svg),
+            (t.rows.len() - story.lines()) * ROW_H
+        );
+        let width = |svg: &str| {
+            svg.split("width=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(width(&svg), width(&full), "the same width as the heads");
+        for g in &blocks {
+            let b = svg
+                .split(r#"<g class="step macro""#)
+                .find(|b| b.starts_with(&format!(r#" data-step="{}""#, g.steps[0])))
+                .unwrap();
+            assert!(b.contains(&format!(">{}</text>", esc(&g.range()))), "{b}");
+            assert!(b.contains(&format!(">▸ {}</text>", esc(&clip(&g.title, 23)))));
+            let x = LEFT + g.thread * LANE_W + 6;
+            assert!(
+                b.contains(&format!(
+                    r#"rx="5"/><rect class="box" {} x="{x}""#,
+                    paint("box")
+                )),
+                "its lane: {b}"
+            );
+            // A block's hidden steps are not drawn as steps.
+            for k in &g.steps[1..] {
+                assert!(!drawn.iter().any(|r| r.0 == *k), "step {k}");
+            }
+        }
+        // The steps that stay are in the story's order, each once.
+        let order: Vec<usize> = drawn.iter().map(|r| r.0).collect();
+        let mut firsts: Vec<usize> = story
+            .order
+            .iter()
+            .copied()
+            .filter(|k| {
+                story
+                    .steps
+                    .iter()
+                    .any(|g| g.steps[0] == *k || (!g.collapsed && g.steps.contains(k)))
+            })
+            .collect();
+        firsts.dedup();
+        assert_eq!(order, firsts);
+        // The deciding race's accesses stay steps: its arrow is drawn.
+        assert!(svg.contains(r#"data-first="4" data-second="20""#));
+    }
+
+    #[test]
+    fn an_expanded_group_shows_its_steps_and_expanding_all_shows_every_step() {
+        let (t, story) = story_timeline();
+        let (i, g) = story
+            .steps
+            .iter()
+            .enumerate()
+            .find(|(_, g)| g.collapsed)
+            .unwrap();
+        let svg = render_story_inline(&t, &story, &[i], None);
+        let drawn = rows(&svg);
+        assert_eq!(drawn.len(), story.lines() - 1 + g.steps.len());
+        assert!(!svg.contains(&format!(r#"data-group="{i}""#)));
+        let at = drawn.iter().position(|r| r.0 == g.steps[0]).unwrap();
+        let shown: Vec<(usize, bool)> = g.steps.iter().map(|&k| (k, false)).collect();
+        assert_eq!(
+            drawn[at..at + g.steps.len()],
+            shown[..],
+            "together, in order"
+        );
+        let all: Vec<usize> = (0..story.steps.len()).collect();
+        let every = rows(&render_story_inline(&t, &story, &all, None));
+        let mut steps: Vec<usize> = every.iter().map(|r| r.0).collect();
+        assert!(every.iter().all(|r| !r.1));
+        steps.sort_unstable();
+        assert_eq!(steps, (1..=t.rows.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_step_on_screen_inside_a_block_marks_the_block_and_every_shape_is_painted() {
+        let (t, story) = story_timeline();
+        let g = story.steps.iter().find(|g| g.collapsed).unwrap();
+        let inside = *g.steps.last().unwrap();
+        let svg = render_story_inline(&t, &story, &[], Some(inside));
+        assert_eq!(svg.matches(r#"stroke-width="2.5""#).count(), 1);
+        let block = svg
+            .split(r#"<g class="step macro""#)
+            .find(|b| b.starts_with(&format!(r#" data-step="{}""#, g.steps[0])))
+            .unwrap();
+        assert!(block.split("</g>").next().unwrap().contains("box cur"));
+        for tag in svg
+            .split('<')
+            .filter(|t| t.starts_with("rect") || t.starts_with("text"))
+        {
+            assert!(tag.contains("fill=\""), "unpainted: <{tag}");
+        }
+        for names in attribute_names(&svg) {
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(
+                sorted.len(),
+                names.len(),
+                "duplicate attribute in {names:?}"
+            );
+        }
+        let file = render_story_in(&t, &story, &[], Some(inside), Palette::Light);
+        assert!(file.contains("<style>") && rows(&file) == rows(&svg));
     }
 }

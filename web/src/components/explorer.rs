@@ -15,7 +15,7 @@ use super::slide::SlideView;
 use super::state_pane::StatePane;
 use super::strategy_picker::StrategyPicker;
 use super::thread_pane::ThreadPane;
-use super::timeline::TimelinePane;
+use super::timeline::{TimelinePane, Zoom};
 use super::toolbar::RunToolbar;
 use super::violations::{HangBanner, Violations};
 use crate::state::{
@@ -23,6 +23,7 @@ use crate::state::{
     WorldMsg,
 };
 use crate::url::{Theme, View};
+use core_sim::analysis::Story;
 use core_sim::explore::Session;
 use core_sim::scene::Scene;
 use core_sim::timeline::{Row, Timeline};
@@ -86,6 +87,8 @@ struct Drawn {
     why: Vec<(Violation, Why)>,
     /// Each step's whole state-change text and violation (the drawing may cut them).
     notes: Rc<Vec<String>>,
+    /// In a story: blocks on screen, groups shown as their steps.
+    blocks: (usize, usize),
 }
 
 /// The palette of a download for the theme on screen.
@@ -97,7 +100,9 @@ fn palette(theme: Theme) -> svg::Palette {
     }
 }
 
-fn draw(s: &Session, theme: Theme) -> Drawn {
+/// The timeline of `s`'s whole recorded run, told as `story` (with the groups `expanded` shown
+/// as their steps) when there is one.
+fn draw(s: &Session, theme: Theme, story: Option<&Story>, expanded: &[usize]) -> Drawn {
     let mut full = s.clone();
     full.goto(full.len());
     let timeline = Timeline::from_session(&full);
@@ -137,11 +142,29 @@ fn draw(s: &Session, theme: Theme) -> Drawn {
             t.trim().to_string()
         })
         .collect();
+    let (svg, file_svg, blocks) = match story {
+        Some(st) => {
+            let opened = |i: &usize| expanded.contains(i);
+            let groups = st.steps.iter().enumerate().filter(|(_, g)| g.collapsed);
+            let shown = groups.clone().filter(|(i, _)| opened(i)).count();
+            (
+                svg::render_story_inline(&timeline, st, expanded, Some(pos)),
+                svg::render_story_in(&timeline, st, expanded, Some(pos), palette(theme)),
+                (groups.count() - shown, shown),
+            )
+        }
+        None => (
+            svg::render_inline(&timeline, Some(pos)),
+            svg::render_in(&timeline, Some(pos), palette(theme)),
+            (0, 0),
+        ),
+    };
     Drawn {
         why,
         notes: Rc::new(notes),
-        svg: AttrValue::from(svg::render_inline(&timeline, Some(pos))),
-        file_svg: AttrValue::from(svg::render_in(&timeline, Some(pos), palette(theme))),
+        blocks,
+        svg: AttrValue::from(svg),
+        file_svg: AttrValue::from(file_svg),
         heads: AttrValue::from(svg::render_heads_inline(&timeline)),
         rows: timeline.rows,
         later,
@@ -161,10 +184,49 @@ fn picture(s: &Session) -> (AttrValue, AttrValue) {
 #[function_component(Explorer)]
 pub fn explorer(p: &ExplorerProps) -> Html {
     let (world, run) = (&p.world, &p.run);
-    let drawn = {
+    let loaded: AttrValue = run.schedule().into();
+    // The story of the recorded run (not of the position on it), while zoomed; the groups the
+    // viewer opened, until the recording changes.
+    let story = {
         let session = run.session.clone();
-        use_memo((run.revision, p.theme), move |&(_, theme)| {
-            session.as_deref().map(|s| draw(s, theme))
+        use_memo((loaded.clone(), run.zoom), move |&(_, zoom)| {
+            let s = session.as_deref().filter(|_| zoom)?;
+            Some(Rc::new(core_sim::analysis::story_of_session(s)))
+        })
+    };
+    let expanded = use_state(Vec::<usize>::new);
+    {
+        let expanded = expanded.clone();
+        use_effect_with(loaded.clone(), move |_| expanded.set(Vec::new()));
+    }
+    let drawn = {
+        let (session, story) = (run.session.clone(), story.clone());
+        let key = (run.revision, p.theme, run.zoom, (*expanded).clone());
+        use_memo(key, move |(_, theme, _, open)| {
+            let story = story.as_ref().as_deref();
+            session.as_deref().map(|s| draw(s, *theme, story, open))
+        })
+    };
+    let on_zoom = {
+        let (on_msg, expanded, story) = (p.on_msg.clone(), expanded.clone(), story.clone());
+        Callback::from(move |z: Zoom| match z {
+            // A story starts with every block closed.
+            Zoom::Story(on) => {
+                expanded.set(Vec::new());
+                on_msg.emit(RunMsg::SetZoom(on).into());
+            }
+            Zoom::Expand(i) if !expanded.contains(&i) => {
+                expanded.set([&expanded[..], &[i]].concat())
+            }
+            Zoom::Expand(_) => {}
+            Zoom::ExpandAll => expanded.set(
+                story
+                    .as_ref()
+                    .as_ref()
+                    .map(|st| (0..st.steps.len()).collect())
+                    .unwrap_or_default(),
+            ),
+            Zoom::CollapseAll => expanded.set(Vec::new()),
         })
     };
     let slide = {
@@ -190,7 +252,6 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let on_knobs = p.on_world.reform(|k| WorldMsg::SetKnobs(k).into());
     let on_memory = p.on_world.reform(|m| WorldMsg::SetMemory(m).into());
     let on_goto = p.on_msg.reform(|n| RunMsg::Goto(n).into());
-    let loaded: AttrValue = run.schedule().into();
     let seed_error = run.seed().err().map(AttrValue::from);
     let sidebar = if p.embed {
         html! {}
@@ -393,7 +454,7 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                 </div>
                 <Violations now={violations} later={drawn.later.clone()} on_goto={on_goto.clone()} />
                 <TimelinePane svg={drawn.svg.clone()} file_svg={drawn.file_svg.clone()} heads={drawn.heads.clone()} notes={drawn.notes.clone()} position={pos} file_name={AttrValue::from(file_name)}
-                    {on_goto} {on_notice} />
+                    zoom={run.zoom} blocks={drawn.blocks} {on_zoom} {on_goto} {on_notice} />
             </main>
         </div>
     }
@@ -408,7 +469,7 @@ mod tests {
         let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
         s.goto(12);
-        let d = draw(&s, Theme::Auto);
+        let d = draw(&s, Theme::Auto, None, &[]);
         // A strict CSP (style-src 'self') refuses <style> elements and style attributes.
         assert!(!d.svg.contains("<style") && !d.svg.contains("style="));
         assert!(d.svg.contains("data-step=\"12\""));
@@ -421,6 +482,27 @@ mod tests {
             .later
             .iter()
             .any(|v| v.kind == core_sim::ViolationKind::LostWakeup));
+    }
+
+    #[test]
+    fn zoomed_the_page_and_the_download_tell_the_story_and_count_its_blocks() {
+        let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let s = Session::replay(&sim, "000000000111111111111222").unwrap();
+        let story = core_sim::analysis::story_of_session(&s);
+        let collapsed: Vec<usize> = (0..story.steps.len())
+            .filter(|&i| story.steps[i].collapsed)
+            .collect();
+        assert!(collapsed.len() > 1, "{story:#?}");
+        let d = draw(&s, Theme::Auto, Some(&story), &[]);
+        assert_eq!(d.blocks, (collapsed.len(), 0));
+        let rows = |svg: &str| svg.matches(r#"<g class="step"#).count();
+        assert_eq!(rows(&d.svg), story.lines());
+        assert_eq!(rows(&d.file_svg), story.lines());
+        assert!(!d.svg.contains("<style") && !d.svg.contains("style="));
+        let one = draw(&s, Theme::Auto, Some(&story), &collapsed[..1]);
+        assert_eq!(one.blocks, (collapsed.len() - 1, 1));
+        assert!(rows(&one.svg) > story.lines());
+        assert_eq!(rows(&draw(&s, Theme::Auto, None, &[]).svg), 24);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! between steps, Home / End to the first / last, Enter or Space goes to the focused step.
 //! State-change text fits the visible width (`crate::browser::fit_timeline`: cut with "…", its
 //! whole in a tooltip); the step with the focus shows its whole text under the pane's head.
+//! Zoom (the "Zoom: story" button): the run told as its story, each collapsed macro step one
+//! block (`g.step.macro`, drawn by the core); a click on a block, or Enter / Space on it, shows
+//! its steps there and goes to its first.
 
 use crate::state::Level;
 use wasm_bindgen::JsCast;
@@ -34,6 +37,28 @@ pub struct TimelinePaneProps {
     /// step with the keyboard focus, however the drawing cut it.
     #[prop_or_default]
     pub notes: std::rc::Rc<Vec<String>>,
+    /// The drawing tells the run as its story.
+    #[prop_or_default]
+    pub zoom: bool,
+    /// In a story: blocks on screen, and groups shown as their steps.
+    #[prop_or_default]
+    pub blocks: (usize, usize),
+    /// The zoom buttons and the blocks.
+    #[prop_or_default]
+    pub on_zoom: Callback<Zoom>,
+}
+
+/// What the zoom buttons and the blocks ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zoom {
+    /// The story (true) or every step.
+    Story(bool),
+    /// Show this group's steps (its index in the story).
+    Expand(usize),
+    /// Show every group's steps.
+    ExpandAll,
+    /// Every collapsible group as one block again.
+    CollapseAll,
 }
 
 /// Narrowest the state-change column gets (px) when the box is narrower than the lanes.
@@ -49,11 +74,25 @@ fn fit(holder: &NodeRef) {
     let _ = (holder, MIN_NOTES);
 }
 
-/// The step of the `<g class="step">` an event's target is in.
-fn step_of(e: &Event) -> Option<usize> {
+/// The `<g class="step">` an event's target is in.
+fn row_of(e: &Event) -> Option<Element> {
     let target: Element = e.target()?.dyn_into().ok()?;
-    let g = target.closest("g.step").ok()??;
-    g.get_attribute("data-step")?.parse().ok()
+    target.closest("g.step").ok()?
+}
+
+/// A row's step number (a block's: its first step).
+fn num(g: &Element, attr: &str) -> Option<usize> {
+    g.get_attribute(attr)?.parse().ok()
+}
+
+/// Pick a row: a block shows its steps; either way the run goes to its (first) step, returned.
+fn pick(g: &Element, on_goto: &Callback<usize>, on_zoom: &Callback<Zoom>) -> Option<usize> {
+    if let Some(i) = num(g, "data-group") {
+        on_zoom.emit(Zoom::Expand(i));
+    }
+    let n = num(g, "data-step")?;
+    on_goto.emit(n);
+    Some(n)
 }
 
 /// The pane.
@@ -77,7 +116,9 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
         // Dim the steps after the position, and keep the current one in view.
         let (holder, refocus) = (holder.clone(), refocus.clone());
         use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
-            let again = refocus.borrow_mut().take();
+            // Kept until the drawing shows the run at that step (a block opens, then the run
+            // goes there: two drawings).
+            let again = *refocus.borrow();
             fit(&holder);
             let Some(el) = holder.cast::<HtmlElement>() else {
                 return;
@@ -87,19 +128,25 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                     let Some(g) = steps.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
                         continue;
                     };
-                    let n: usize = g
-                        .get_attribute("data-step")
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0);
+                    let n = num(&g, "data-step").unwrap_or(0);
                     let _ = g.class_list().toggle_with_force("future", n > *pos);
+                    // A block stands for every step in it.
+                    let here = |k: usize| {
+                        n == k
+                            || g.get_attribute("data-steps")
+                                .is_some_and(|s| s.split(' ').any(|x| x.parse() == Ok(k)))
+                    };
                     // One tab stop: the step on screen (or the first, at the start).
-                    let stop = n == (*pos).max(1);
+                    let stop = here((*pos).max(1));
                     let _ = g.set_attribute("tabindex", if stop { "0" } else { "-1" });
                     let _ = g.set_attribute("role", "button");
                     if again == Some(n) {
                         focus(&g);
+                        if n == *pos {
+                            *refocus.borrow_mut() = None;
+                        }
                     }
-                    if n == *pos {
+                    if here(*pos) {
                         let (box_, g_box) =
                             (el.get_bounding_client_rect(), g.get_bounding_client_rect());
                         let top = g_box.top() - box_.top();
@@ -113,25 +160,26 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             }
         });
     }
-    let on_goto = p.on_goto.clone();
+    let (on_goto, on_zoom) = (p.on_goto.clone(), p.on_zoom.clone());
     let onclick = Callback::from(move |e: MouseEvent| {
-        if let Some(n) = step_of(&e) {
-            on_goto.emit(n);
+        if let Some(g) = row_of(&e) {
+            pick(&g, &on_goto, &on_zoom);
         }
     });
     let onkeydown = {
-        let (holder, on_goto) = (holder.clone(), p.on_goto.clone());
+        let (holder, on_goto, on_zoom) = (holder.clone(), p.on_goto.clone(), p.on_zoom.clone());
         let refocus = refocus.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if let Some(n) = key_step(&holder, &e) {
-                *refocus.borrow_mut() = Some(n);
-                on_goto.emit(n);
+            if let Some(g) = key_step(&holder, &e) {
+                *refocus.borrow_mut() = pick(&g, &on_goto, &on_zoom);
             }
         })
     };
     let onfocusin = {
         let focused = focused.clone();
-        Callback::from(move |e: FocusEvent| focused.set(step_of(&e)))
+        // A block's text is its title (its tooltip), not one step's.
+        let step = |g: Element| (!g.class_list().contains("macro")).then(|| num(&g, "data-step"));
+        Callback::from(move |e: FocusEvent| focused.set(row_of(&e).and_then(step).flatten()))
     };
     let onfocusout = {
         let focused = focused.clone();
@@ -163,11 +211,21 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
             });
         })
     };
+    let zoom = p.zoom;
     html! {
         <section class="timeline-pane" aria-labelledby="timeline-title">
             <div class="pane-head">
                 <h2 id="timeline-title" class="pane-title">{ "Timeline" }</h2>
-                <span class="hint">{ "click a step to go there" }</span>
+                <span class="hint">{ if p.zoom { "click a step to go there, a ▸ block to open it" } else { "click a step to go there" } }</span>
+                <button type="button" id="zoom-toggle" aria-pressed={p.zoom.to_string()}
+                    title="Tell the run as its story: each kernel function whose steps race with nothing as one block"
+                    onclick={p.on_zoom.reform(move |_: MouseEvent| Zoom::Story(!zoom))}>{ "Zoom: story" }</button>
+                if p.zoom {
+                    <button type="button" id="zoom-expand-all" disabled={p.blocks.0 == 0}
+                        onclick={p.on_zoom.reform(|_: MouseEvent| Zoom::ExpandAll)}>{ "Expand all" }</button>
+                    <button type="button" id="zoom-collapse-all" disabled={p.blocks.1 == 0}
+                        onclick={p.on_zoom.reform(|_: MouseEvent| Zoom::CollapseAll)}>{ "Collapse all" }</button>
+                }
                 <a class="button" id="download-svg" download={format!("{}.svg", p.file_name)} {href}>{ "Download SVG" }</a>
                 <button type="button" id="download-png" title="The timeline as a PNG at twice its size, for slides"
                     onclick={on_png}>{ "Download PNG" }</button>
@@ -182,10 +240,10 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     }
 }
 
-/// Arrow keys, Home and End move the focus between the timeline's steps; Enter or Space goes to
+/// Arrow keys, Home and End move the focus between the timeline's rows; Enter or Space picks
 /// the focused one (returned, for the caller to go there). The keys are kept from the page's own
 /// shortcuts (→ would step the run).
-fn key_step(holder: &NodeRef, e: &KeyboardEvent) -> Option<usize> {
+fn key_step(holder: &NodeRef, e: &KeyboardEvent) -> Option<Element> {
     let el = holder.cast::<HtmlElement>()?;
     let list = el.query_selector_all("g.step").ok()?;
     let steps: Vec<Element> = (0..list.length())
@@ -207,7 +265,7 @@ fn key_step(holder: &NodeRef, e: &KeyboardEvent) -> Option<usize> {
         ("Enter" | " ", Some(i)) => {
             e.prevent_default();
             e.stop_propagation();
-            return steps[i].get_attribute("data-step")?.parse().ok();
+            return steps.get(i).cloned();
         }
         _ => return None,
     };

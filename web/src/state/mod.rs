@@ -202,6 +202,8 @@ impl AppState {
                 Ok(()) => self.world_changed(),
                 Err(e) => self.chrome.notify(Level::Error, e),
             },
+            // How the timeline is drawn: the run, its playback and the lesson are untouched.
+            Msg::Run(RunMsg::SetZoom(on)) => self.run.zoom = on,
             Msg::Run(RunMsg::Act(a) | RunMsg::Key(a)) if self.lesson.is_some() => {
                 // The lesson schedules: the pane says how to take over instead.
                 self.run.playing = false;

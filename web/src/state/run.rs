@@ -42,6 +42,8 @@ pub enum RunMsg {
     Answer(super::ask::Answer),
     /// Back to the recorded run a branch was started from.
     Restore,
+    /// Tell the timeline as its story (collapsed macro steps) or step by step.
+    SetZoom(bool),
 }
 
 impl RunMsg {
@@ -78,6 +80,8 @@ pub struct Run {
     pub ask: Option<super::ask::Ask>,
     /// The recorded run a branch left, and the step it left at.
     pub stash: Option<(String, usize)>,
+    /// The timeline tells the run as its story (`core_sim::analysis::zoom`); kept across runs.
+    pub zoom: bool,
 }
 
 /// Equal when showing the same thing: the session by [`Run::revision`] (sessions are large, and
@@ -90,6 +94,7 @@ impl PartialEq for Run {
             && self.seed_text == other.seed_text
             && self.ask == other.ask
             && self.stash == other.stash
+            && self.zoom == other.zoom
     }
 }
 
@@ -103,6 +108,7 @@ impl Default for Run {
             seed_text: "1".into(),
             ask: None,
             stash: None,
+            zoom: false,
         }
     }
 }
@@ -124,6 +130,7 @@ impl Run {
             RunMsg::Key(a) => return self.key(a, guided),
             RunMsg::Answer(answer) => return self.answer(answer, guided),
             RunMsg::Restore => self.restore(),
+            RunMsg::SetZoom(on) => self.zoom = on,
             RunMsg::Act(_) if guided => return Some(Say::Hint(
                 "This is a guided lesson: press → or Play to go on, or Take over to be the scheduler yourself.".into(),
             )),

@@ -700,3 +700,20 @@ fn show_me_the_hang_asks_the_worker_and_replays_its_answer_to_the_end() {
     s.apply(HangMsg::Failed(8, "the check worker stopped".into()));
     assert!(errors(&s)[0].contains("Could not find the hang: the check worker stopped"));
 }
+
+#[test]
+fn the_zoom_is_kept_across_worlds_and_leaves_the_run_and_its_playback_alone() {
+    let mut s = from_query(
+        "?v=3&s=put-block-vs-affinity&t=naive-update&m=sc&r=000000000111111111111222&at=3",
+    );
+    s.apply(RunMsg::TogglePlay);
+    assert!(s.run.playing);
+    let (link, rev) = (url::encode(&s.link()), s.run.revision);
+    s.apply(RunMsg::SetZoom(true));
+    assert!(s.run.zoom && s.run.playing, "zoom on, still playing");
+    assert_eq!((url::encode(&s.link()), s.run.revision), (link, rev));
+    s.apply(WorldMsg::SelectScenario("block-ga-log".into()));
+    assert!(s.run.zoom, "a new world keeps the zoom");
+    s.apply(RunMsg::SetZoom(false));
+    assert!(!s.run.zoom);
+}
