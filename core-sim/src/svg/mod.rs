@@ -521,24 +521,16 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn inline_drawing_has_no_style_element_and_paints_every_shape() {
-        let t = timeline();
-        let inline = render_inline(&t, Some(12));
-        assert!(!inline.contains("<style"), "CSP-safe: no <style>");
-        assert!(inline.contains(r#"class="avic-timeline""#));
-        for tag in inline
+    /// Every box and text of `svg` has its fill (the page has no stylesheet for them), and no
+    /// element repeats an attribute.
+    fn assert_painted_without_repeated_attributes(svg: &str) {
+        for tag in svg
             .split('<')
             .filter(|t| t.starts_with("rect") || t.starts_with("text"))
         {
             assert!(tag.contains("fill=\""), "unpainted: <{tag}");
         }
-        assert_eq!(
-            inline.matches(r#"stroke-width="2.5""#).count(),
-            1,
-            "exactly the current step is outlined"
-        );
-        for names in attribute_names(&inline) {
+        for names in attribute_names(svg) {
             let mut sorted = names.clone();
             sorted.sort();
             sorted.dedup();
@@ -548,6 +540,20 @@ mod tests {
                 "duplicate attribute in {names:?}"
             );
         }
+    }
+
+    #[test]
+    fn inline_drawing_has_no_style_element_and_paints_every_shape() {
+        let t = timeline();
+        let inline = render_inline(&t, Some(12));
+        assert!(!inline.contains("<style"), "CSP-safe: no <style>");
+        assert!(inline.contains(r#"class="avic-timeline""#));
+        assert_painted_without_repeated_attributes(&inline);
+        assert_eq!(
+            inline.matches(r#"stroke-width="2.5""#).count(),
+            1,
+            "exactly the current step is outlined"
+        );
     }
 
     #[test]
@@ -837,22 +843,7 @@ mod tests {
             .find(|b| b.starts_with(&format!(r#" data-step="{}""#, g.steps[0])))
             .unwrap();
         assert!(block.split("</g>").next().unwrap().contains("box cur"));
-        for tag in svg
-            .split('<')
-            .filter(|t| t.starts_with("rect") || t.starts_with("text"))
-        {
-            assert!(tag.contains("fill=\""), "unpainted: <{tag}");
-        }
-        for names in attribute_names(&svg) {
-            let mut sorted = names.clone();
-            sorted.sort();
-            sorted.dedup();
-            assert_eq!(
-                sorted.len(),
-                names.len(),
-                "duplicate attribute in {names:?}"
-            );
-        }
+        assert_painted_without_repeated_attributes(&svg);
         let file = render_story_in(&t, &story, &[], Some(inside), Palette::Light);
         assert!(file.contains("<style>") && rows(&file) == rows(&svg));
     }

@@ -6,6 +6,7 @@ pub mod ask;
 pub mod challenge;
 pub mod check_panel;
 pub mod compare;
+pub mod drawing;
 pub mod editor;
 pub mod editor_threads;
 pub mod explorer;
