@@ -158,6 +158,30 @@ pub fn fewest_preemptions(
     sim: &Sim,
     max_states: usize,
 ) -> Result<BTreeMap<ViolationKind, PreemptionBound>, Bounded> {
+    fewest_preemptions_for(sim, max_states, &[])
+}
+
+/// [`fewest_preemptions`], stopping as soon as every kind in `wanted` (none: every kind) has its
+/// answer. Exact: states are settled in (preemptions, steps) order, so once the search settles a
+/// state with more preemptions than every wanted kind was found with, nothing it meets later can
+/// hit one with fewer preemptions, or as many in fewer steps; the wanted kinds' bounds and
+/// schedules are the ones the whole search ends with. Other kinds found on the way are in the
+/// answer too, but may not be final.
+pub fn fewest_preemptions_for(
+    sim: &Sim,
+    max_states: usize,
+    wanted: &[ViolationKind],
+) -> Result<BTreeMap<ViolationKind, PreemptionBound>, Bounded> {
+    // The most preemptions any wanted kind was found with, once all of them are found.
+    let settled_past = |found: &BTreeMap<ViolationKind, PreemptionBound>| -> Option<usize> {
+        if wanted.is_empty() {
+            return None;
+        }
+        wanted
+            .iter()
+            .map(|k| found.get(k).map(|b| b.preemptions))
+            .try_fold(0, |most, p| p.map(|p| most.max(p)))
+    };
     let mut s = Search {
         states: Vec::new(),
         nodes: Vec::new(),
@@ -174,6 +198,9 @@ pub fn fewest_preemptions(
             continue; // reached more cheaply since it was queued
         }
         let (cost, depth) = key;
+        if settled_past(&s.found).is_some_and(|most| cost as usize > most) {
+            break;
+        }
         if s.states.len() > max_states {
             return Err(Bounded {
                 states: s.states.len(),
@@ -221,7 +248,8 @@ pub fn fill_cell(cell: &mut crate::explore::matrix::Cell, sim: &Sim, max_states:
     if cell.counterexamples.is_empty() {
         return;
     }
-    let found = fewest_preemptions(sim, max_states).unwrap_or_else(|b| b.found);
+    let wanted: Vec<ViolationKind> = cell.counterexamples.iter().map(|c| c.kind).collect();
+    let found = fewest_preemptions_for(sim, max_states, &wanted).unwrap_or_else(|b| b.found);
     for c in &mut cell.counterexamples {
         c.preemptions = found.get(&c.kind).map(|b| b.preemptions);
     }
@@ -354,6 +382,42 @@ mod tests {
                 c.kind
             );
         }
+    }
+
+    #[test]
+    fn stopping_once_the_wanted_kinds_are_settled_gives_the_whole_searchs_answers() {
+        let mut compared = 0;
+        for scenario in [
+            "put-block-vs-affinity",
+            "retarget-vs-old-owner",
+            "block-ga-log",
+        ] {
+            for strategy in crate::strategy::preset_ids() {
+                for memory in ["sc", "tso"] {
+                    let sim = Sim::from_ids(scenario, strategy, memory).unwrap();
+                    let cell = crate::explore::matrix::check_cell(
+                        &sim,
+                        &crate::explore::CheckOptions::default(),
+                    );
+                    let wanted: Vec<ViolationKind> =
+                        cell.counterexamples.iter().map(|c| c.kind).collect();
+                    if wanted.is_empty() {
+                        continue;
+                    }
+                    let whole = fewest_preemptions(&sim, 2_000_000).unwrap();
+                    let early = fewest_preemptions_for(&sim, 2_000_000, &wanted).unwrap();
+                    for k in &wanted {
+                        assert_eq!(
+                            early.get(k),
+                            whole.get(k),
+                            "{scenario} × {strategy} × {memory}: {k:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 20, "only {compared} kinds compared");
     }
 
     #[test]
