@@ -70,6 +70,8 @@ const geometry = (page) => page.evaluate(() => {
   const d = document.documentElement;
   const codes = [...document.querySelectorAll('#slide .is-next code')].map((c) => parseFloat(getComputedStyle(c).fontSize));
   const pic = document.querySelector('#slide-picture')?.getBoundingClientRect();
+  // The machine picture's smallest line of text as drawn (its box's height on screen).
+  const picText = [...document.querySelectorAll('#slide-picture svg text')].map((t) => t.getBoundingClientRect().height);
   return {
     W, H,
     scrolls: { w: d.scrollWidth - d.clientWidth, h: d.scrollHeight - d.clientHeight },
@@ -77,7 +79,7 @@ const geometry = (page) => page.evaluate(() => {
     outside,
     fit: Number(document.querySelector('#slide')?.dataset.fit),
     codePx: codes.length ? Math.min(...codes) : null,
-    picture: pic ? { w: pic.width, h: pic.height, inside: inside(document.querySelector('#slide-picture')) } : null,
+    picture: pic ? { w: pic.width, h: pic.height, inside: inside(document.querySelector('#slide-picture')), textPx: picText.length ? Math.min(...picText) : 0 } : null,
   };
 });
 
@@ -111,7 +113,7 @@ test("the README's embed snippets are slides in every theme at 800×450 and 1280
           assert.equal(await position(p), want.position, what);
           const g = await geometry(p);
           await shot(p, `slide-${n + 1}-${theme}-${w}x${h}.png`);
-          console.log(`# ${what}: fit step ${g.fit}, smallest current line ${g.codePx}px, picture slot ${Math.round(g.picture.w)}×${Math.round(g.picture.h)}`);
+          console.log(`# ${what}: fit step ${g.fit}, smallest current line ${g.codePx}px, picture slot ${Math.round(g.picture.w)}×${Math.round(g.picture.h)}, its text ${g.picture.textPx.toFixed(1)}px`);
           assert.deepEqual(g.scrolls, { w: 0, h: 0 }, `${what}: the page scrolls`);
           assert.deepEqual(g.clipped, [], `${what}: clipped boxes`);
           assert.deepEqual(g.outside, [], `${what}: boxes outside the viewport`);
@@ -134,9 +136,11 @@ test("the README's embed snippets are slides in every theme at 800×450 and 1280
           assert.ok(rows.every(([, shown]) => shown), `${what}: ${JSON.stringify(rows)}`);
           // Projector-sized code: the current lines scale with the frame.
           assert.ok(g.codePx >= h / 40, `${what}: current lines at ${g.codePx}px`);
-          // The machine picture is drawn at a readable size (a third of the side column at
-          // least), wholly inside the slide: its drawing, with the pCPU boxes, fills its place.
-          assert.ok(g.picture.inside && g.picture.h >= h * 0.15 && g.picture.w >= w * 0.25, `${what}: ${JSON.stringify(g.picture)}`);
+          // The machine picture is drawn at a readable size, wholly inside the slide: its
+          // drawing, with the pCPU boxes, fills its place, and its smallest text is at least a
+          // 60th of the frame's height (7.5 px at 800×450; in a 330 px column it was 5 px).
+          assert.ok(g.picture.inside && g.picture.h >= h * 0.15 && g.picture.w >= w * 0.5, `${what}: ${JSON.stringify(g.picture)}`);
+          assert.ok(g.picture.textPx >= h / 60, `${what}: the picture's text at ${g.picture.textPx}px`);
           const drawing = await p.locator('#slide-picture svg').boundingBox();
           assert.ok(drawing && drawing.width >= g.picture.w * 0.5 - 1 && drawing.height > 0
             && drawing.x >= 0 && drawing.y >= 0 && drawing.x + drawing.width <= w + 1 && drawing.y + drawing.height <= h + 1,

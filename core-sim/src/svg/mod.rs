@@ -8,7 +8,7 @@ mod picture;
 use paint::paint;
 pub use paint::Palette;
 use paint::{with_paint, DARK_CSS, LIGHT_CSS};
-pub use picture::{picture, picture_inline};
+pub use picture::{picture, picture_inline, picture_slide};
 
 use crate::analysis::{MacroStep, Story};
 use crate::timeline::{Row, Timeline};

@@ -112,11 +112,17 @@ pub(super) fn draw(s: &Session, theme: Theme, story: Option<&Story>, expanded: &
     }
 }
 
-/// The machine picture at the session's position: for the page and as a file.
-pub(super) fn picture(s: &Session) -> (AttrValue, AttrValue) {
+/// The machine picture at the session's position: for the page (a slide's, on a slide) and as a
+/// file.
+pub(super) fn picture(s: &Session, slide: bool) -> (AttrValue, AttrValue) {
     let scene = Scene::of_session(s);
+    let shown = if slide {
+        svg::picture_slide(&scene)
+    } else {
+        svg::picture_inline(&scene)
+    };
     (
-        AttrValue::from(svg::picture_inline(&scene)),
+        AttrValue::from(shown),
         AttrValue::from(svg::picture(&scene)),
     )
 }
@@ -171,12 +177,16 @@ mod tests {
         let sim = core_sim::Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let mut s = Session::replay(&sim, "000000000111111111111222").unwrap();
         s.goto(16);
-        let (page, file) = picture(&s);
+        let (page, file) = picture(&s, false);
         assert!(!page.contains("<style") && !page.contains("style="));
         assert!(file.contains("<style>"));
         assert!(page.contains("step 16 · ") && page.contains(r#"data-route="ga-log""#));
+        // A slide's picture leaves the step's caption to the slide; the file keeps it.
+        let (slide, file) = picture(&s, true);
+        assert!(!slide.contains("<style") && !slide.contains("step 16 · "));
+        assert!(slide.contains(r#"data-route="ga-log""#) && file.contains("step 16 · "));
         s.goto(24);
-        let (page, _) = picture(&s);
+        let (page, _) = picture(&s, false);
         assert!(page.contains(r#"data-to="pcpu0" data-unanswered="true""#));
     }
 }

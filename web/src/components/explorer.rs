@@ -132,8 +132,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
     let pictured = {
         let session = run.session.clone();
         let pos = session.as_deref().map(Session::position);
-        use_memo((run.revision, pos), move |_| {
-            session.as_deref().map(picture)
+        let on = p.embed;
+        use_memo((run.revision, pos, on), move |_| {
+            session.as_deref().map(|s| picture(s, on))
         })
     };
     let on_run = |m: RunMsg| p.on_msg.reform(move |_: ()| Msg::Run(m.clone()));

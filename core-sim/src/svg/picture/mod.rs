@@ -42,6 +42,18 @@ pub fn picture_inline(s: &Scene) -> String {
     draw(s, false)
 }
 
+/// [`picture_inline`] for a slide, which says the world and the step in its own words: without
+/// the title line and the caption, its view box cropped to the drawing, so the same width shows
+/// the boxes larger.
+pub fn picture_slide(s: &Scene) -> String {
+    draw_as(s, false, false)
+}
+
+/// What a slide's view box leaves out at the top (the title line; the arrows to the pCPUs
+/// curve no higher than `TOP - 34`) and at the bottom (the caption).
+const SLIDE_TOP: usize = 8;
+const SLIDE_CUT: usize = 24;
+
 /// Light colours of each class, as presentation attributes.
 fn paint(class: &str) -> &'static str {
     match class {
@@ -144,8 +156,18 @@ impl Layout {
 }
 
 fn draw(s: &Scene, with_style: bool) -> String {
+    draw_as(s, with_style, true)
+}
+
+/// The drawing, with a style sheet or not, with its title and caption or not.
+fn draw_as(s: &Scene, with_style: bool, titled: bool) -> String {
     let l = Layout::of(s);
     let (w, h) = (l.width, l.height);
+    let (top, shown) = if titled {
+        (0, h)
+    } else {
+        (SLIDE_TOP, h - SLIDE_TOP - SLIDE_CUT)
+    };
     let summary: Vec<String> = s
         .irtes
         .iter()
@@ -154,7 +176,7 @@ fn draw(s: &Scene, with_style: bool) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-picture" viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-picture" viewBox="0 {top} {w} {shown}" width="{w}" height="{shown}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" role="img" aria-label="{}">"#,
         xml(&format!(
             "The machine after step {}: {}",
             s.step,
@@ -178,7 +200,9 @@ fn draw(s: &Scene, with_style: bool) -> String {
     }
     out.push_str("</defs>");
     rect(&mut out, "pic-bg", 0, 0, w, h);
-    text(&mut out, "pic-head", PAD, 22, &s.title, 60);
+    if titled {
+        text(&mut out, "pic-head", PAD, 22, &s.title, 60);
+    }
     draw_iommu(&mut out, s, &l);
     draw_pcpus(&mut out, s, &l);
     for v in &s.vcpus {
@@ -187,11 +211,13 @@ fn draw(s: &Scene, with_style: bool) -> String {
     for a in &s.irtes {
         draw_arrow(&mut out, s, &l, a.index as usize, &a.route);
     }
-    let caption = s
-        .last
-        .clone()
-        .unwrap_or_else(|| "the initial state: no step taken yet".into());
-    text(&mut out, "pic-dim", PAD, h - 12, &caption, 130);
+    if titled {
+        let caption = s
+            .last
+            .clone()
+            .unwrap_or_else(|| "the initial state: no step taken yet".into());
+        text(&mut out, "pic-dim", PAD, h - 12, &caption, 130);
+    }
     out.push_str("</svg>");
     out
 }

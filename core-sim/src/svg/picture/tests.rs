@@ -103,3 +103,41 @@ fn the_drawing_grows_with_the_machine_and_names_every_irte() {
         }
     }
 }
+
+#[test]
+fn a_slides_picture_leaves_out_the_title_and_caption_and_crops_its_view_box() {
+    let scene = hang_scene();
+    let (page, slide) = (picture_inline(&scene), picture_slide(&scene));
+    let view_box = |svg: &str| -> Vec<usize> {
+        let v = svg
+            .split("viewBox=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        v.split(' ').map(|n| n.parse().unwrap()).collect()
+    };
+    let (p, s) = (view_box(&page), view_box(&slide));
+    assert_eq!((p[0], p[1], s[0], s[2]), (0, 0, 0, p[2]), "{p:?} {s:?}");
+    assert!(
+        s[1] > 0 && s[1] + s[3] < p[3],
+        "cropped at both ends: {p:?} {s:?}"
+    );
+    assert!(page.contains(&scene.title) && !slide.contains(&scene.title));
+    let caption = scene.last.clone().unwrap();
+    assert!(page.contains(&xml(&caption)) && !slide.contains(&xml(&caption)));
+    // Everything else is the same drawing: every shape, arrow and label.
+    assert_eq!(arrows(&page), arrows(&slide));
+    assert!(page.len() - slide.len() > scene.title.len() + caption.len());
+    assert_eq!(
+        slide.matches("<rect").count(),
+        page.matches("<rect").count()
+    );
+    assert_eq!(
+        slide.matches("<text").count() + 2,
+        page.matches("<text").count()
+    );
+    // The arrows' highest points stay inside the cropped box.
+    assert!(s[1] <= TOP - 34);
+}
