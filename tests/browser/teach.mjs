@@ -301,6 +301,19 @@ test('the large presenter theme: from the picker and from theme=large, usable at
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scroll (overflow ${overflow}px)`);
     assert.ok(await page.locator('#run-0').isVisible());
+    // The top bar: the lab's name whole, every tab on one line, nothing cut off.
+    const bar = await page.evaluate(() => {
+      const title = document.querySelector('.topbar .title');
+      const tabs = [...document.querySelectorAll('.topbar .tab')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return { h: r.height, clipped: t.scrollWidth > t.clientWidth + 1, right: r.right, label: t.getAttribute('aria-label') };
+      });
+      return { title: { w: title.getBoundingClientRect().width, cut: title.scrollWidth > title.clientWidth + 1 }, tabs, W: window.innerWidth };
+    });
+    assert.ok(bar.title.w > 50 && !bar.title.cut, `the title: ${JSON.stringify(bar.title)}`);
+    const one = Math.min(...bar.tabs.map((t) => t.h));
+    assert.ok(bar.tabs.every((t) => t.h <= one + 1 && !t.clipped && t.right <= bar.W), `tabs: ${JSON.stringify(bar.tabs)}`);
+    assert.ok(bar.tabs.some((t) => t.label === 'Strategy × scenario matrix'), 'the tabs keep their long names for screen readers');
     await shot(page, 'explorer-large.png');
     // A link with theme=large is large before the app even starts (assets/boot.js).
     const other = await browserContext().newPage();

@@ -26,12 +26,17 @@ pub struct TopbarProps {
 /// Title, tabs, theme, Share and help.
 #[function_component(Topbar)]
 pub fn topbar(p: &TopbarProps) -> Html {
-    let tab = |v: View, label: &str, id: &str| {
+    // Each tab has a long label and a short one, which style.css shows where the bar is narrow
+    // (the large theme's zoom at 1280 px); its accessible name is always the long one.
+    let tab = |v: View, label: &str, short: &str, id: &str| {
         let selected = p.view == v;
         html! {
             <button type="button" id={id.to_string()} role="tab" aria-selected={selected.to_string()}
-                class={classes!("tab", selected.then_some("tab-on"))}
-                onclick={p.on_view.reform(move |_: MouseEvent| v)}>{ label }</button>
+                class={classes!("tab", selected.then_some("tab-on"))} aria-label={label.to_string()}
+                onclick={p.on_view.reform(move |_: MouseEvent| v)}>
+                <span class="tab-long" aria-hidden="true">{ label }</span>
+                <span class="tab-short" aria-hidden="true">{ short }</span>
+            </button>
         }
     };
     let options: Vec<SelectOption> = [
@@ -53,12 +58,12 @@ pub fn topbar(p: &TopbarProps) -> Html {
                 <span class="tagline">{ "KVM AVIC load/put vs. the IOMMU IRTE update: be the scheduler, find the race" }</span>
             </div>
             <nav class="tabs" role="tablist" aria-label="View">
-                { tab(View::Primer, "What is this race?", "tab-primer") }
-                { tab(View::Explorer, "Explorer", "tab-explorer") }
-                { tab(View::Lesson, "Lessons", "tab-lessons") }
-                { tab(View::Challenge, "Challenges", "tab-challenges") }
-                { tab(View::Matrix, "Strategy × scenario matrix", "tab-matrix") }
-                { tab(View::Host, "Host", "tab-host") }
+                { tab(View::Primer, "What is this race?", "Primer", "tab-primer") }
+                { tab(View::Explorer, "Explorer", "Explorer", "tab-explorer") }
+                { tab(View::Lesson, "Lessons", "Lessons", "tab-lessons") }
+                { tab(View::Challenge, "Challenges", "Challenges", "tab-challenges") }
+                { tab(View::Matrix, "Strategy × scenario matrix", "Matrix", "tab-matrix") }
+                { tab(View::Host, "Host", "Host", "tab-host") }
             </nav>
             <button type="button" id="share-open" title="Share this view: link, iframe embed, Markdown, reveal.js"
                 onclick={p.on_overlay.reform(|_: MouseEvent| Overlay::Share)}>{ "Share / Embed" }</button>
