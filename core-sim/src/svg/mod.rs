@@ -193,6 +193,11 @@ fn width_of(t: &Timeline) -> usize {
     (LEFT + lanes * LANE_W + 8 + text_w(notes_chars, 12) + 16)
         .max(LEFT + text_w(wide_chars, 12) + 16)
         .max(LEFT + text_w(t.title.chars().count(), 14) + 16)
+        .max(if t.causes.is_empty() {
+            0
+        } else {
+            legend_x(t) + text_w(LEGEND_CHARS, 11) + 16
+        })
 }
 
 /// The title, the lane names and the state-change column's head (the top [`HEADS_H`] pixels).
@@ -228,6 +233,10 @@ pub fn render_heads_inline(t: &Timeline) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="avic-timeline avic-timeline-heads" viewBox="0 0 {width} {HEADS_H}" width="{width}" height="{HEADS_H}" font-family="ui-monospace, SFMono-Regular, Menlo, monospace" font-size="12" aria-hidden="true"><rect class="bg" x="0" y="0" width="{width}" height="{HEADS_H}"/>"#
     );
     heads(&mut s, t);
+    // The page lays these heads over the drawing's top, so they carry its legend too.
+    if !t.causes.is_empty() {
+        legend(&mut s, t);
+    }
     s.push_str("</svg>");
     with_paint(s)
 }
@@ -301,7 +310,7 @@ fn draw(
     }
     race_arrows(&mut s, t, &row_y);
     if !t.causes.is_empty() {
-        legend(&mut s, width);
+        legend(&mut s, t);
     }
     for v in &t.final_violations {
         wide_violation(&mut s, y, "at the end", v);
@@ -458,18 +467,13 @@ fn race_arrows(s: &mut String, t: &Timeline, row_y: &[Option<usize>]) {
             continue;
         };
         drawn.push(pair);
-        let cx = |lane: usize| LEFT + lane * LANE_W + LANE_W / 2;
-        let (x1, y1) = (cx(a.lane), ya + ROW_H / 2);
-        let (x2, y2) = (cx(b.lane), yb + 3);
-        let bend = x1.min(x2).saturating_sub(30).max(LEFT / 2);
+        let (d, (label_x, label_y)) = race_route(a.lane, ya, b.lane, yb, drawn.len() - 1);
         let _ = write!(
             s,
-            r#"<g class="race-arrow" data-first="{}" data-second="{}"><title>{}</title><path class="race" d="M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}" marker-end="url(#race-head)"/><text class="racetxt" x="{}" y="{}" font-size="10">⇄ race</text></g>"#,
+            r#"<g class="race-arrow" data-first="{}" data-second="{}"><title>{}</title><path class="race" d="{d}" marker-end="url(#race-head)"/><text class="racetxt" x="{label_x}" y="{label_y}" text-anchor="end" font-size="10">⇄ race</text></g>"#,
             r.first,
             r.second,
             esc(&r.text),
-            bend + 2,
-            (y1 + y2) / 2
         );
     }
     if !drawn.is_empty() {
@@ -477,12 +481,50 @@ fn race_arrows(s: &mut String, t: &Timeline, row_y: &[Option<usize>]) {
     }
 }
 
-/// What the marks mean, top right: shape and word as well as colour.
-fn legend(s: &mut String, width: usize) {
-    let x = width - 8;
+/// The path of a race arrow from the box in lane `la` at row top `ya` to the box in lane `lb` at
+/// `yb`, and where its label ends. It never crosses a box: out of the first box's left edge
+/// along its own row (a row holds one box), down the gap left of the leftmost of the two lanes
+/// (between the step numbers and the boxes for lane 0), and along the second box's row into its
+/// left edge. The label sits in the row of whichever box is not leftmost, left of that box; the
+/// `k`-th arrow runs 3 units further left so two arrows do not share a line.
+fn race_route(la: usize, ya: usize, lb: usize, yb: usize, k: usize) -> (String, (usize, usize)) {
+    let edge = |lane: usize| LEFT + lane * LANE_W + 6;
+    let gap = LEFT + la.min(lb) * LANE_W - (3 * k).min(9);
+    let (x1, y1) = (edge(la), ya + ROW_H / 2);
+    let (x2, y2) = (edge(lb), yb + ROW_H / 2);
+    let r = 6.min(y1.abs_diff(y2) / 2);
+    let (down, turn) = if y2 >= y1 {
+        (r as isize, 1)
+    } else {
+        (-(r as isize), -1)
+    };
+    let at = |y: usize, dy: isize| (y as isize + dy * turn) as usize;
+    let d = format!(
+        "M{x1},{y1} L{},{y1} Q{gap},{y1} {gap},{} L{gap},{} Q{gap},{y2} {},{y2} L{},{y2}",
+        gap + r,
+        at(y1, down.abs()),
+        at(y2, -down.abs()),
+        gap + r,
+        x2 - 1,
+    );
+    let (lane, y) = if la > lb { (la, ya) } else { (lb, yb) };
+    (d, (edge(lane) - 8, y + ROW_H - 8))
+}
+
+/// The legend's length in characters and where it starts: after the title (14 px).
+const LEGEND_CHARS: usize = 73;
+fn legend_x(t: &Timeline) -> usize {
+    LEFT + text_w(t.title.chars().count(), 14) + 24
+}
+
+/// What the marks mean, on the title's line after the title (a drawing wider than its pane
+/// scrolls sideways: a legend at the right end would be out of sight): shape and word as well
+/// as colour.
+fn legend(s: &mut String, t: &Timeline) {
+    let x = legend_x(t);
     let _ = write!(
         s,
-        r#"<text class="txt" x="{x}" y="22" text-anchor="end" font-size="11"><tspan class="causetxt">◆ cause (dashed box)</tspan><tspan class="txt">  ·  </tspan><tspan class="bad">⚠ seen by the oracle</tspan><tspan class="txt">  ·  </tspan><tspan class="racetxt">⇄ deciding race (arrow)</tspan></text>"#
+        r#"<text class="txt" x="{x}" y="22" font-size="11"><tspan class="causetxt">◆ cause (dashed box)</tspan><tspan class="txt">  ·  </tspan><tspan class="bad">⚠ seen by the oracle</tspan><tspan class="txt">  ·  </tspan><tspan class="racetxt">⇄ deciding race (arrow)</tspan></text>"#
     );
 }
 
@@ -683,6 +725,21 @@ mod tests {
         assert!(
             inline.contains("◆ cause (dashed box)") && inline.contains("⇄ deciding race (arrow)")
         );
+        // The sticky heads the page lays over the drawing's top show the legend too (else it is
+        // hidden under them), and only where the drawing has one.
+        assert!(render_heads_inline(&t).contains("◆ cause (dashed box)"));
+        // On the title's line, after the title, and inside the drawing's width (a legend at
+        // the right end of a drawing wider than its pane was out of sight).
+        let legend = "◆ cause (dashed box)  ·  ⚠ seen by the oracle  ·  ⇄ deciding race (arrow)";
+        assert_eq!(legend.chars().count(), LEGEND_CHARS);
+        let x = legend_x(&t);
+        assert!(x > LEFT + text_w(t.title.chars().count(), 14));
+        assert!(x + text_w(LEGEND_CHARS, 11) <= width_of(&t));
+        assert!(inline.contains(&format!(
+            r#"x="{x}" y="22" font-size="11"><tspan class="causetxt""#
+        )));
+        let quiet = Timeline::from_session(&Session::new(&sim));
+        assert!(quiet.causes.is_empty() && !render_heads_inline(&quiet).contains("◆ cause"));
         // One arrow: put's walk of the ir_list (4) against the updater's list_add (20).
         assert_eq!(inline.matches(r#"class="race-arrow""#).count(), 1);
         assert!(inline.contains(r#"data-first="4" data-second="20""#));
@@ -707,6 +764,78 @@ mod tests {
     }
 
     /// The lost wake-up of the first patch, its timeline and its story.
+    /// The points a path's commands go through (M, L and Q end points and controls).
+    fn path_points(d: &str) -> Vec<(f64, f64)> {
+        let nums: Vec<f64> = d
+            .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse::<f64>().unwrap(), y.parse::<f64>().unwrap())
+            })
+            .flat_map(|(x, y)| [x, y])
+            .collect();
+        nums.chunks(2).map(|c| (c[0], c[1])).collect()
+    }
+
+    #[test]
+    fn a_race_arrow_runs_between_the_boxes_never_across_one() {
+        let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
+        let t = Timeline::from_session(&Session::replay(&sim, "000000000111111111111222").unwrap());
+        let svg = render_inline(&t, None);
+        let attr = |tag: &str, name: &str| -> f64 {
+            let v = tag.split(&format!(" {name}=\"")).nth(1);
+            let v = v.unwrap_or_else(|| panic!("no {name} in <{tag}"));
+            v.split('"').next().unwrap().parse().unwrap()
+        };
+        let boxes: Vec<(f64, f64, f64, f64)> = svg
+            .split('<')
+            .filter(|t| t.starts_with("rect class=\"") && t.contains("box"))
+            .map(|t| {
+                (
+                    attr(t, "x"),
+                    attr(t, "y"),
+                    attr(t, "width"),
+                    attr(t, "height"),
+                )
+            })
+            .collect();
+        assert_eq!(boxes.len(), t.rows.len());
+        let tag = svg.split(r#"<path class="race" "#).nth(1).unwrap();
+        let d = tag
+            .split(r#" d=""#)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let points = path_points(d);
+        // Walk the path in small steps between its points: no point strictly inside a box.
+        for w in points.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            for i in 0..=20 {
+                let f = f64::from(i) / 20.0;
+                let (x, y) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+                for &(bx, by, bw, bh) in &boxes {
+                    let inside =
+                        x > bx + 0.5 && x < bx + bw - 0.5 && y > by + 0.5 && y < by + bh - 0.5;
+                    assert!(!inside, "({x},{y}) inside the box at {bx},{by}: {d}");
+                }
+            }
+        }
+        // It starts at step 4's box and ends at step 20's.
+        let (first, last) = (points[0], *points.last().unwrap());
+        let row_top = |step: usize| boxes[step - 1].1;
+        assert!(
+            first.1 > row_top(4) && first.1 < row_top(4) + 28.0,
+            "{first:?}"
+        );
+        assert!(
+            last.1 > row_top(20) && last.1 < row_top(20) + 28.0,
+            "{last:?}"
+        );
+    }
+
     fn story_timeline() -> (Timeline, Story) {
         let sim = Sim::from_ids("put-block-vs-affinity", "naive-update", "sc").unwrap();
         let s = Session::replay(&sim, "000000000111111111111222").unwrap();
