@@ -360,6 +360,14 @@ test('a lesson plays to its takeaway, its claims are checked live, and Take over
   try {
     await page.locator('#tab-lessons').click();
     assert.equal(await page.locator('.lesson-card').count(), 6);
+    // Each card's introduction shows whole lines only (at most five, then an ellipsis): a
+    // clamped box taller than its lines showed part of a sixth.
+    const intros = await page.locator('.lesson-card .lesson-intro').evaluateAll((els) => els.map((e) => {
+      const line = parseFloat(getComputedStyle(e).lineHeight);
+      return { lines: e.clientHeight / line, full: e.title.length > 0 };
+    }));
+    assert.ok(intros.every((i) => i.lines <= 5.05 && Math.abs(i.lines - Math.round(i.lines)) < 0.05), JSON.stringify(intros));
+    assert.ok(intros.every((i) => i.full), 'the whole introduction on hover');
     await page.locator('#lesson-first-patch').click();
     await page.locator('#lesson-note[data-lesson="first-patch"]').waitFor();
     await page.waitForFunction(() => location.search === '?v=3&view=lesson&l=first-patch&at=0');

@@ -34,7 +34,7 @@ pub fn challenge_list(p: &ChallengeListProps) -> Html {
                             <h2 class="lesson-card-title">{ c.title }</h2>
                             <p class="hint">{ world(c) }</p>
                             <p class="challenge-aim"><strong>{ "Goal: " }</strong>{ c.aim() }</p>
-                            <p class="lesson-intro">{ c.win_condition() }</p>
+                            <p class="lesson-intro" title={c.win_condition()}>{ c.win_condition() }</p>
                             <button type="button" class="primary" id={format!("challenge-{}", c.id)}
                                 onclick={p.on_open.reform(move |_: MouseEvent| id.clone())}>{ "Play ▶" }</button>
                         </li>

@@ -41,7 +41,7 @@ pub fn lesson_list(p: &LessonListProps) -> Html {
                         <li class="lesson-card" data-lesson={l.id}>
                             <h2 class="lesson-card-title">{ format!("{}. {}", l.number, l.title) }</h2>
                             <p class="hint">{ world(l) }</p>
-                            <p class="lesson-intro">{ intro }</p>
+                            <p class="lesson-intro" title={intro}>{ intro }</p>
                             <button type="button" class="primary" id={format!("lesson-{}", l.id)}
                                 onclick={p.on_open.reform(move |_: MouseEvent| id.clone())}>{ "Start ▶" }</button>
                         </li>
