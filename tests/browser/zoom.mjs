@@ -92,6 +92,21 @@ test('zoom tells the run as its story; blocks open by click and by Enter; off sh
     assert.ok(after.height > now.height, `taller again: ${after.height} > ${now.height}`);
     now = after;
 
+    // The ▾ beside the first block's first step folds that block alone back; the second stays
+    // open.
+    const fold = page.locator(`#timeline g.fold[data-fold="${blocks[0].group}"]`);
+    assert.equal(await page.locator('#timeline g.fold').count(), 2, 'a ▾ per open block');
+    const mark = await fold.boundingBox();
+    const firstRow = await page.locator(`#timeline g.step[data-step="${blocks[0].steps[0]}"] rect`).boundingBox();
+    assert.ok(mark && firstRow && mark.width > 4 && Math.abs((mark.y + mark.height / 2) - (firstRow.y + firstRow.height / 2)) < firstRow.height / 2 && mark.x + mark.width <= firstRow.x,
+      `the ▾ at ${JSON.stringify(mark)}, left of its step's box ${JSON.stringify(firstRow)}`);
+    await fold.click();
+    await waitRows(page, now.rows.length - blocks[0].steps.length + 1);
+    assert.equal(await page.locator(`#timeline g.step.macro[data-group="${blocks[0].group}"]`).count(), 1, 'folded');
+    assert.equal(await page.locator(`#timeline g.step.macro[data-group="${second.group}"]`).count(), 0, 'the other stays open');
+    assert.equal(await position(page), second.steps[0], 'folding does not move the run');
+    assert.ok((await readTimeline(page)).height < now.height);
+
     // The step on screen inside a block marks the block; Collapse all / Expand all.
     await page.locator('#zoom-collapse-all').click();
     await waitRows(page, story.rows.length);

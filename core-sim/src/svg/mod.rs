@@ -91,14 +91,16 @@ pub fn render_in(t: &Timeline, current: Option<usize>, palette: Palette) -> Stri
 
 /// One row of the drawing: a step, or a collapsed macro step of a [`Story`].
 enum Item<'a> {
-    Step(&'a Row),
+    /// A step; with `Some(i)` the first step of group `i`, shown expanded (it carries the ▾
+    /// that folds the group back into a block).
+    Step(&'a Row, Option<usize>),
     /// The group's index in [`Story::steps`], and the group.
     Block(usize, &'a MacroStep),
 }
 
 /// Every step, in the run's order.
 fn steps_of(t: &Timeline) -> Vec<Item<'_>> {
-    t.rows.iter().map(Item::Step).collect()
+    t.rows.iter().map(|r| Item::Step(r, None)).collect()
 }
 
 /// The rows of `t` told as `story` (of the same run, e.g. [`Timeline::story`]), in the story's
@@ -122,7 +124,12 @@ fn story_items<'a>(t: &'a Timeline, story: &'a Story, expanded: &[usize]) -> Vec
                     out.push(Item::Block(i, g));
                 }
             }
-            _ => out.extend(t.rows.get(k.wrapping_sub(1)).map(Item::Step)),
+            Some((i, g)) if g.collapsed && g.steps[0] == k => out.extend(
+                t.rows
+                    .get(k.wrapping_sub(1))
+                    .map(|r| Item::Step(r, Some(i))),
+            ),
+            _ => out.extend(t.rows.get(k.wrapping_sub(1)).map(|r| Item::Step(r, None))),
         }
     }
     out
@@ -298,11 +305,14 @@ fn draw(
     let room = notes_chars(t);
     for item in items {
         match *item {
-            Item::Step(r) => {
+            Item::Step(r, opens) => {
                 if let Some(slot) = row_y.get_mut(r.step.wrapping_sub(1)) {
                     *slot = Some(y);
                 }
                 step_row(&mut s, r, y, current, causes.contains(&r.step), notes_x);
+                if let Some(i) = opens {
+                    fold_mark(&mut s, i, y);
+                }
             }
             Item::Block(i, g) => block_row(&mut s, i, g, y, current, notes_x, room),
         }
@@ -318,6 +328,17 @@ fn draw(
     }
     s.push_str("</svg>");
     with_paint(s)
+}
+
+/// The ▾ beside the first step of an expanded group `i` (row top `y`), between the step number
+/// and lane 0: a click folds the group into one block again.
+fn fold_mark(s: &mut String, i: usize, y: usize) {
+    let _ = write!(
+        s,
+        r#"<g class="fold" data-fold="{i}"><title>Fold these steps into one block again</title><text class="num" x="{}" y="{}">▾</text></g>"#,
+        LEFT - 18,
+        y + 20
+    );
 }
 
 /// One step's row at top `y`: its number, its box in its lane, its state changes.
@@ -952,6 +973,13 @@ mod tests {
             shown[..],
             "together, in order"
         );
+        // Its first step carries the ▾ that folds it again, and only that group has one.
+        assert_eq!(svg.matches(r#"<g class="fold""#).count(), 1);
+        let fold = svg.split(r#"<g class="fold""#).nth(1).unwrap();
+        assert!(fold.starts_with(&format!(r#" data-fold="{i}">"#)), "{fold}");
+        let step_at = svg.find(&format!(r#"<g class="step" data-step="{}">"#, g.steps[0]));
+        assert!(step_at.unwrap() < svg.find(r#"<g class="fold""#).unwrap());
+        assert!(!render_story_inline(&t, &story, &[], None).contains("class=\"fold\""));
         let all: Vec<usize> = (0..story.steps.len()).collect();
         let every = rows(&render_story_inline(&t, &story, &all, None));
         let mut steps: Vec<usize> = every.iter().map(|r| r.0).collect();

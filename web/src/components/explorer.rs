@@ -109,6 +109,9 @@ pub fn explorer(p: &ExplorerProps) -> Html {
                 expanded.set([&expanded[..], &[i]].concat())
             }
             Zoom::Expand(_) => {}
+            Zoom::Collapse(i) => {
+                expanded.set(expanded.iter().copied().filter(|&g| g != i).collect())
+            }
             Zoom::ExpandAll => expanded.set(
                 story
                     .as_ref()

@@ -55,6 +55,8 @@ pub enum Zoom {
     Story(bool),
     /// Show this group's steps (its index in the story).
     Expand(usize),
+    /// Fold this group's steps into one block again (its index in the story).
+    Collapse(usize),
     /// Show every group's steps.
     ExpandAll,
     /// Every collapsible group as one block again.
@@ -78,6 +80,12 @@ fn fit(holder: &NodeRef) {
 fn row_of(e: &Event) -> Option<Element> {
     let target: Element = e.target()?.dyn_into().ok()?;
     target.closest("g.step").ok()?
+}
+
+/// The group whose ▾ (`<g class="fold" data-fold="i">`) an event's target is in.
+fn fold_of(e: &Event) -> Option<usize> {
+    let target: Element = e.target()?.dyn_into().ok()?;
+    num(&target.closest("g.fold").ok()??, "data-fold")
 }
 
 /// A row's step number (a block's: its first step).
@@ -162,7 +170,9 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     }
     let (on_goto, on_zoom) = (p.on_goto.clone(), p.on_zoom.clone());
     let onclick = Callback::from(move |e: MouseEvent| {
-        if let Some(g) = row_of(&e) {
+        if let Some(i) = fold_of(&e) {
+            on_zoom.emit(Zoom::Collapse(i));
+        } else if let Some(g) = row_of(&e) {
             pick(&g, &on_goto, &on_zoom);
         }
     });
