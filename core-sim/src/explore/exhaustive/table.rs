@@ -1,7 +1,8 @@
 //! An open-addressing hash table of small slots (linear probing), cut into segments by the top
 //! bits of the hash so that it grows one segment at a time: growing never holds a second copy
-//! of the whole table, only of one segment. Each segment is kept between 72% and 90% full
-//! (it grows by a quarter at 90%); once segments reach [`SEG_MAX`] slots, every segment is split
+//! of the whole table, only of one segment. Each segment of at least [`SMALL`] slots is kept
+//! between 72% and 90% full (it grows by a quarter at 90%; a smaller one doubles, since every
+//! growth hashes its values again and a few KiB do not matter); once segments reach [`SEG_MAX`] slots, every segment is split
 //! in two by the next hash bit, one after the other. The table starts as one small segment, so a
 //! small search takes a few hundred bytes.
 //!
@@ -27,6 +28,8 @@ impl Slot for u32 {
 const SEG_MAX: usize = 1 << 16;
 /// Slots of a new table's one segment.
 const FIRST: usize = 32;
+/// Below this many slots a segment doubles when it grows.
+const SMALL: usize = 1 << 12;
 
 /// The table.
 pub(super) struct Table<S> {
@@ -148,7 +151,8 @@ impl<S: Slot> Table<S> {
     fn grow(&mut self, k: usize, hash: &impl Fn(S) -> u64) {
         let old = self.segs[k].slots.len();
         if old < SEG_MAX {
-            let size = (old + old / 4).min(SEG_MAX);
+            let size = if old < SMALL { old * 2 } else { old + old / 4 };
+            let size = size.min(SEG_MAX);
             let new = self.segs[k].resized(size, self.bits, hash);
             self.slots += size - old;
             self.segs[k] = new;
