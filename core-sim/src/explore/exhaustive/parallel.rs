@@ -8,8 +8,9 @@ use super::search::{Scratch, Search, Store};
 use crate::exec::{self, Action};
 use crate::oracle::{self, Violation};
 
-/// Records each worker takes from a level at a time.
-const PER_WORKER: usize = 2048;
+/// Records each worker takes from a level at a time (a few in unit tests, so that small worlds
+/// are expanded in batches too).
+const PER_WORKER: usize = if cfg!(test) { 8 } else { 2048 };
 
 /// What a worker found for one expanded state.
 struct NodeOut {
@@ -165,4 +166,43 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
 /// The limit on records per batch for `workers` workers.
 pub(super) fn batch_len(workers: usize) -> usize {
     PER_WORKER * workers
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::explore::{check, CheckOptions, CheckReport, StoreMode};
+    use crate::sim::Sim;
+
+    fn key(r: &CheckReport) -> impl PartialEq + std::fmt::Debug + '_ {
+        let counts = (r.states, r.transitions, r.final_states, r.max_depth);
+        (r.outcome, counts, r.max_kick_ipis, &r.counterexamples)
+    }
+
+    /// Batches of a few records, and single states between them while the frontier is narrower
+    /// than a batch: the same states, counts and counterexamples as one thread.
+    #[test]
+    fn batches_and_narrow_levels_find_what_one_thread_finds() {
+        for (s, t, m) in [
+            ("put-block-vs-affinity", "linux-6.6", "sc"),
+            ("retarget-vs-old-owner", "naive-update", "tso"),
+            ("lock-order-affinity", "linux-6.6", "tso"),
+        ] {
+            let sim = Sim::from_ids(s, t, m).unwrap();
+            for store in [StoreMode::Full, StoreMode::Fingerprint] {
+                let one = CheckOptions {
+                    store,
+                    ..CheckOptions::default()
+                };
+                let base = check(&sim, &one, &mut |_| true);
+                assert!(
+                    base.states > 10 * super::batch_len(3),
+                    "{s}: wide enough for batches"
+                );
+                for threads in [2, 3] {
+                    let r = check(&sim, &CheckOptions { threads, ..one }, &mut |_| true);
+                    assert_eq!(key(&r), key(&base), "{s} {t} {m} {store:?} {threads}");
+                }
+            }
+        }
+    }
 }
