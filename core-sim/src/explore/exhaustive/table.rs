@@ -146,6 +146,26 @@ impl<S: Slot> Table<S> {
         }
     }
 
+    /// The slot `same` accepts among those stored for hash `h`, storing nothing (several
+    /// threads may look at once).
+    #[inline]
+    pub(super) fn find(&self, h: u64, mut same: impl FnMut(S) -> bool) -> Option<S> {
+        let seg = &self.segs[seg_of(h, self.bits)];
+        let size = seg.slots.len();
+        let mut i = home(h, self.bits, size);
+        // A segment is never full: the probe meets an empty slot.
+        loop {
+            let s = seg.slots[i];
+            if s == S::EMPTY {
+                return None;
+            }
+            if same(s) {
+                return Some(s);
+            }
+            i = if i + 1 == size { 0 } else { i + 1 };
+        }
+    }
+
     /// Make room in segment `k`: a quarter more slots, or, at the largest size, split every
     /// segment in two.
     fn grow(&mut self, k: usize, hash: &impl Fn(S) -> u64) {
@@ -209,7 +229,9 @@ mod tests {
         assert!(t.bits >= 2, "split into {} bits", t.bits);
         for i in 1..=n {
             let h = mix(i);
+            assert_eq!(t.find(h, |s| s == i), Some(i));
             assert_eq!(t.insert(h, i, |s| s == i, mix), Err(i));
+            assert_eq!(t.find(mix(n + i), |s| s == n + i), None);
         }
         assert_eq!(t.len(), n as usize);
         // Every segment between 72% (less a little after a split) and 90% full.

@@ -132,6 +132,22 @@ impl FullSet {
         }
     }
 
+    /// The id of the row equal to `key`, if there is one (read only: several threads may look
+    /// at once).
+    #[inline]
+    pub fn find(&self, key: &[u32]) -> Option<u32> {
+        let rows = &self.rows;
+        if !key.iter().zip(&rows.masks).all(|(&w, &m)| w & !m == 0) {
+            return None;
+        }
+        let h = hash::words(key);
+        let t = tag(h);
+        let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
+        rows.pack(key, &mut packed);
+        let same = |s: u32| s & !ID_MASK == t && rows.holds((s & ID_MASK) as usize - 1, &packed);
+        self.table.find(h, same).map(|s| (s & ID_MASK) - 1)
+    }
+
     /// Row `id`, unpacked into `out` (`width` words).
     #[inline]
     pub fn key_into(&self, id: u32, out: &mut [u32]) {
@@ -295,6 +311,13 @@ impl FingerprintSet {
         self.table.insert(fp, fp, |s| s == fp, |s| s).is_ok()
     }
 
+    /// Whether `fp` is in (read only).
+    #[inline]
+    pub fn contains(&self, fp: u64) -> bool {
+        let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
+        self.table.find(fp, |s| s == fp).is_some()
+    }
+
     /// Fingerprints stored.
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -328,7 +351,11 @@ mod tests {
         for i in 0..10_000u32 {
             assert_eq!(s.insert(&[i, 7, 9]), Ok(i + 2));
         }
+        assert_eq!(s.find(&[1, 2, 4]), Some(1));
+        assert_eq!(s.find(&[1, 2, 5]), None);
+        assert_eq!(s.find(&[1, 2, 1 << 20]), None, "wider than its column");
         for i in (0..10_000u32).rev() {
+            assert_eq!(s.find(&[i, 7, 9]), Some(i + 2));
             assert_eq!(s.insert(&[i, 7, 9]), Err(i + 2));
             let mut k = [0; 3];
             s.key_into(i + 2, &mut k);
@@ -432,8 +459,11 @@ mod tests {
         assert!(s.insert(0), "zero is a fingerprint too");
         assert!(!s.insert(0));
         for i in 0..100_000u64 {
+            assert!(s.contains(hash::words(&[i as u32])));
             assert!(!s.insert(hash::words(&[i as u32])));
+            assert!(!s.contains(hash::words(&[i as u32, 1])));
         }
+        assert!(s.contains(0));
         assert_eq!(s.len(), 100_001);
         // At least 72% full: at most 11.1 bytes a fingerprint.
         assert!(s.bytes() * 72 <= 100_001 * 8 * 100, "{} bytes", s.bytes());
