@@ -148,6 +148,7 @@ impl<S: Slot> Table<S> {
 
     /// The slot `same` accepts among those stored for hash `h`, storing nothing (several
     /// threads may look at once).
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     pub(super) fn find(&self, h: u64, mut same: impl FnMut(S) -> bool) -> Option<S> {
         let seg = &self.segs[seg_of(h, self.bits)];

@@ -134,6 +134,7 @@ impl FullSet {
 
     /// The id of the row equal to `key`, if there is one (read only: several threads may look
     /// at once).
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     pub fn find(&self, key: &[u32]) -> Option<u32> {
         let rows = &self.rows;
@@ -312,6 +313,7 @@ impl FingerprintSet {
     }
 
     /// Whether `fp` is in (read only).
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     pub fn contains(&self, fp: u64) -> bool {
         let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
