@@ -69,7 +69,10 @@ pub(super) fn run(
 }
 
 /// [`run`] with `options.threads` workers: the limits and the progress callback are looked at
-/// once a batch (a few thousand states a worker).
+/// once a batch (a few thousand states a worker). While the frontier holds less than a whole
+/// batch, this thread expands its states one by one instead: handing a few states to workers
+/// costs more than it saves (most shipped worlds never have a frontier that wide), and the
+/// order, hence everything found, is the same either way.
 #[cfg(not(target_arch = "wasm32"))]
 fn run_parallel(
     s: &mut Search,
@@ -84,27 +87,44 @@ fn run_parallel(
         .collect();
     let max_states = options.max_states.min(MAX_STATES);
     let mut next_report = options.progress_every.max(1);
+    let mut next_bytes_check = 0;
+    let whole = super::parallel::batch_len(workers);
     while !s.queue.is_empty() {
         if s.states() >= max_states {
             return Outcome::StateLimit;
         }
-        if s.t.bytes(s.queue.bytes()) >= options.max_bytes {
-            return Outcome::MemoryLimit;
+        if s.states() >= next_bytes_check {
+            next_bytes_check = s.states() + BYTES_CHECK_EVERY;
+            if s.t.bytes(s.queue.bytes()) >= options.max_bytes {
+                return Outcome::MemoryLimit;
+            }
         }
-        let batch = s.drain(super::parallel::batch_len(workers));
+        let narrow = s.queue.len() < whole;
+        let (batch, depth) = if narrow {
+            let sc = &mut scratch[0];
+            let (n, mask, depth) = s.pop(&mut sc.pkey).expect("a record");
+            (Err((n, mask)), depth)
+        } else {
+            let batch = s.drain(whole);
+            let depth = batch[2];
+            (Ok(batch), depth)
+        };
         if s.states() >= next_report {
             next_report = s.states() + options.progress_every.max(1);
             let p = Progress {
                 states: s.states(),
                 transitions: s.transitions,
                 frontier: s.queue.len(),
-                depth: batch[2] as usize,
+                depth: depth as usize,
             };
             if !progress(&p) {
                 return Outcome::Cancelled;
             }
         }
-        super::parallel::expand_batch(s, &mut scratch, &batch);
+        match batch {
+            Ok(batch) => super::parallel::expand_batch(s, &mut scratch, &batch),
+            Err((n, mask)) => s.expand(&mut scratch[0], n, mask, depth),
+        }
     }
     Outcome::Complete
 }

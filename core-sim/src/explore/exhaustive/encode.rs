@@ -7,6 +7,7 @@
 use super::hash::WordHasher;
 use super::intern::LOCAL;
 pub use super::intern::{Adopted, Interner};
+use super::same::Same;
 use crate::machine::{Irte, Machine, ThreadState, Vcpu};
 use std::hash::{Hash, Hasher};
 
@@ -28,12 +29,12 @@ macro_rules! part {
 
             #[inline]
             fn is_in(&self, m: &Machine) -> bool {
-                $( self.$field == m.$field )&&*
+                $( self.$field.same(&m.$field) )&&*
             }
 
             #[inline]
             fn same_in(a: &Machine, b: &Machine) -> bool {
-                $( a.$field == b.$field )&&*
+                $( a.$field.same(&b.$field) )&&*
             }
 
             fn take(m: &Machine) -> Self {
@@ -183,7 +184,7 @@ impl Codec {
         for (t, ts) in threads.iter().enumerate() {
             out[GLOBAL_PARTS + t] = self.threads[t].intern(
                 thread_hash(ts),
-                |x| x == ts,
+                |x| x.same(ts),
                 || ts.clone(),
                 thread_heap(ts),
             );
@@ -255,11 +256,11 @@ impl Codec {
             "only the actor's state moves"
         );
         let ts = &m.threads[actor];
-        if *ts != parent.threads[actor] {
+        if !ts.same(&parent.threads[actor]) {
             out[GLOBAL_PARTS + actor] = self.threads[actor].find_or_add(
                 &mut local.threads[actor],
                 thread_hash(ts),
-                |x| x == ts,
+                |x| x.same(ts),
                 || ts.clone(),
                 thread_heap(ts),
             );
@@ -306,7 +307,7 @@ impl Codec {
             out[GLOBAL_PARTS + t] = self.threads[t].find_or_add(
                 &mut local.threads[t],
                 thread_hash(ts),
-                |x| x == ts,
+                |x| x.same(ts),
                 || ts.clone(),
                 thread_heap(ts),
             );

@@ -13,6 +13,7 @@ mod intern;
 mod links;
 #[cfg(not(target_arch = "wasm32"))]
 mod parallel;
+mod same;
 mod search;
 mod symmetry;
 mod table;

@@ -1,15 +1,18 @@
 //! Breadth-first levels expanded by several threads (native only). A level is cut into batches
 //! and each batch into one contiguous slice per worker; workers step, judge and pack successors
 //! reading the shared tables only (new parts go into their own local tables); then this thread
-//! merges the slices in order, exactly as one thread would have visited them. Verdicts, state
-//! counts and counterexamples are therefore the same for any number of threads.
+//! gives the new parts shared numbers, the workers look every successor up in the visited set
+//! (which does not change meanwhile), and this thread merges the slices in order, inserting
+//! the successors not seen before, exactly as one thread would have visited them. Verdicts,
+//! state counts and counterexamples are therefore the same for any number of threads.
 
 use super::search::{Scratch, Search, Store};
 use crate::exec::{self, Action};
 use crate::oracle::{self, Violation};
 
-/// Records each worker takes from a level at a time.
-const PER_WORKER: usize = 2048;
+/// Records each worker takes from a level at a time (a few in unit tests, so that small worlds
+/// are expanded in batches too).
+const PER_WORKER: usize = if cfg!(test) { 8 } else { 2048 };
 
 /// What a worker found for one expanded state.
 struct NodeOut {
@@ -120,8 +123,34 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
         })
     };
     let w = s.width;
-    let mut row = vec![0; w];
-    for (out, sc) in outs.into_iter().zip(scratch.iter_mut()) {
+    let mut outs = outs;
+    // Shared indices for the parts the workers met first, in the order one thread would have.
+    for (out, sc) in outs.iter_mut().zip(scratch.iter_mut()) {
+        for row in out.rows.chunks_mut(w) {
+            s.t.codec.adopt(&sc.local, &mut sc.adopted, row);
+        }
+        sc.local.clear();
+        sc.adopted.clear();
+    }
+    // Which successors were seen before this batch, looked up by every worker at once (most
+    // are, and the look-up is most of the merge); the rest are inserted in order below, which
+    // also finds those seen earlier in this batch.
+    let seen: Vec<Vec<bool>> = {
+        let shared: &Search = s;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = outs
+                .iter()
+                .map(|out| {
+                    scope.spawn(move || out.rows.chunks(w).map(|r| shared.seen(r)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a worker panicked"))
+                .collect()
+        })
+    };
+    for (out, seen) in outs.into_iter().zip(seen) {
         let (mut terminal, mut facts, mut states) = (
             out.terminal.into_iter().peekable(),
             out.facts.into_iter().peekable(),
@@ -142,27 +171,65 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
                 if let Some((_, vs)) = facts.next_if(|(j, _)| *j == k) {
                     s.record(vs, node.id, Some(succ.action));
                 }
-                row.copy_from_slice(&out.rows[k * w..k * w + w]);
-                s.t.codec.adopt(&sc.local, &mut sc.adopted, &mut row);
-                let (c, new) = s.insert(&row, Some((node.id, succ.action)), node.depth + 1, 0);
                 let found = states.next_if(|(j, _)| *j == k);
-                if new {
-                    let c = c.expect("a new state has an id");
-                    s.max_kick_ipis = s.max_kick_ipis.max(succ.kick_ipis);
-                    if let Some((_, vs)) = found {
-                        s.record(vs, c, None);
+                if !seen[k] {
+                    let row = &out.rows[k * w..k * w + w];
+                    let (c, new) = s.insert(row, Some((node.id, succ.action)), node.depth + 1, 0);
+                    if new {
+                        let c = c.expect("a new state has an id");
+                        s.max_kick_ipis = s.max_kick_ipis.max(succ.kick_ipis);
+                        if let Some((_, vs)) = found {
+                            s.record(vs, c, None);
+                        }
+                        s.push(c, u32::MAX, node.depth + 1, Some(row));
                     }
-                    s.push(c, u32::MAX, node.depth + 1, Some(&row));
                 }
                 k += 1;
             }
         }
-        sc.local.clear();
-        sc.adopted.clear();
     }
 }
 
 /// The limit on records per batch for `workers` workers.
 pub(super) fn batch_len(workers: usize) -> usize {
     PER_WORKER * workers
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::explore::{check, CheckOptions, CheckReport, StoreMode};
+    use crate::sim::Sim;
+
+    fn key(r: &CheckReport) -> impl PartialEq + std::fmt::Debug + '_ {
+        let counts = (r.states, r.transitions, r.final_states, r.max_depth);
+        (r.outcome, counts, r.max_kick_ipis, &r.counterexamples)
+    }
+
+    /// Batches of a few records, and single states between them while the frontier is narrower
+    /// than a batch: the same states, counts and counterexamples as one thread.
+    #[test]
+    fn batches_and_narrow_levels_find_what_one_thread_finds() {
+        for (s, t, m) in [
+            ("put-block-vs-affinity", "linux-6.6", "sc"),
+            ("retarget-vs-old-owner", "naive-update", "tso"),
+            ("lock-order-affinity", "linux-6.6", "tso"),
+        ] {
+            let sim = Sim::from_ids(s, t, m).unwrap();
+            for store in [StoreMode::Full, StoreMode::Fingerprint] {
+                let one = CheckOptions {
+                    store,
+                    ..CheckOptions::default()
+                };
+                let base = check(&sim, &one, &mut |_| true);
+                assert!(
+                    base.states > 10 * super::batch_len(3),
+                    "{s}: wide enough for batches"
+                );
+                for threads in [2, 3] {
+                    let r = check(&sim, &CheckOptions { threads, ..one }, &mut |_| true);
+                    assert_eq!(key(&r), key(&base), "{s} {t} {m} {store:?} {threads}");
+                }
+            }
+        }
+    }
 }

@@ -304,6 +304,15 @@ impl<'a> Search<'a> {
         (Some(id), true)
     }
 
+    /// Whether `key` is a state already in the visited set (read only).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn seen(&self, key: &[u32]) -> bool {
+        match &self.t.store {
+            Store::Full(s) => s.find(key).is_some(),
+            Store::Fingerprint(s) => s.contains(hash::words(key)),
+        }
+    }
+
     pub(super) fn push(&mut self, id: u32, mask: u32, depth: u32, key: Option<&[u32]>) {
         let row: &[u32] = match self.t.store {
             Store::Fingerprint(_) => key.expect("fingerprint records carry their state"),

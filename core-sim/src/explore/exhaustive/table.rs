@@ -1,7 +1,8 @@
 //! An open-addressing hash table of small slots (linear probing), cut into segments by the top
 //! bits of the hash so that it grows one segment at a time: growing never holds a second copy
-//! of the whole table, only of one segment. Each segment is kept between 72% and 90% full
-//! (it grows by a quarter at 90%); once segments reach [`SEG_MAX`] slots, every segment is split
+//! of the whole table, only of one segment. Each segment of at least [`SMALL`] slots is kept
+//! between 72% and 90% full (it grows by a quarter at 90%; a smaller one doubles, since every
+//! growth hashes its values again and a few KiB do not matter); once segments reach [`SEG_MAX`] slots, every segment is split
 //! in two by the next hash bit, one after the other. The table starts as one small segment, so a
 //! small search takes a few hundred bytes.
 //!
@@ -27,6 +28,8 @@ impl Slot for u32 {
 const SEG_MAX: usize = 1 << 16;
 /// Slots of a new table's one segment.
 const FIRST: usize = 32;
+/// Below this many slots a segment doubles when it grows.
+const SMALL: usize = 1 << 12;
 
 /// The table.
 pub(super) struct Table<S> {
@@ -143,12 +146,34 @@ impl<S: Slot> Table<S> {
         }
     }
 
+    /// The slot `same` accepts among those stored for hash `h`, storing nothing (several
+    /// threads may look at once).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline]
+    pub(super) fn find(&self, h: u64, mut same: impl FnMut(S) -> bool) -> Option<S> {
+        let seg = &self.segs[seg_of(h, self.bits)];
+        let size = seg.slots.len();
+        let mut i = home(h, self.bits, size);
+        // A segment is never full: the probe meets an empty slot.
+        loop {
+            let s = seg.slots[i];
+            if s == S::EMPTY {
+                return None;
+            }
+            if same(s) {
+                return Some(s);
+            }
+            i = if i + 1 == size { 0 } else { i + 1 };
+        }
+    }
+
     /// Make room in segment `k`: a quarter more slots, or, at the largest size, split every
     /// segment in two.
     fn grow(&mut self, k: usize, hash: &impl Fn(S) -> u64) {
         let old = self.segs[k].slots.len();
         if old < SEG_MAX {
-            let size = (old + old / 4).min(SEG_MAX);
+            let size = if old < SMALL { old * 2 } else { old + old / 4 };
+            let size = size.min(SEG_MAX);
             let new = self.segs[k].resized(size, self.bits, hash);
             self.slots += size - old;
             self.segs[k] = new;
@@ -205,7 +230,9 @@ mod tests {
         assert!(t.bits >= 2, "split into {} bits", t.bits);
         for i in 1..=n {
             let h = mix(i);
+            assert_eq!(t.find(h, |s| s == i), Some(i));
             assert_eq!(t.insert(h, i, |s| s == i, mix), Err(i));
+            assert_eq!(t.find(mix(n + i), |s| s == n + i), None);
         }
         assert_eq!(t.len(), n as usize);
         // Every segment between 72% (less a little after a split) and 90% full.

@@ -42,8 +42,8 @@ struct Rows {
 }
 
 /// Spare bytes at the end of a chunk: a column read at the last offset of its last row reads
-/// four bytes.
-const PAD: usize = 3;
+/// four bytes, and rows are compared eight bytes at a time.
+const PAD: usize = 7;
 
 /// A packed row in bytes, before it is stored (`stride` bytes used, then spill-over).
 type Packed = [u8; 4 * MAX_WIDTH + PAD];
@@ -120,16 +120,33 @@ impl FullSet {
         let rows = &self.rows;
         let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
         rows.pack(key, &mut packed);
-        let packed = &packed[..rows.stride];
-        let same = |s: u32| s & !ID_MASK == t && rows.at((s & ID_MASK) as usize - 1) == packed;
+        let same = |s: u32| s & !ID_MASK == t && rows.holds((s & ID_MASK) as usize - 1, &packed);
         let hash = |s: u32| rows.row_hash((s & ID_MASK) as usize - 1);
         match self.table.insert(h, slot, same, hash) {
             Err(s) => Err((s & ID_MASK) - 1),
             Ok(()) => {
-                self.rows.push(packed);
+                let stride = self.rows.stride;
+                self.rows.push(&packed[..stride]);
                 Ok(id)
             }
         }
+    }
+
+    /// The id of the row equal to `key`, if there is one (read only: several threads may look
+    /// at once).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline]
+    pub fn find(&self, key: &[u32]) -> Option<u32> {
+        let rows = &self.rows;
+        if !key.iter().zip(&rows.masks).all(|(&w, &m)| w & !m == 0) {
+            return None;
+        }
+        let h = hash::words(key);
+        let t = tag(h);
+        let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
+        rows.pack(key, &mut packed);
+        let same = |s: u32| s & !ID_MASK == t && rows.holds((s & ID_MASK) as usize - 1, &packed);
+        self.table.find(h, same).map(|s| (s & ID_MASK) - 1)
     }
 
     /// Row `id`, unpacked into `out` (`width` words).
@@ -153,11 +170,26 @@ impl FullSet {
 }
 
 impl Rows {
-    /// Row `row`'s bytes.
+    /// Whether row `row` is `packed` (its first `stride` bytes), compared eight bytes at a time
+    /// in line: a row is a few bytes, shorter than a `memcmp` call costs.
     #[inline]
-    fn at(&self, row: usize) -> &[u8] {
+    fn holds(&self, row: usize, packed: &Packed) -> bool {
         let at = (row % CHUNK_ROWS) * self.stride;
-        &self.chunks[row / CHUNK_ROWS][at..at + self.stride]
+        let stored = &self.chunks[row / CHUNK_ROWS][at..at + self.stride + PAD];
+        let eight =
+            |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let mut i = 0;
+        while i + 8 <= self.stride {
+            if eight(stored, i) != eight(packed, i) {
+                return false;
+            }
+            i += 8;
+        }
+        let left = self.stride - i;
+        left == 0 || {
+            let mask = u64::MAX >> (8 * (8 - left));
+            (eight(stored, i) ^ eight(packed, i)) & mask == 0
+        }
     }
 
     /// The column at `offset` of mask `mask`, read from `bytes` (which extend at least [`PAD`]
@@ -280,6 +312,14 @@ impl FingerprintSet {
         self.table.insert(fp, fp, |s| s == fp, |s| s).is_ok()
     }
 
+    /// Whether `fp` is in (read only).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline]
+    pub fn contains(&self, fp: u64) -> bool {
+        let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
+        self.table.find(fp, |s| s == fp).is_some()
+    }
+
     /// Fingerprints stored.
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -313,13 +353,44 @@ mod tests {
         for i in 0..10_000u32 {
             assert_eq!(s.insert(&[i, 7, 9]), Ok(i + 2));
         }
+        assert_eq!(s.find(&[1, 2, 4]), Some(1));
+        assert_eq!(s.find(&[1, 2, 5]), None);
+        assert_eq!(s.find(&[1, 2, 1 << 20]), None, "wider than its column");
         for i in (0..10_000u32).rev() {
+            assert_eq!(s.find(&[i, 7, 9]), Some(i + 2));
             assert_eq!(s.insert(&[i, 7, 9]), Err(i + 2));
             let mut k = [0; 3];
             s.key_into(i + 2, &mut k);
             assert_eq!(k, [i, 7, 9]);
         }
         assert_eq!(s.len(), 10_002);
+    }
+
+    #[test]
+    fn rows_longer_than_eight_bytes_differ_in_any_byte() {
+        // Eleven one-byte columns: one eight-byte comparison and a remainder of three.
+        let mut s = FullSet::new(11);
+        let base = [5u32; 11];
+        assert_eq!(s.insert(&base), Ok(0));
+        for c in 0..11 {
+            let mut k = base;
+            k[c] = 6;
+            assert_eq!(s.insert(&k), Ok(c as u32 + 1), "column {c}");
+        }
+        assert_eq!(s.insert(&base), Err(0));
+        for c in 0..11 {
+            let mut k = base;
+            k[c] = 6;
+            assert_eq!(s.insert(&k), Err(c as u32 + 1), "column {c}");
+        }
+        // Thousands of rows alike in their first eight bytes: some share a slot's hash bits
+        // with another, and only the remaining bytes tell them apart.
+        let mut t = FullSet::new(11);
+        for i in 0..4096u32 {
+            let mut k = base;
+            (k[8], k[9], k[10]) = (i & 15, (i >> 4) & 15, i >> 8);
+            assert_eq!(t.insert(&k), Ok(i), "row {i}");
+        }
     }
 
     #[test]
@@ -390,8 +461,11 @@ mod tests {
         assert!(s.insert(0), "zero is a fingerprint too");
         assert!(!s.insert(0));
         for i in 0..100_000u64 {
+            assert!(s.contains(hash::words(&[i as u32])));
             assert!(!s.insert(hash::words(&[i as u32])));
+            assert!(!s.contains(hash::words(&[i as u32, 1])));
         }
+        assert!(s.contains(0));
         assert_eq!(s.len(), 100_001);
         // At least 72% full: at most 11.1 bytes a fingerprint.
         assert!(s.bytes() * 72 <= 100_001 * 8 * 100, "{} bytes", s.bytes());
