@@ -1,9 +1,12 @@
 //! The search behind [`super::fewest_preemptions_for`], over packed states.
 //!
-//! A node is a (state, last thread) pair, packed as the exhaustive checker packs a state (one word
-//! per part, [`Codec`]) plus one word for the last thread, and kept in the checker's visited set
-//! of rows ([`FullSet`]): no machine is cloned or hashed whole per edge, and two machines (one
-//! expanded, one stepped) are moved between states by copying only the parts that differ.
+//! A node is a (state, last thread) pair; many nodes share a state. Each state is packed as the
+//! exhaustive checker packs one (a word per part, [`Codec`]) into the checker's set of rows
+//! ([`FullSet`]), and expanded once, the first time a node of it is settled: its successors (as
+//! state numbers), the threads whose step it enables, and the violation kinds the state and each
+//! step show are kept in a [`Graph`]. Every other node of that state reads them back: no machine
+//! is stepped, cloned or hashed again. The oracles' kinds are pure functions of the state and of
+//! a step's facts (only the step number they report depends on the path, and no answer keeps it).
 //!
 //! Edge costs are (0 or 1 preemptions, 1 step) ordered as pairs, so instead of a binary heap the
 //! nodes wait in buckets, one per (preemptions, steps): an edge goes to the bucket one step
@@ -20,24 +23,175 @@ use crate::explore::Schedule;
 use crate::machine::Machine;
 use crate::oracle::{self, Violation, ViolationKind};
 use crate::sim::Sim;
+use hashbrown::HashTable;
 use std::collections::BTreeMap;
 
 /// No parent: the first node.
 const ROOT: u32 = u32::MAX;
+/// A state not expanded yet.
+const UNEXPANDED: u32 = u32::MAX;
 
-/// The word for the last thread: 0 for none, the thread's number plus one otherwise.
-fn last_word(last: Option<u8>) -> u32 {
-    last.map_or(0, |t| u32::from(t) + 1)
+/// The kinds among `vs`, one bit each.
+fn kinds(vs: &[Violation]) -> u8 {
+    vs.iter().fold(0, |m, v| m | bit(v.kind))
 }
 
-fn last_of(word: u32) -> Option<u8> {
-    word.checked_sub(1).map(|t| t as u8)
+fn bit(k: ViolationKind) -> u8 {
+    1 << (k as u8)
+}
+
+/// A node's key: its state's number and the last thread (0 for none, the thread plus one).
+fn node_key(state: u32, last: Option<u8>) -> u64 {
+    (u64::from(state) << 8) | last.map_or(0, |t| u64::from(t) + 1)
+}
+
+fn split_key(key: u64) -> (u32, Option<u8>) {
+    ((key >> 8) as u32, (key as u8).checked_sub(1))
+}
+
+/// wyhash's multiply-fold, for node keys.
+fn hash_key(key: u64) -> u64 {
+    let r = u128::from(key ^ 0xa076_1d64_78bd_642f) * 0xe703_7ed1_a0b4_28db_u128;
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+/// One step out of a state.
+#[derive(Clone, Copy)]
+struct Edge {
+    to: u32,
+    action: Action,
+    /// Kinds the step's facts show.
+    kinds: u8,
+}
+
+/// The states met, each expanded once.
+struct Graph {
+    codec: Codec,
+    set: FullSet,
+    /// Each state's first edge in `edges` ([`UNEXPANDED`] until it is expanded) and count.
+    first: Vec<u32>,
+    count: Vec<u8>,
+    /// Kinds the state shows (the final-state kinds too when nothing can run).
+    at: Vec<u8>,
+    /// The threads whose step the state enables, one bit each.
+    steps: Vec<u32>,
+    edges: Vec<Edge>,
+    // Scratch: `parent` holds the state packed as `held`, `child` the one packed as `ckey`.
+    parent: Machine,
+    child: Machine,
+    held: Vec<u32>,
+    row: Vec<u32>,
+    ckey: Vec<u32>,
+    facts: Vec<Fact>,
+    local: Codec,
+    adopted: Adopted,
+}
+
+impl Graph {
+    /// The graph holding `sim`'s initial state, as state 0.
+    fn new(sim: &Sim) -> Graph {
+        let threads = sim.threads.len();
+        let mut codec = Codec::new(threads);
+        let root = sim.initial();
+        let mut key = vec![0; codec.width()];
+        codec.encode(&root, &mut key);
+        let mut g = Graph {
+            set: FullSet::new(codec.width()),
+            codec,
+            first: Vec::new(),
+            count: Vec::new(),
+            at: Vec::new(),
+            steps: Vec::new(),
+            edges: Vec::new(),
+            parent: root.clone(),
+            child: root,
+            held: key.clone(),
+            row: key.clone(),
+            ckey: key.clone(),
+            facts: Vec::new(),
+            local: Codec::new(threads),
+            adopted: Adopted::default(),
+        };
+        g.number(&key);
+        g
+    }
+
+    /// The number of the state packed as `key`, given one if it is new.
+    fn number(&mut self, key: &[u32]) -> u32 {
+        match self.set.insert(key) {
+            Err(s) => s,
+            Ok(s) => {
+                self.first.push(UNEXPANDED);
+                self.count.push(0);
+                self.at.push(0);
+                self.steps.push(0);
+                s
+            }
+        }
+    }
+
+    /// Expand state `s` if it is not yet: judge it, run each enabled action and number the
+    /// states they reach.
+    fn expand(&mut self, sim: &Sim, s: u32) {
+        let i = s as usize;
+        if self.first[i] != UNEXPANDED {
+            return;
+        }
+        self.set.key_into(s, &mut self.row);
+        self.codec
+            .decode_changed(&self.held, &self.row, &mut self.parent);
+        self.held.copy_from_slice(&self.row);
+        let mut at = kinds(&oracle::check_state(sim, &self.parent, 0));
+        let enabled = exec::enabled(sim, &self.parent);
+        if enabled.is_empty() {
+            at |= kinds(&oracle::check_terminal(sim, &self.parent, 0));
+        }
+        let first = u32::try_from(self.edges.len()).expect("fewer than 2^32 edges");
+        let mut steps = 0;
+        for &a in &enabled {
+            if let Action::Step(t) = a {
+                steps |= 1 << t;
+            }
+            let (held, child) = (&self.held, &mut self.child);
+            self.codec.decode_changed(&self.ckey, held, child);
+            self.ckey.copy_from_slice(held);
+            self.facts.clear();
+            exec::run_enabled(sim, &mut self.child, a, &mut self.facts);
+            let shown = kinds(&oracle::check_facts(sim, &self.parent, &self.facts, 0));
+            let local = self.codec.encode_child(
+                &mut self.local,
+                &self.parent,
+                &self.held,
+                &self.child,
+                a.thread(),
+                &mut self.ckey,
+            );
+            if local {
+                self.codec
+                    .adopt(&self.local, &mut self.adopted, &mut self.ckey);
+                self.local.clear();
+                self.adopted.clear();
+            }
+            let ckey = std::mem::take(&mut self.ckey);
+            let to = self.number(&ckey);
+            self.ckey = ckey;
+            self.edges.push(Edge {
+                to,
+                action: a,
+                kinds: shown,
+            });
+        }
+        self.first[i] = first;
+        self.count[i] = u8::try_from(enabled.len()).expect("fewer than 256 actions");
+        self.at[i] = at;
+        self.steps[i] = steps;
+    }
 }
 
 /// The nodes found so far, by number, and the answers.
 struct Nodes {
-    /// (state, last thread) rows: `width` words of packed state, then the last thread's word.
-    set: FullSet,
+    keys: Vec<u64>,
+    index: HashTable<u32>,
     /// (preemptions, steps) of the best path known to each node.
     cost: Vec<(u32, u32)>,
     /// The node before it on that path ([`ROOT`]: none) and the action from there.
@@ -58,38 +212,41 @@ impl Nodes {
         out
     }
 
-    /// Keep `vs` where they beat what is known: reached with `cost` preemptions by the path to
-    /// `node`, then `last`.
-    fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>, cost: u32) {
-        for v in vs {
+    /// Keep the kinds in `shown` where they beat what is known: reached with `cost`
+    /// preemptions by the path to `node`, then `last`.
+    fn record(&mut self, shown: u8, node: u32, last: Option<Action>, cost: u32) {
+        if shown == 0 {
+            return;
+        }
+        for kind in ViolationKind::ALL {
+            if shown & bit(kind) == 0 {
+                continue;
+            }
             let steps = self.cost[node as usize].1 as usize + usize::from(last.is_some());
             let better = self
                 .found
-                .get(&v.kind)
+                .get(&kind)
                 .is_none_or(|b| (cost as usize, steps) < (b.preemptions, b.schedule.0.len()));
             if better {
                 let mut path = self.path(node);
                 path.extend(last);
                 let bound = PreemptionBound {
-                    kind: v.kind,
+                    kind,
                     preemptions: cost as usize,
                     schedule: Schedule(path),
                 };
-                self.found.insert(v.kind, bound);
+                self.found.insert(kind, bound);
             }
         }
     }
 
-    /// Reach the node packed as `key` at `cost` from `parent`, queueing it if that is news (it
-    /// is new, or cheaper than before).
-    fn reach(&mut self, key: &[u32], parent: (u32, Action), cost: (u32, u32)) {
-        let n = match self.set.insert(key) {
-            Ok(n) => {
-                self.cost.push(cost);
-                self.parent.push(parent);
-                n
-            }
-            Err(n) => {
+    /// Reach the node `key` at `cost` from `parent`, queueing it if that is news (it is new, or
+    /// cheaper than before).
+    fn reach(&mut self, key: u64, parent: (u32, Action), cost: (u32, u32)) {
+        let h = hash_key(key);
+        let keys = &self.keys;
+        let n = match self.index.find(h, |&n| keys[n as usize] == key) {
+            Some(&n) => {
                 let known = &mut self.cost[n as usize];
                 if cost >= *known {
                     return;
@@ -98,8 +255,20 @@ impl Nodes {
                 self.parent[n as usize] = parent;
                 n
             }
+            None => self.add(key, parent, cost),
         };
         self.queue(n, cost);
+    }
+
+    fn add(&mut self, key: u64, parent: (u32, Action), cost: (u32, u32)) -> u32 {
+        let n = u32::try_from(self.keys.len()).expect("fewer than 2^32 nodes");
+        self.keys.push(key);
+        self.cost.push(cost);
+        self.parent.push(parent);
+        let keys = &self.keys;
+        self.index
+            .insert_unique(hash_key(key), n, |&j| hash_key(keys[j as usize]));
+        n
     }
 
     fn queue(&mut self, n: u32, (p, d): (u32, u32)) {
@@ -113,20 +282,6 @@ impl Nodes {
         }
         level[d].push(n);
     }
-}
-
-/// The machines and rows one expansion works in, allocated once: `parent` holds the state
-/// packed as `held`, `child` the one packed as `ckey`.
-struct Scratch {
-    parent: Machine,
-    child: Machine,
-    held: Vec<u32>,
-    ckey: Vec<u32>,
-    /// The node being expanded (state, last thread), then a child's.
-    node: Vec<u32>,
-    facts: Vec<Fact>,
-    local: Codec,
-    adopted: Adopted,
 }
 
 /// See [`super::fewest_preemptions_for`].
@@ -145,33 +300,17 @@ pub(super) fn run(
             .map(|k| found.get(k).map(|b| b.preemptions))
             .try_fold(0, |most, p| p.map(|p| most.max(p)))
     };
-    let threads = sim.threads.len();
-    let mut codec = Codec::new(threads);
-    let w = codec.width();
-    let root = sim.initial();
-    let mut key = vec![0; w + 1];
-    codec.encode(&root, &mut key[..w]);
+    let mut g = Graph::new(sim);
     let mut s = Nodes {
-        set: FullSet::new(w + 1),
+        keys: Vec::new(),
+        index: HashTable::new(),
         cost: Vec::new(),
         parent: Vec::new(),
         buckets: Vec::new(),
         found: BTreeMap::new(),
     };
-    let first = s.set.insert(&key).expect("the first node is new");
-    s.cost.push((0, 0));
-    s.parent.push((ROOT, Action::Step(0)));
+    let first = s.add(node_key(0, None), (ROOT, Action::Step(0)), (0, 0));
     s.queue(first, (0, 0));
-    let mut sc = Scratch {
-        parent: root.clone(),
-        child: root,
-        held: key[..w].to_vec(),
-        ckey: key[..w].to_vec(),
-        node: key,
-        facts: Vec::new(),
-        local: Codec::new(threads),
-        adopted: Adopted::default(),
-    };
     let mut p = 0;
     while p < s.buckets.len() {
         let mut d = 0;
@@ -186,13 +325,13 @@ pub(super) fn run(
                 if settled_past(&s.found).is_some_and(|most| p > most) {
                     return Ok(s.found);
                 }
-                if s.cost.len() > max_states {
+                if s.keys.len() > max_states {
                     return Err(Bounded {
-                        states: s.cost.len(),
+                        states: s.keys.len(),
                         found: s.found,
                     });
                 }
-                expand(sim, &mut codec, &mut s, &mut sc, n, (cost, depth));
+                settle(sim, &mut g, &mut s, n, (cost, depth));
             }
             d += 1;
         }
@@ -202,56 +341,21 @@ pub(super) fn run(
 }
 
 /// Judge node `n`, settled at `(cost, depth)`, and reach its successors.
-fn expand(
-    sim: &Sim,
-    codec: &mut Codec,
-    s: &mut Nodes,
-    sc: &mut Scratch,
-    n: u32,
-    (cost, depth): (u32, u32),
-) {
-    let w = codec.width();
-    s.set.key_into(n, &mut sc.node);
-    let pkey = &sc.node[..w];
-    let last = last_of(sc.node[w]);
-    codec.decode_changed(&sc.held, pkey, &mut sc.parent);
-    sc.held.copy_from_slice(pkey);
-    let m = &sc.parent;
-    let vs = oracle::check_state(sim, m, depth as usize);
-    s.record(vs, n, None, cost);
-    let enabled = exec::enabled(sim, m);
-    if enabled.is_empty() {
-        let vs = oracle::check_terminal(sim, m, depth as usize);
-        s.record(vs, n, None, cost);
-        return;
-    }
+fn settle(sim: &Sim, g: &mut Graph, s: &mut Nodes, n: u32, (cost, depth): (u32, u32)) {
+    let (state, last) = split_key(s.keys[n as usize]);
+    g.expand(sim, state);
+    let i = state as usize;
+    s.record(g.at[i], n, None, cost);
     // A switch to another thread's step preempts `last` if its step is enabled (the rule of
-    // `super::is_preemption`, asked once per node).
-    let last_can_go_on = last.is_some_and(|l| exec::is_enabled(sim, m, Action::Step(l)));
-    for a in enabled {
+    // `super::is_preemption`).
+    let last_can_go_on = last.is_some_and(|l| g.steps[i] & (1 << l) != 0);
+    let first = g.first[i] as usize;
+    for e in &g.edges[first..first + g.count[i] as usize] {
+        let a = e.action;
         let preempts = matches!(a, Action::Step(t) if Some(t) != last) && last_can_go_on;
         let extra = u32::from(preempts);
-        codec.decode_changed(&sc.ckey, &sc.held, &mut sc.child);
-        sc.ckey.copy_from_slice(&sc.held);
-        sc.facts.clear();
-        exec::run_enabled(sim, &mut sc.child, a, &mut sc.facts);
-        let vs = oracle::check_facts(sim, &sc.parent, &sc.facts, depth as usize + 1);
-        s.record(vs, n, Some(a), cost + extra);
-        let local = codec.encode_child(
-            &mut sc.local,
-            &sc.parent,
-            &sc.held,
-            &sc.child,
-            a.thread(),
-            &mut sc.ckey,
-        );
-        if local {
-            codec.adopt(&sc.local, &mut sc.adopted, &mut sc.ckey);
-            sc.local.clear();
-            sc.adopted.clear();
-        }
-        sc.node[..w].copy_from_slice(&sc.ckey);
-        sc.node[w] = last_word(runs_next(last, a));
-        s.reach(&sc.node, (n, a), (cost + extra, depth + 1));
+        s.record(e.kinds, n, Some(a), cost + extra);
+        let key = node_key(e.to, runs_next(last, a));
+        s.reach(key, (n, a), (cost + extra, depth + 1));
     }
 }
