@@ -290,15 +290,15 @@ pub(super) fn run(
     max_states: usize,
     wanted: &[ViolationKind],
 ) -> Result<BTreeMap<ViolationKind, PreemptionBound>, Bounded> {
-    // The most preemptions any wanted kind was found with, once all of them are found.
-    let settled_past = |found: &BTreeMap<ViolationKind, PreemptionBound>| -> Option<usize> {
+    // The largest (preemptions, steps) a wanted kind was found with, once all of them are found.
+    let settled_at = |found: &BTreeMap<ViolationKind, PreemptionBound>| -> Option<(usize, usize)> {
         if wanted.is_empty() {
             return None;
         }
         wanted
             .iter()
-            .map(|k| found.get(k).map(|b| b.preemptions))
-            .try_fold(0, |most, p| p.map(|p| most.max(p)))
+            .map(|k| found.get(k).map(|b| (b.preemptions, b.schedule.0.len())))
+            .try_fold((0, 0), |most, b| b.map(|b| most.max(b)))
     };
     let mut g = Graph::new(sim);
     let mut s = Nodes {
@@ -322,7 +322,8 @@ pub(super) fn run(
                 if (cost as usize, depth as usize) != (p, d) {
                     continue; // reached more cheaply since it was queued
                 }
-                if settled_past(&s.found).is_some_and(|most| p > most) {
+                // Everything from here on is found at (p, d) or later: no better than that.
+                if settled_at(&s.found).is_some_and(|most| most <= (p, d)) {
                     return Ok(s.found);
                 }
                 if s.keys.len() > max_states {
