@@ -12,15 +12,19 @@
 //! The search is Dijkstra's over (state, last thread), ordered by (preemptions, steps), so each
 //! state is settled with its fewest preemptions and, among those, its shortest schedule: each
 //! kind's bound is exact within the state bound, and its schedule is the shortest with that many.
+//! It keeps its states packed as the exhaustive checker does and its queue as buckets of
+//! (preemptions, steps), not a heap: see `search`.
 
 use crate::exec::{self, Action};
 use crate::explore::Schedule;
 use crate::machine::Machine;
-use crate::oracle::{self, Violation, ViolationKind};
+use crate::oracle::ViolationKind;
 use crate::sim::Sim;
-use std::cmp::Reverse;
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::BTreeMap;
+
+#[cfg(test)]
+mod reference;
+mod search;
 
 /// The fewest preemptions that hit one violation kind, and a schedule that does it with exactly
 /// that many.
@@ -75,83 +79,6 @@ pub fn count_preemptions(sim: &Sim, schedule: &Schedule) -> Option<usize> {
     Some(n)
 }
 
-struct Node {
-    parent: Option<(u32, Action)>,
-    /// (preemptions, steps) of the best path known.
-    cost: (u32, u32),
-}
-
-struct Search {
-    states: Vec<(Machine, Option<u8>)>,
-    nodes: Vec<Node>,
-    index: HashMap<(Machine, Option<u8>), u32>,
-    found: BTreeMap<ViolationKind, PreemptionBound>,
-}
-
-impl Search {
-    fn path(&self, mut n: u32) -> Vec<Action> {
-        let mut out = Vec::new();
-        while let Some((p, a)) = self.nodes[n as usize].parent {
-            out.push(a);
-            n = p;
-        }
-        out.reverse();
-        out
-    }
-
-    /// Keep `vs` where they beat what is known: reached with `cost` preemptions by the path to
-    /// `node`, then `last`.
-    fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>, cost: u32) {
-        for v in vs {
-            let steps = self.nodes[node as usize].cost.1 as usize + usize::from(last.is_some());
-            let better = self
-                .found
-                .get(&v.kind)
-                .is_none_or(|b| (cost as usize, steps) < (b.preemptions, b.schedule.0.len()));
-            if better {
-                let mut path = self.path(node);
-                path.extend(last);
-                self.found.insert(
-                    v.kind,
-                    PreemptionBound {
-                        kind: v.kind,
-                        preemptions: cost as usize,
-                        schedule: Schedule(path),
-                    },
-                );
-            }
-        }
-    }
-
-    /// Reach `(m, last)` at `cost` from `parent`; returns its index if that is news (new, or cheaper).
-    fn reach(
-        &mut self,
-        m: Machine,
-        last: Option<u8>,
-        parent: Option<(u32, Action)>,
-        cost: (u32, u32),
-    ) -> Option<u32> {
-        match self.index.entry((m, last)) {
-            Entry::Occupied(e) => {
-                let i = *e.get();
-                let node = &mut self.nodes[i as usize];
-                if cost >= node.cost {
-                    return None;
-                }
-                *node = Node { parent, cost };
-                Some(i)
-            }
-            Entry::Vacant(e) => {
-                let i = self.states.len() as u32;
-                self.states.push(e.key().clone());
-                e.insert(i);
-                self.nodes.push(Node { parent, cost });
-                Some(i)
-            }
-        }
-    }
-}
-
 /// For every violation kind reachable in `sim`, the fewest preemptions a schedule needs to hit it,
 /// visiting at most `max_states` (state, last thread) pairs.
 pub fn fewest_preemptions(
@@ -162,74 +89,19 @@ pub fn fewest_preemptions(
 }
 
 /// [`fewest_preemptions`], stopping as soon as every kind in `wanted` (none: every kind) has its
-/// answer. Exact: states are settled in (preemptions, steps) order, so once the search settles a
-/// state with more preemptions than every wanted kind was found with, nothing it meets later can
-/// hit one with fewer preemptions, or as many in fewer steps; the wanted kinds' bounds and
-/// schedules are the ones the whole search ends with. Other kinds found on the way are in the
-/// answer too, but may not be final.
+/// answer. Exact: states are settled in (preemptions, steps) order, and a schedule found from a
+/// state settled at (p, d) has at least p preemptions and d steps; so once the search settles a
+/// state at or past the (preemptions, steps) of every wanted kind's best schedule so far, nothing
+/// it meets later can hit one with fewer preemptions, or as many in fewer steps (a schedule as
+/// good as the one it has does not replace it); the wanted kinds' bounds and schedules are the
+/// ones the whole search ends with. Other kinds found on the way are in the answer too, but may
+/// not be final.
 pub fn fewest_preemptions_for(
     sim: &Sim,
     max_states: usize,
     wanted: &[ViolationKind],
 ) -> Result<BTreeMap<ViolationKind, PreemptionBound>, Bounded> {
-    // The most preemptions any wanted kind was found with, once all of them are found.
-    let settled_past = |found: &BTreeMap<ViolationKind, PreemptionBound>| -> Option<usize> {
-        if wanted.is_empty() {
-            return None;
-        }
-        wanted
-            .iter()
-            .map(|k| found.get(k).map(|b| b.preemptions))
-            .try_fold(0, |most, p| p.map(|p| most.max(p)))
-    };
-    let mut s = Search {
-        states: Vec::new(),
-        nodes: Vec::new(),
-        index: HashMap::new(),
-        found: BTreeMap::new(),
-    };
-    let mut queue = BinaryHeap::new();
-    let start = s
-        .reach(sim.initial(), None, None, (0, 0))
-        .expect("first state");
-    queue.push(Reverse(((0, 0), start)));
-    while let Some(Reverse((key, n))) = queue.pop() {
-        if key > s.nodes[n as usize].cost {
-            continue; // reached more cheaply since it was queued
-        }
-        let (cost, depth) = key;
-        if settled_past(&s.found).is_some_and(|most| cost as usize > most) {
-            break;
-        }
-        if s.states.len() > max_states {
-            return Err(Bounded {
-                states: s.states.len(),
-                found: s.found,
-            });
-        }
-        let (m, last) = s.states[n as usize].clone();
-        let depth = depth as usize;
-        let vs = oracle::check_state(sim, &m, depth);
-        s.record(vs, n, None, cost);
-        let enabled = exec::enabled(sim, &m);
-        if enabled.is_empty() {
-            let vs = oracle::check_terminal(sim, &m, depth);
-            s.record(vs, n, None, cost);
-            continue;
-        }
-        for a in enabled {
-            let extra = u32::from(is_preemption(sim, &m, last, a));
-            let mut next = m.clone();
-            let event = exec::step(sim, &mut next, a).expect("enabled action runs");
-            let vs = oracle::check_facts(sim, &m, &event.facts, depth + 1);
-            s.record(vs, n, Some(a), cost + extra);
-            let key = (cost + extra, depth as u32 + 1);
-            if let Some(c) = s.reach(next, runs_next(last, a), Some((n, a)), key) {
-                queue.push(Reverse((key, c)));
-            }
-        }
-    }
-    Ok(s.found)
+    search::run(sim, max_states, wanted)
 }
 
 /// "needs 2 preemptions", "needs 1 preemption", "needs no preemption": a bound in words.
@@ -259,7 +131,9 @@ pub fn fill_cell(cell: &mut crate::explore::matrix::Cell, sim: &Sim, max_states:
 mod tests {
     use super::*;
     use crate::explore::{check, CheckOptions, Session};
+    use crate::oracle::{self, Violation};
     use crate::scenario;
+    use crate::strategy::MemoryModel;
 
     /// Whether some schedule with at most `budget` preemptions, continuing from `m`, hits `kind`:
     /// plain depth-first enumeration of schedules, no state caching, nothing shared with the
@@ -418,6 +292,72 @@ mod tests {
             }
         }
         assert!(compared > 20, "only {compared} kinds compared");
+    }
+
+    /// The packed search against the old one (`reference`, the search of 6ded354) on every cell
+    /// of the matrix in both memory models, as the matrix asks (stopping once the cell's kinds
+    /// are settled, which the new one may see sooner): each wanted kind's bound and schedule.
+    #[test]
+    fn the_packed_search_answers_as_the_old_one_did_on_every_matrix_cell() {
+        let (mut cells, mut kinds) = (0, 0);
+        for (scenario, strategy, memory) in crate::explore::matrix::worlds(&MemoryModel::ALL) {
+            let sim = Sim::from_ids(&scenario, strategy, memory.id()).unwrap();
+            let cell = crate::explore::matrix::check_cell(&sim, &CheckOptions::default());
+            let wanted: Vec<ViolationKind> = cell.counterexamples.iter().map(|c| c.kind).collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let new = fewest_preemptions_for(&sim, 2_000_000, &wanted).unwrap();
+            let old = reference::fewest_preemptions_for(&sim, 2_000_000, &wanted).unwrap();
+            for k in &wanted {
+                assert!(
+                    new.contains_key(k),
+                    "{scenario} × {strategy} × {memory:?}: {k:?}"
+                );
+                assert_eq!(
+                    new.get(k),
+                    old.get(k),
+                    "{scenario} × {strategy} × {memory:?}"
+                );
+            }
+            cells += 1;
+            kinds += wanted.len();
+        }
+        assert!(
+            cells > 150 && kinds > 300,
+            "only {cells} cells, {kinds} kinds"
+        );
+    }
+
+    /// The whole search (no kinds wanted) and a search cut short by its state bound, against the
+    /// old one: the same answers, and the same states counted where it stops.
+    #[test]
+    fn the_whole_and_the_cut_short_packed_searches_answer_as_the_old_ones() {
+        let (mut cut, mut found) = (0, 0);
+        for strategy in crate::strategy::preset_ids() {
+            for memory in ["sc", "tso"] {
+                let sim = Sim::from_ids("retarget-vs-old-owner", strategy, memory).unwrap();
+                let whole = fewest_preemptions(&sim, 2_000_000);
+                found += whole.as_ref().map_or(0, BTreeMap::len);
+                assert_eq!(
+                    whole,
+                    reference::fewest_preemptions_for(&sim, 2_000_000, &[]),
+                    "{strategy} {memory}"
+                );
+                for bound in [0, 1, 57, 1_000, 20_000] {
+                    let new = fewest_preemptions(&sim, bound);
+                    assert_eq!(new, reference::fewest_preemptions_for(&sim, bound, &[]));
+                    if let Err(b) = new {
+                        assert!(b.states > bound, "{strategy} {memory} {bound}");
+                        cut += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            cut > 20 && found > 10,
+            "only {cut} searches cut short, {found} kinds"
+        );
     }
 
     #[test]

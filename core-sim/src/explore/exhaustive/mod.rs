@@ -25,7 +25,11 @@ use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The packed states and the visited set of rows, for another search over the same states (the
+/// fewest-preemptions search, `analysis::preemptions`).
+pub(crate) use encode::{Adopted, Codec};
 pub use visited::omission_bound;
+pub(crate) use visited::FullSet;
 
 /// How the visited states are stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
