@@ -104,10 +104,10 @@ WB_HAVE="$(wasm-bindgen --version | awk '{print $2}')"
 
 rm -rf "$DIST"
 mkdir -p "$DIST"
-# bindgen CRATE: the JS glue and the optimised module of one crate, dist/<name>.js and
-# dist/<name>_bg.wasm (name: the crate's with _ for -).
+# bindgen CRATE LEVEL: the JS glue and the module of one crate optimised by wasm-opt at LEVEL
+# (-Oz, -O3, ...), dist/<name>.js and dist/<name>_bg.wasm (name: the crate's with _ for -).
 bindgen() {
-    local name="${1//-/_}"
+    local name="${1//-/_}" level="$2"
     local wasm_in="$CARGO_TARGET_DIR/$WASM_TARGET/release/$name.wasm"
     [ -f "$wasm_in" ] || die "build produced no $wasm_in"
     wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$wasm_in"
@@ -119,7 +119,7 @@ bindgen() {
         # gzipped off the UI module): it assumes nothing lives in the first 1 KiB of memory,
         # which holds for Rust's wasm32 layout (rust-lld --stack-first: addresses 0..1 MiB are
         # the stack, which grows down from 1 MiB, and the data follow it).
-        if wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+        if wasm-opt "$level" --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
             --enable-sign-ext --enable-reference-types --enable-multivalue \
             -o "$out.opt" "$out"; then
             mv "$out.opt" "$out"
@@ -131,8 +131,9 @@ bindgen() {
         log "wasm-opt not found: skipping size optimisation of $out"
     fi
 }
-bindgen "$UI"
-bindgen "$CHECKER"
+# The UI for size; the checker for speed (WASM_OPT_CHECKER=-Oz makes it smaller and slower).
+bindgen "$UI" -Oz
+bindgen "$CHECKER" "${WASM_OPT_CHECKER:--O3}"
 
 cp index.html "$DIST/"
 if [ -d assets ]; then cp -R assets "$DIST/"; fi

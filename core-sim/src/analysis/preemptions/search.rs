@@ -49,10 +49,9 @@ fn split_key(key: u64) -> (u32, Option<u8>) {
     ((key >> 8) as u32, (key as u8).checked_sub(1))
 }
 
-/// wyhash's multiply-fold, for node keys.
+/// A node key's hash (64-bit multiplies only: fast in wasm too).
 fn hash_key(key: u64) -> u64 {
-    let r = u128::from(key ^ 0xa076_1d64_78bd_642f) * 0xe703_7ed1_a0b4_28db_u128;
-    (r as u64) ^ ((r >> 64) as u64)
+    crate::explore::exhaustive::mix(key)
 }
 
 /// One step out of a state.

@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 /// The packed states and the visited set of rows, for another search over the same states (the
 /// fewest-preemptions search, `analysis::preemptions`).
 pub(crate) use encode::{Adopted, Codec};
+/// A 64-bit mixer, for that search's node keys.
+pub(crate) use hash::mix;
 pub use visited::omission_bound;
 pub(crate) use visited::FullSet;
 

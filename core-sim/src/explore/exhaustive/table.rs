@@ -51,7 +51,30 @@ struct Seg<S> {
 fn home(h: u64, bits: u32, size: usize) -> usize {
     // The remaining bits as a fraction of 2^64, times the size: uniform over any size.
     let rest = if bits == 0 { h } else { h << bits };
+    fraction_of(rest, size)
+}
+
+/// `rest / 2^64 × size`, rounded down: [`fraction_wide`], or [`fraction_narrow`] where
+/// `usize` is 32 bits (wasm), whose 128-bit product would be a call to `__multi3`.
+#[inline]
+fn fraction_of(rest: u64, size: usize) -> usize {
+    #[cfg(not(target_pointer_width = "32"))]
+    return fraction_wide(rest, size);
+    #[cfg(target_pointer_width = "32")]
+    return fraction_narrow(rest, size);
+}
+
+#[cfg_attr(target_pointer_width = "32", allow(dead_code))]
+#[inline]
+fn fraction_wide(rest: u64, size: usize) -> usize {
     ((u128::from(rest) * size as u128) >> 64) as usize
+}
+
+/// From `rest`'s top 32 bits, one 64-bit multiply (`size` < 2^32).
+#[cfg_attr(not(target_pointer_width = "32"), allow(dead_code))]
+#[inline]
+fn fraction_narrow(rest: u64, size: usize) -> usize {
+    (((rest >> 32) * size as u64) >> 32) as usize
 }
 
 #[inline]
@@ -217,6 +240,29 @@ mod tests {
 
     fn mix(x: u64) -> u64 {
         super::super::hash::words(&[x as u32, (x >> 32) as u32])
+    }
+
+    #[test]
+    fn both_ways_to_a_home_slot_stay_in_range_and_spread() {
+        // The wasm one is tested here too.
+        for fraction in [fraction_wide, fraction_narrow] {
+            for size in [1usize, 7, 32, 1000, 4096, 1 << 20] {
+                let buckets = size.min(64);
+                let mut hits = vec![0u32; buckets];
+                for i in 0..20_000u64 {
+                    let at = fraction(mix(i), size);
+                    assert!(at < size, "{at} of {size}");
+                    hits[at * buckets / size] += 1;
+                }
+                let want = 20_000 / buckets as u32;
+                assert!(
+                    hits.iter().all(|&n| n > want * 2 / 3 && n < want * 4 / 3),
+                    "{size}: {hits:?}"
+                );
+            }
+            assert_eq!(fraction(u64::MAX, 10), 9);
+            assert_eq!(fraction(0, 10), 0);
+        }
     }
 
     #[test]
