@@ -60,9 +60,14 @@ pub enum Source {
 
 type Handler = Rc<dyn Fn(Source, Response)>;
 
+/// Matrix requests a worker holds at once.
+const IN_FLIGHT: usize = 2;
+
 struct Slot {
     worker: Worker,
     job: Option<u64>,
+    /// Matrix requests posted and not answered yet.
+    sent: u32,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -235,8 +240,12 @@ impl Pool {
             inner.queue = requests.into();
             inner.matrix.len()
         };
-        for i in 0..n {
-            self.feed(i);
+        // Two requests in flight a worker: it starts the next cell while the page reads and
+        // draws the answer to the last one.
+        for _ in 0..IN_FLIGHT {
+            for i in 0..n {
+                self.feed(i);
+            }
         }
     }
 
@@ -260,7 +269,9 @@ impl Pool {
             match inner.queue.pop_front() {
                 None => {
                     if let Some(Some(s)) = inner.matrix.get_mut(i) {
-                        s.job = None;
+                        if s.sent == 0 {
+                            s.job = None;
+                        }
                     }
                     Ok(())
                 }
@@ -274,6 +285,7 @@ impl Pool {
                     match (ready, inner.matrix[i].as_mut()) {
                         (Ok(()), Some(slot)) => {
                             slot.job = Some(job);
+                            slot.sent += 1;
                             slot.worker
                                 .post_message(&JsValue::from_str(&request))
                                 .map_err(|e| (job, describe(e)))
@@ -317,6 +329,7 @@ impl Pool {
         Ok(Slot {
             worker,
             job: None,
+            sent: 0,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -359,6 +372,9 @@ impl Pool {
                     }
                 }
                 SlotId::Matrix(i) => {
+                    if let Some(Some(s)) = self.inner.borrow_mut().matrix.get_mut(i) {
+                        s.sent = s.sent.saturating_sub(1);
+                    }
                     let current = self.inner.borrow().matrix_job;
                     if current == Some(response.job()) {
                         if matches!(response, Response::Failed { .. }) {
