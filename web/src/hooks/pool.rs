@@ -5,6 +5,8 @@ use super::dom::{now, set_root_attr, window};
 use crate::jobs::Response;
 use crate::state::{AppState, CheckMsg, HangMsg, LessonMsg, MatrixMsg, Msg, StopsMsg};
 use crate::worker::{Pool, Source};
+use gloo::render::{request_animation_frame, AnimationFrame};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -61,9 +63,30 @@ fn matrix_workers() -> usize {
 #[hook]
 pub fn use_worker_pool(dispatcher: UseReducerDispatcher<AppState>) -> Rc<Pool> {
     let pool = use_memo((), move |_| {
+        // Matrix cells wait for the next animation frame and are applied together: the page
+        // draws the matrix once a frame, not once per cell (204 a run), and leaves the cores to
+        // the workers.
+        let cells = Rc::new(RefCell::new(Vec::new()));
+        // The last frame asked for (kept until the next is asked: dropping it cancels it) and
+        // whether it is still to come.
+        let frame = RefCell::new(None::<AnimationFrame>);
+        let waiting = Rc::new(Cell::new(false));
         let handler: Rc<dyn Fn(Source, Response)> = Rc::new(move |source, r| {
             for msg in route(source, r, now()) {
-                dispatcher.dispatch(msg);
+                let Msg::Matrix(cell @ MatrixMsg::Cell(..)) = msg else {
+                    dispatcher.dispatch(msg);
+                    continue;
+                };
+                cells.borrow_mut().push(cell);
+                if !waiting.replace(true) {
+                    let (cells, waiting, dispatcher) =
+                        (cells.clone(), waiting.clone(), dispatcher.clone());
+                    *frame.borrow_mut() = Some(request_animation_frame(move |_| {
+                        waiting.set(false);
+                        let batch = std::mem::take(&mut *cells.borrow_mut());
+                        dispatcher.dispatch(MatrixMsg::Cells(batch).into());
+                    }));
+                }
             }
         });
         Pool::new(WORKER_URL, matrix_workers(), handler)

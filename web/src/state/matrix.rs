@@ -19,6 +19,8 @@ pub enum MatrixMsg {
     },
     /// A matrix cell's verdict, and the time it arrived (ms).
     Cell(u64, Box<MatrixCell>, f64),
+    /// Several answered cells at once (the page draws once for them).
+    Cells(Vec<MatrixMsg>),
     /// A matrix cell failed.
     Failed(u64, String),
     /// The user cancelled the matrix.
@@ -76,6 +78,11 @@ impl MatrixState {
                 }
                 if self.complete() {
                     self.job.done(job, now - self.started_ms);
+                }
+            }
+            MatrixMsg::Cells(cells) => {
+                for c in cells {
+                    self.apply(c);
                 }
             }
             MatrixMsg::Failed(job, e) => {
@@ -138,7 +145,10 @@ mod tests {
         for i in 1..n - 1 {
             m.cells[i] = m.cells[0].clone();
         }
-        m.apply(MatrixMsg::Cell(3, cell(&m, n - 1), 350.0));
+        m.apply(MatrixMsg::Cells(vec![
+            MatrixMsg::Cell(2, cell(&m, n - 1), 340.0),
+            MatrixMsg::Cell(3, cell(&m, n - 1), 350.0),
+        ]));
         assert!(m.complete());
         assert_eq!(m.job.result(), Some(&250.0));
         assert!(
