@@ -1,7 +1,8 @@
 //! Driving a search: the root, the loop over the frontier with its limits and progress calls
 //! (one thread, or batches on several), and the report.
 
-use super::search::{Scratch, Search, Tables, ALL, BYTES_CHECK_EVERY, MAX_STATES};
+use super::search::{Scratch, Search, ALL, BYTES_CHECK_EVERY};
+use super::tables::{Tables, MAX_STATES};
 use super::{CheckOptions, CheckReport, Outcome, Progress};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::machine::Machine;

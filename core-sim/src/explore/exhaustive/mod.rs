@@ -17,6 +17,7 @@ mod same;
 mod search;
 mod symmetry;
 mod table;
+mod tables;
 mod visited;
 
 use super::schedule::Schedule;
@@ -306,7 +307,7 @@ pub fn check(
 /// a moment; a caller that exits right after the report (a command line with a deadline) may
 /// leave that to the operating system with `std::mem::forget`.
 pub struct Visited {
-    _search: search::Tables,
+    _search: tables::Tables,
 }
 
 impl Visited {

@@ -6,7 +6,10 @@
 //! the successors not seen before, exactly as one thread would have visited them. Verdicts,
 //! state counts and counterexamples are therefore the same for any number of threads.
 
-use super::search::{Scratch, Search, Store};
+use super::search::{Scratch, Search};
+use super::table::Table;
+use super::tables::Store;
+use super::visited::FingerprintSet;
 use crate::exec::{self, Action};
 use crate::oracle::{self, Violation};
 
@@ -133,15 +136,14 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
         sc.adopted.clear();
     }
     // Which successors were seen before this batch, looked up by every worker at once (most
-    // are, and the look-up is most of the merge); the rest are inserted in order below, which
-    // also finds those seen earlier in this batch.
-    let seen: Vec<Vec<bool>> = {
+    // are, and the look-up is most of the merge), with their hashes.
+    let seen: Vec<Vec<(bool, u64)>> = {
         let shared: &Search = s;
         std::thread::scope(|scope| {
             let handles: Vec<_> = outs
                 .iter()
                 .map(|out| {
-                    scope.spawn(move || out.rows.chunks(w).map(|r| shared.seen(r)).collect())
+                    scope.spawn(move || out.rows.chunks(w).map(|r| shared.t.seen(r)).collect())
                 })
                 .collect();
             handles
@@ -150,6 +152,10 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
                 .collect()
         })
     };
+    let first = first_in_batch(s, &outs, &seen);
+    // The merge, in one thread's order: the first of each new state is numbered and queued.
+    let mut new = Vec::new();
+    let mut firsts = first.into_iter();
     for (out, seen) in outs.into_iter().zip(seen) {
         let (mut terminal, mut facts, mut states) = (
             out.terminal.into_iter().peekable(),
@@ -172,22 +178,59 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
                     s.record(vs, node.id, Some(succ.action));
                 }
                 let found = states.next_if(|(j, _)| *j == k);
-                if !seen[k] {
+                let (was_seen, h) = seen[k];
+                if !was_seen && firsts.next() == Some(true) {
                     let row = &out.rows[k * w..k * w + w];
-                    let (c, new) = s.insert(row, Some((node.id, succ.action)), node.depth + 1, 0);
-                    if new {
-                        let c = c.expect("a new state has an id");
-                        s.max_kick_ipis = s.max_kick_ipis.max(succ.kick_ipis);
-                        if let Some((_, vs)) = found {
-                            s.record(vs, c, None);
-                        }
-                        s.push(c, u32::MAX, node.depth + 1, Some(row));
+                    let c = s.t.insert_unindexed(row, (node.id, succ.action));
+                    s.max_depth = s.max_depth.max(node.depth as usize + 1);
+                    new.push((h, c));
+                    s.max_kick_ipis = s.max_kick_ipis.max(succ.kick_ipis);
+                    if let Some((_, vs)) = found {
+                        s.record(vs, c, None);
                     }
+                    s.push(c, u32::MAX, node.depth + 1, Some(row));
                 }
                 k += 1;
             }
         }
     }
+    // The new states indexed segment by segment, one run of segments a worker.
+    s.t.index(&new, scratch.len());
+}
+
+/// For each successor not seen before the batch (in batch order), whether it is the first of
+/// its state in the batch: compared by packed row, or by fingerprint in fingerprint mode.
+fn first_in_batch(s: &Search, outs: &[Out], seen: &[Vec<(bool, u64)>]) -> Vec<bool> {
+    let w = s.width;
+    let fingerprints = matches!(s.t.store, Store::Fingerprint(_));
+    let mut cands: Vec<(&[u32], u64)> = Vec::new();
+    for (out, seen) in outs.iter().zip(seen) {
+        for (row, &(was_seen, h)) in out.rows.chunks(w).zip(seen) {
+            if !was_seen {
+                let h = if fingerprints {
+                    FingerprintSet::stored(h)
+                } else {
+                    h
+                };
+                cands.push((row, h));
+            }
+        }
+    }
+    let mut batch: Table<u32> = Table::new();
+    let at = |slot: u32| cands[slot as usize - 1];
+    cands
+        .iter()
+        .enumerate()
+        .map(|(i, &(row, h))| {
+            let same = |slot: u32| {
+                let (r, g) = at(slot);
+                g == h && (fingerprints || r == row)
+            };
+            batch
+                .insert(h, i as u32 + 1, same, |slot| at(slot).1)
+                .is_ok()
+        })
+        .collect()
 }
 
 /// The limit on records per batch for `workers` workers.

@@ -3,10 +3,10 @@
 use super::ample::Por;
 use super::encode::{Adopted, Codec};
 use super::frontier::Frontier;
-use super::links::Links;
 use super::symmetry::Symmetry;
+use super::tables::{Store, Tables};
 use super::visited::{FingerprintSet, FullSet};
-use super::{hash, Account, CheckOptions, Counterexample, Reduce, StoreMode};
+use super::{CheckOptions, Counterexample, Reduce, StoreMode};
 use crate::exec::{self, Action, Fact};
 use crate::explore::independence::independent;
 use crate::explore::schedule::Schedule;
@@ -15,12 +15,6 @@ use crate::oracle::{self, Violation, ViolationKind};
 use crate::sim::Sim;
 use std::collections::BTreeMap;
 
-/// A parent link: the parent's id in the high bits, the action in the low [`ACTION_BITS`].
-const ACTION_BITS: u32 = 5;
-/// The root's parent link.
-const ROOT: u32 = u32::MAX;
-/// Most states a search can number (parent ids share a word with the action).
-pub const MAX_STATES: usize = (1 << (32 - ACTION_BITS)) - 1;
 /// How many new states may come between two looks at the memory the search takes.
 pub(super) const BYTES_CHECK_EVERY: usize = 256;
 /// Most words in a packed state.
@@ -32,72 +26,6 @@ pub(super) fn bit(a: Action) -> u32 {
     match a {
         Action::Step(t) => 1 << t,
         Action::Flush(t) => 1 << (16 + t),
-    }
-}
-
-fn action_code(a: Action) -> u32 {
-    match a {
-        Action::Step(t) => u32::from(t),
-        Action::Flush(t) => 16 + u32::from(t),
-    }
-}
-
-fn action_of(code: u32) -> Action {
-    if code < 16 {
-        Action::Step(code as u8)
-    } else {
-        Action::Flush((code - 16) as u8)
-    }
-}
-
-/// The visited set, in one of the two modes.
-pub(super) enum Store {
-    Full(FullSet),
-    Fingerprint(FingerprintSet),
-}
-
-/// Per-state records the sleep-set reduction needs (empty without it).
-#[derive(Default)]
-struct SleepSets {
-    sleep: Vec<u32>,
-    depth: Vec<u32>,
-    expanded: Vec<bool>,
-}
-
-/// Everything a search allocates per state, handed to the caller to free.
-pub(super) struct Tables {
-    pub codec: Codec,
-    pub store: Store,
-    /// Parent link of each state, by id.
-    pub links: Links,
-    sleeps: SleepSets,
-    /// Most bytes the frontier held at once (set when the search ends).
-    pub frontier_peak: usize,
-}
-
-impl Tables {
-    /// Where the bytes go, with the frontier holding `frontier` bytes.
-    pub(super) fn account(&self, frontier: usize) -> Account {
-        let (rows, index) = match &self.store {
-            Store::Full(s) => s.bytes(),
-            Store::Fingerprint(s) => (0, s.bytes()),
-        };
-        let sleep_sets = self.sleeps.sleep.capacity() * 4
-            + self.sleeps.depth.capacity() * 4
-            + self.sleeps.expanded.capacity();
-        Account {
-            parts: self.codec.bytes(),
-            rows,
-            index,
-            links: self.links.bytes(),
-            sleep_sets,
-            frontier,
-        }
-    }
-
-    /// Bytes taken, with the frontier holding `frontier` bytes.
-    pub(super) fn bytes(&self, frontier: usize) -> usize {
-        self.account(frontier).total()
     }
 }
 
@@ -173,13 +101,7 @@ impl<'a> Search<'a> {
             reduction: sleeps,
             sym,
             por: (options.reduce == Reduce::Por).then(|| Por::new(sim, &sim.initial())),
-            t: Tables {
-                codec,
-                store,
-                links: Links::default(),
-                sleeps: SleepSets::default(),
-                frontier_peak: 0,
-            },
+            t: Tables::new(codec, store),
             queue: Frontier::new(if fingerprints { 3 + width } else { 3 }),
             found: BTreeMap::new(),
             transitions: 0,
@@ -202,20 +124,6 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn path(&self, mut n: u32) -> Vec<Action> {
-        let mut out = Vec::new();
-        loop {
-            let link = self.t.links.get(n as usize);
-            if link == ROOT {
-                break;
-            }
-            out.push(action_of(link & ((1 << ACTION_BITS) - 1)));
-            n = link >> ACTION_BITS;
-        }
-        out.reverse();
-        out
-    }
-
     /// Keep the first counterexample of each new kind: the path to `node`, then `last` if given.
     pub(super) fn record(&mut self, vs: Vec<Violation>, node: u32, last: Option<Action>) {
         let new: Vec<Violation> = vs
@@ -225,7 +133,7 @@ impl<'a> Search<'a> {
         if new.is_empty() {
             return;
         }
-        let mut path = self.path(node);
+        let mut path = self.t.path(node);
         path.extend(last);
         let mut new = new;
         if let Some(sym) = self.sym.as_mut() {
@@ -279,38 +187,12 @@ impl<'a> Search<'a> {
         depth: u32,
         sleep: u32,
     ) -> (Option<u32>, bool) {
-        let id = match &mut self.t.store {
-            Store::Full(s) => match s.insert(key) {
-                Ok(id) => id,
-                Err(id) => return (Some(id), false),
-            },
-            Store::Fingerprint(s) => {
-                if !s.insert(hash::words(key)) {
-                    return (None, false);
-                }
-                self.t.links.len() as u32
-            }
-        };
-        self.t.links.push(match parent {
-            Some((p, a)) => (p << ACTION_BITS) | action_code(a),
-            None => ROOT,
-        });
-        if self.reduction {
-            self.t.sleeps.sleep.push(sleep);
-            self.t.sleeps.depth.push(depth);
-            self.t.sleeps.expanded.push(false);
+        let sleep = self.reduction.then_some((depth, sleep));
+        let (id, new) = self.t.insert(key, parent, sleep);
+        if new {
+            self.max_depth = self.max_depth.max(depth as usize);
         }
-        self.max_depth = self.max_depth.max(depth as usize);
-        (Some(id), true)
-    }
-
-    /// Whether `key` is a state already in the visited set (read only).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(super) fn seen(&self, key: &[u32]) -> bool {
-        match &self.t.store {
-            Store::Full(s) => s.find(key).is_some(),
-            Store::Fingerprint(s) => s.contains(hash::words(key)),
-        }
+        (id, new)
     }
 
     pub(super) fn push(&mut self, id: u32, mask: u32, depth: u32, key: Option<&[u32]>) {

@@ -7,8 +7,8 @@
 //! small search takes a few hundred bytes.
 //!
 //! The slot type says which value marks an empty slot; the caller gives the hash of a stored
-//! slot back when a segment is rebuilt (a fingerprint is its own hash; an id is hashed from the
-//! row it names).
+//! slot back when a segment is rebuilt (a fingerprint is its own hash; a row's slot carries the
+//! hash bits it was placed by).
 
 /// A slot value, with one value reserved for "empty".
 pub(super) trait Slot: Copy + Eq {
@@ -121,6 +121,21 @@ fn size_for(len: usize) -> usize {
     (len * 100 / 72 + 1).max(FIRST)
 }
 
+/// The size a segment of `size` slots grows to (as [`Table::grow`] would, one growth after
+/// another) to hold `len` values at most 90% full, never past [`SEG_MAX`].
+#[cfg(not(target_arch = "wasm32"))]
+fn room_for(mut size: usize, len: usize) -> usize {
+    while len * 10 > size * 9 && size < SEG_MAX {
+        size = if size < SMALL {
+            size * 2
+        } else {
+            size + size / 4
+        };
+        size = size.min(SEG_MAX);
+    }
+    size
+}
+
 impl<S: Slot> Table<S> {
     /// An empty table.
     pub(super) fn new() -> Table<S> {
@@ -190,6 +205,78 @@ impl<S: Slot> Table<S> {
         }
     }
 
+    /// Store `items` (hash, slot), none of them stored yet and no two equal, segment by segment
+    /// on up to `threads` threads (each takes a run of whole segments, so no two touch one).
+    /// The segments are first given room for all of them: split first if one would outgrow
+    /// [`SEG_MAX`], then each resized to fit its share, as many growths one at a time would.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn place_absent(
+        &mut self,
+        items: &[(u64, S)],
+        hash: &(impl Fn(S) -> u64 + Sync),
+        threads: usize,
+    ) where
+        S: Send + Sync,
+    {
+        let counts = loop {
+            let mut counts = vec![0usize; self.segs.len()];
+            for &(h, _) in items {
+                counts[seg_of(h, self.bits)] += 1;
+            }
+            let too_big = self
+                .segs
+                .iter()
+                .zip(&counts)
+                .any(|(seg, &n)| (seg.len + n) * 10 > SEG_MAX * 9);
+            if !too_big {
+                break counts;
+            }
+            self.split_all(hash);
+        };
+        let bits = self.bits;
+        let threads = threads.clamp(1, self.segs.len());
+        let per = self.segs.len().div_ceil(threads);
+        // The segments from `first` on: each given room for its share, then its items placed.
+        let fill = move |first: usize, segs: &mut [Seg<S>], counts: &[usize]| {
+            let mut added = 0;
+            for (seg, &n) in segs.iter_mut().zip(counts) {
+                let size = room_for(seg.slots.len(), seg.len + n);
+                if size > seg.slots.len() {
+                    added += size - seg.slots.len();
+                    *seg = seg.resized(size, bits, hash);
+                }
+            }
+            let range = first..first + segs.len();
+            for &(h, s) in items {
+                let k = seg_of(h, bits);
+                if range.contains(&k) {
+                    segs[k - first].place(h, bits, s);
+                }
+            }
+            added
+        };
+        let added: usize = if threads == 1 {
+            fill(0, &mut self.segs, &counts)
+        } else {
+            std::thread::scope(|scope| {
+                let fill = &fill;
+                let handles: Vec<_> = self
+                    .segs
+                    .chunks_mut(per)
+                    .zip(counts.chunks(per))
+                    .enumerate()
+                    .map(|(t, (segs, counts))| scope.spawn(move || fill(t * per, segs, counts)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a table worker panicked"))
+                    .sum()
+            })
+        };
+        self.slots += added;
+        self.len += items.len();
+    }
+
     /// Make room in segment `k`: a quarter more slots, or, at the largest size, split every
     /// segment in two.
     fn grow(&mut self, k: usize, hash: &impl Fn(S) -> u64) {
@@ -202,6 +289,11 @@ impl<S: Slot> Table<S> {
             self.segs[k] = new;
             return;
         }
+        self.split_all(hash);
+    }
+
+    /// Split every segment in two by the next hash bit, one segment after the other.
+    fn split_all(&mut self, hash: &impl Fn(S) -> u64) {
         let bits = self.bits + 1;
         let mut segs = Vec::with_capacity(self.segs.len() * 2);
         for seg in std::mem::take(&mut self.segs) {
@@ -285,6 +377,41 @@ mod tests {
         let slots = t.bytes() / 8;
         assert!(slots * 60 <= n as usize * 100, "{slots} slots");
         assert!(slots * 90 >= n as usize * 100, "{slots} slots");
+    }
+
+    #[test]
+    fn placing_batches_on_several_threads_keeps_every_value() {
+        for threads in [1, 2, 3] {
+            let mut t: Table<u64> = Table::new();
+            let mut next = 1u64;
+            // Batches of growing size, with single inserts between them: the first batches
+            // fit one segment, later ones force splits before they are placed.
+            for batch in [1usize, 10, 1000, 40_000, 100_000, 150_000] {
+                let items: Vec<(u64, u64)> =
+                    (next..next + batch as u64).map(|i| (mix(i), i)).collect();
+                next += batch as u64;
+                t.place_absent(&items, &mix, threads);
+                let i = next;
+                next += 1;
+                assert_eq!(t.insert(mix(i), i, |s| s == i, mix), Ok(()));
+            }
+            assert_eq!(t.len(), next as usize - 1);
+            assert!(t.bits >= 2, "split into {} bits", t.bits);
+            for i in 1..next {
+                assert_eq!(
+                    t.find(mix(i), |s| s == i),
+                    Some(i),
+                    "{threads} threads: {i}"
+                );
+            }
+            assert_eq!(t.find(mix(next), |s| s == next), None);
+            // Sized as growth one value at a time would size it: at most 90% full, and not
+            // much emptier than 72%.
+            let slots = t.bytes() / 8;
+            let n = t.len();
+            assert!(slots * 9 >= n * 10, "{threads}: {slots} slots for {n}");
+            assert!(slots * 55 <= n * 100, "{threads}: {slots} slots for {n}");
+        }
     }
 
     #[test]

@@ -12,18 +12,24 @@ const MAX_WIDTH: usize = 32;
 /// as many as its largest index so far; when an index outgrows its column, every row is
 /// re-stored with the column one byte wider (at most three times a column, so the copying adds
 /// up to a few passes over the rows). Rows are kept in chunks of [`CHUNK_ROWS`], so the store
-/// grows without copying and wastes at most one chunk. The index is a [`Table`] of 4-byte
-/// slots: the row's id and a few bits of its hash, which spare most row comparisons.
+/// grows without copying and wastes at most one chunk. The index is a [`Table`] of 8-byte
+/// slots: the row's id and 32 bits of its hash, which spare nearly every row comparison and let
+/// the index grow without reading a row.
 pub struct FullSet {
     rows: Rows,
-    table: Table<u32>,
+    table: Table<u64>,
 }
 
 /// Rows a chunk holds.
 const CHUNK_ROWS: usize = 1 << 12;
-/// Bits of a slot that hold the id (plus one: 0 is an empty slot); the rest hold hash bits.
-const ID_BITS: u32 = 27;
-const ID_MASK: u32 = (1 << ID_BITS) - 1;
+/// The low half of a slot holds the id plus one (0 is an empty slot), the high half the top 32
+/// bits of the row's hash: the table places a row by those bits alone, so a segment is rebuilt
+/// from its slots without reading a row, and a row is compared only when 32 bits of hash agree.
+const ID_MASK: u64 = u32::MAX as u64;
+/// The hash bits a slot keeps.
+const HASH_BITS: u64 = !ID_MASK;
+/// Most rows (ids stay below the 32-bit mark, with room for the "plus one").
+const MAX_ROWS: u32 = u32::MAX - 1;
 
 /// The rows of a [`FullSet`], column by column in as few bytes as they need. A column is read
 /// as the four bytes at its offset, masked to its size (chunks end in [`PAD`] spare bytes so
@@ -79,10 +85,22 @@ fn layout(sizes: &[usize]) -> (Vec<usize>, usize) {
     (offsets, at)
 }
 
-/// The hash bits a slot keeps for hash `h`.
+/// The slot of row `id`, of hash `h`.
 #[inline]
-fn tag(h: u64) -> u32 {
-    (h as u32) & !ID_MASK
+fn slot(h: u64, id: u32) -> u64 {
+    (h & HASH_BITS) | (u64::from(id) + 1)
+}
+
+/// The row a slot names.
+#[inline]
+fn row_of(s: u64) -> usize {
+    (s & ID_MASK) as usize - 1
+}
+
+/// The hash a slot stands for (what the table places it by).
+#[inline]
+fn hash_of(s: u64) -> u64 {
+    s & HASH_BITS
 }
 
 impl FullSet {
@@ -106,24 +124,18 @@ impl FullSet {
     /// Add `key`: `Ok(id)` if it is new, `Err(id)` of the equal row already in.
     #[inline]
     pub fn insert(&mut self, key: &[u32]) -> Result<u32, u32> {
-        let h = hash::words(key);
-        let rows = &self.rows;
-        let id = u32::try_from(rows.len)
-            .ok()
-            .filter(|&id| id < ID_MASK)
-            .expect("fewer than 2^27 states");
-        let t = tag(h);
-        let slot = t | (id + 1);
+        let h = hash::words(key) & HASH_BITS;
+        let id = self.rows.next_id();
+        let new = slot(h, id);
         // A key with an index wider than its column is in no row: widen first, then compare
         // the packed bytes.
         self.rows.fit(key);
         let rows = &self.rows;
         let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
         rows.pack(key, &mut packed);
-        let same = |s: u32| s & !ID_MASK == t && rows.holds((s & ID_MASK) as usize - 1, &packed);
-        let hash = |s: u32| rows.row_hash((s & ID_MASK) as usize - 1);
-        match self.table.insert(h, slot, same, hash) {
-            Err(s) => Err((s & ID_MASK) - 1),
+        let same = |s: u64| hash_of(s) == h && rows.holds(row_of(s), &packed);
+        match self.table.insert(h, new, same, hash_of) {
+            Err(s) => Err(row_of(s) as u32),
             Ok(()) => {
                 let stride = self.rows.stride;
                 self.rows.push(&packed[..stride]);
@@ -132,21 +144,50 @@ impl FullSet {
         }
     }
 
-    /// The id of the row equal to `key`, if there is one (read only: several threads may look
-    /// at once).
+    /// Store `key`, known to be in no row yet, without indexing it: its id. [`FullSet::index`]
+    /// must index it (with the others stored so) before the set is next looked in.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn push_unindexed(&mut self, key: &[u32]) -> u32 {
+        let id = self.rows.next_id();
+        self.rows.fit(key);
+        let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
+        self.rows.pack(key, &mut packed);
+        let stride = self.rows.stride;
+        self.rows.push(&packed[..stride]);
+        id
+    }
+
+    /// Index the rows stored by [`FullSet::push_unindexed`], given as (hash of the key, id), on
+    /// up to `threads` threads.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn index(&mut self, rows: &[(u64, u32)], threads: usize) {
+        let items: Vec<(u64, u64)> = rows
+            .iter()
+            .map(|&(h, id)| (h & HASH_BITS, slot(h, id)))
+            .collect();
+        self.table.place_absent(&items, &hash_of, threads);
+    }
+
+    /// The id of the row equal to `key`, if there is one.
+    #[cfg(test)]
+    pub fn find(&self, key: &[u32]) -> Option<u32> {
+        self.find_hashed(key, hash::words(key))
+    }
+
+    /// The id of the row equal to `key`, of hash `h`, if there is one (read only: several
+    /// threads may look at once).
     #[cfg(not(target_arch = "wasm32"))]
     #[inline]
-    pub fn find(&self, key: &[u32]) -> Option<u32> {
+    pub fn find_hashed(&self, key: &[u32], h: u64) -> Option<u32> {
         let rows = &self.rows;
         if !key.iter().zip(&rows.masks).all(|(&w, &m)| w & !m == 0) {
             return None;
         }
-        let h = hash::words(key);
-        let t = tag(h);
+        let h = h & HASH_BITS;
         let mut packed: Packed = [0; 4 * MAX_WIDTH + PAD];
         rows.pack(key, &mut packed);
-        let same = |s: u32| s & !ID_MASK == t && rows.holds((s & ID_MASK) as usize - 1, &packed);
-        self.table.find(h, same).map(|s| (s & ID_MASK) - 1)
+        let same = |s: u64| hash_of(s) == h && rows.holds(row_of(s), &packed);
+        self.table.find(h, same).map(|s| row_of(s) as u32)
     }
 
     /// Row `id`, unpacked into `out` (`width` words).
@@ -208,11 +249,13 @@ impl Rows {
         }
     }
 
-    fn row_hash(&self, row: usize) -> u64 {
-        let mut buf = [0u32; MAX_WIDTH];
-        let key = &mut buf[..self.width];
-        self.key_into(row as u32, key);
-        hash::words(key)
+    /// The id the next row stored gets.
+    #[inline]
+    fn next_id(&self) -> u32 {
+        u32::try_from(self.len)
+            .ok()
+            .filter(|&id| id < MAX_ROWS)
+            .expect("fewer than 2^32 - 1 rows")
     }
 
     fn new_chunk(stride: usize) -> Vec<u8> {
@@ -308,15 +351,36 @@ impl FingerprintSet {
     /// Add `fp`; whether it was new.
     #[inline]
     pub fn insert(&mut self, fp: u64) -> bool {
-        let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
+        let fp = Self::stored(fp);
         self.table.insert(fp, fp, |s| s == fp, |s| s).is_ok()
+    }
+
+    /// Add `fps`, none of them in yet and no two kept in the same slot ([`FingerprintSet::stored`]),
+    /// on up to `threads` threads.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn insert_absent(&mut self, fps: &[u64], threads: usize) {
+        let items: Vec<(u64, u64)> = fps
+            .iter()
+            .map(|&fp| (Self::stored(fp), Self::stored(fp)))
+            .collect();
+        self.table.place_absent(&items, &|s| s, threads);
+    }
+
+    /// The slot `fp` is kept in.
+    #[inline]
+    pub fn stored(fp: u64) -> u64 {
+        if fp == 0 {
+            ZERO_STANDS_IN
+        } else {
+            fp
+        }
     }
 
     /// Whether `fp` is in (read only).
     #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     pub fn contains(&self, fp: u64) -> bool {
-        let fp = if fp == 0 { ZERO_STANDS_IN } else { fp };
+        let fp = Self::stored(fp);
         self.table.find(fp, |s| s == fp).is_some()
     }
 
@@ -469,6 +533,68 @@ mod tests {
         assert_eq!(s.len(), 100_001);
         // At least 72% full: at most 11.1 bytes a fingerprint.
         assert!(s.bytes() * 72 <= 100_001 * 8 * 100, "{} bytes", s.bytes());
+    }
+
+    #[test]
+    fn rows_stored_unindexed_are_found_once_indexed() {
+        for threads in [1, 2, 3] {
+            let mut s = FullSet::new(3);
+            assert_eq!(s.insert(&[0, 0, 0]), Ok(0));
+            let mut next = 1u32;
+            // Batches large enough to split the index, the middle column widening on the way.
+            for batch in [5u32, 3000, 70_000, 120_000] {
+                let rows: Vec<[u32; 3]> = (next..next + batch).map(|i| [i % 97, i, 3]).collect();
+                let new: Vec<(u64, u32)> = rows
+                    .iter()
+                    .map(|r| (hash::words(r), s.push_unindexed(r)))
+                    .collect();
+                assert_eq!(new.first().map(|n| n.1), Some(next));
+                s.index(&new, threads);
+                next += batch;
+                assert_eq!(
+                    s.insert(&[next, 0, 0]),
+                    Ok(next),
+                    "{threads}: single after batch"
+                );
+                next += 1;
+            }
+            assert_eq!(s.len(), next as usize);
+            for i in 1..next {
+                let r = if s.find(&[i, 0, 0]).is_some() {
+                    [i, 0, 0]
+                } else {
+                    [i % 97, i, 3]
+                };
+                assert_eq!(
+                    s.find_hashed(&r, hash::words(&r)),
+                    Some(i),
+                    "{threads}: {i}"
+                );
+                assert_eq!(s.insert(&r), Err(i));
+                let mut k = [0; 3];
+                s.key_into(i, &mut k);
+                assert_eq!(k, r);
+            }
+            assert_eq!(s.find(&[1, 1, 4]), None);
+        }
+    }
+
+    #[test]
+    fn fingerprints_added_in_batches_are_all_in() {
+        for threads in [1, 2] {
+            let mut s = FingerprintSet::new();
+            // Zero is kept as one: a batch holds at most one of the two.
+            s.insert_absent(&[0, 5, 9], threads);
+            assert!(s.contains(0) && s.contains(1) && s.contains(5));
+            assert!(!s.insert(1));
+            let fps: Vec<u64> = (10..200_000u64)
+                .map(|i| hash::words(&[i as u32, 1]))
+                .collect();
+            s.insert_absent(&fps, threads);
+            assert_eq!(s.len(), 3 + fps.len());
+            assert!(fps.iter().all(|&fp| s.contains(fp) && !s.insert(fp)));
+            assert!(!s.contains(hash::words(&[3, 1])));
+        }
     }
 
     #[test]
