@@ -4,7 +4,8 @@
 # first render, the strategy × scenario matrix in the browser, and the wasm/native time ratio of
 # the same exhaustive checks (web_worker::jobs, one thread each). Prints a table with the targets.
 #
-#   scripts/bench-web.sh [--no-build]      (RUNS=N repetitions, default 5; median / best)
+#   scripts/bench-web.sh [--no-build]      (RUNS=N repetitions, default 5; median / best;
+#                                           --no-build skips the web build, not setup.sh)
 set -euo pipefail
 SCRIPT_NAME=bench-web
 # shellcheck source=scripts/lib.sh
@@ -20,8 +21,10 @@ for a in "$@"; do
     esac
 done
 
+# What the browser half needs (playwright-core in tests/browser, chromium): idempotent, and
+# quiet when all is there, so it runs with --no-build too.
+bash scripts/setup.sh
 if [ "$BUILD" -eq 1 ]; then
-    bash scripts/setup.sh
     bash scripts/build-web.sh
 fi
 for f in dist/web_bg.wasm dist/web_worker_bg.wasm; do
