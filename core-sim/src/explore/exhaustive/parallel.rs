@@ -1,11 +1,14 @@
 //! Breadth-first levels expanded by several threads (native only). A level is cut into batches
 //! and each batch into one contiguous slice per worker; workers step, judge and pack successors
-//! reading the shared tables only (new parts go into their own local tables); then this thread
-//! gives the new parts shared numbers, the workers look every successor up in the visited set
-//! (which does not change meanwhile), and this thread merges the slices in order, inserting
-//! the successors not seen before, exactly as one thread would have visited them. Verdicts,
-//! state counts and counterexamples are therefore the same for any number of threads.
+//! reading the shared tables only (new parts go into their own local tables) and look each
+//! successor made of shared parts only up in the visited set (which does not change during a
+//! batch), judging only those not seen before; then this thread gives the new parts shared
+//! numbers (a successor that had one is new), and merges the slices in order, numbering
+//! the successors not seen before exactly as one thread would have visited them; the workers
+//! then index them. Verdicts, state counts and counterexamples are therefore the same for any
+//! number of threads.
 
+use super::hash;
 use super::search::{Scratch, Search};
 use super::table::Table;
 use super::tables::Store;
@@ -36,6 +39,9 @@ struct Out {
     nodes: Vec<NodeOut>,
     succs: Vec<SuccOut>,
     rows: Vec<u32>,
+    /// By successor: whether it was seen before the batch, and its hash; `None` for one with
+    /// local parts, looked up once they are adopted.
+    seen: Vec<Option<(bool, u64)>>,
     /// Violations at final states (by node), of steps and of reached states (by successor).
     terminal: Vec<(usize, Vec<Violation>)>,
     facts: Vec<(usize, Vec<Violation>)>,
@@ -77,12 +83,8 @@ fn work(s: &Search, sc: &mut Scratch, records: &[u32]) -> Out {
             if !vs.is_empty() {
                 out.facts.push((k, vs));
             }
-            let vs = oracle::check_state(sim, &sc.child, depth as usize + 1);
-            if !vs.is_empty() {
-                out.states.push((k, vs));
-            }
             let (parent, child) = (&sc.parent, &sc.child);
-            codec.encode_child(
+            let local = codec.encode_child(
                 &mut sc.local,
                 parent,
                 &sc.pkey,
@@ -90,7 +92,16 @@ fn work(s: &Search, sc: &mut Scratch, records: &[u32]) -> Out {
                 a.thread(),
                 &mut sc.ckey,
             );
+            let seen = (!local).then(|| s.t.seen(&sc.ckey));
+            // A state seen before the batch was judged when it was new.
+            if seen.is_none_or(|(was_seen, _)| !was_seen) {
+                let vs = oracle::check_state(sim, &sc.child, depth as usize + 1);
+                if !vs.is_empty() {
+                    out.states.push((k, vs));
+                }
+            }
             out.rows.extend_from_slice(&sc.ckey);
+            out.seen.push(seen);
             out.succs.push(SuccOut {
                 action: a,
                 kick_ipis: sc.child.kick_ipis,
@@ -127,31 +138,25 @@ pub(super) fn expand_batch(s: &mut Search, scratch: &mut [Scratch], batch: &[u32
     };
     let w = s.width;
     let mut outs = outs;
-    // Shared indices for the parts the workers met first, in the order one thread would have.
+    // Shared indices for the parts the workers met first, in the order one thread would have,
+    // and the successors that had such parts hashed now.
+    let mut seen: Vec<Vec<(bool, u64)>> = Vec::with_capacity(outs.len());
     for (out, sc) in outs.iter_mut().zip(scratch.iter_mut()) {
-        for row in out.rows.chunks_mut(w) {
-            s.t.codec.adopt(&sc.local, &mut sc.adopted, row);
+        let mut all = Vec::with_capacity(out.seen.len());
+        for (row, looked) in out.rows.chunks_mut(w).zip(&out.seen) {
+            all.push(match *looked {
+                Some(known) => known,
+                // A part new to the shared tables is in no state visited before the batch.
+                None => {
+                    s.t.codec.adopt(&sc.local, &mut sc.adopted, row);
+                    (false, hash::words(row))
+                }
+            });
         }
         sc.local.clear();
         sc.adopted.clear();
+        seen.push(all);
     }
-    // Which successors were seen before this batch, looked up by every worker at once (most
-    // are, and the look-up is most of the merge), with their hashes.
-    let seen: Vec<Vec<(bool, u64)>> = {
-        let shared: &Search = s;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = outs
-                .iter()
-                .map(|out| {
-                    scope.spawn(move || out.rows.chunks(w).map(|r| shared.t.seen(r)).collect())
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a worker panicked"))
-                .collect()
-        })
-    };
     let first = first_in_batch(s, &outs, &seen);
     // The merge, in one thread's order: the first of each new state is numbered and queued.
     let mut new = Vec::new();
@@ -216,7 +221,7 @@ fn first_in_batch(s: &Search, outs: &[Out], seen: &[Vec<(bool, u64)>]) -> Vec<bo
             }
         }
     }
-    let mut batch: Table<u32> = Table::new();
+    let mut batch: Table<u32> = Table::with_room(cands.len());
     let at = |slot: u32| cands[slot as usize - 1];
     cands
         .iter()

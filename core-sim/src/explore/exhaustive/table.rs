@@ -147,6 +147,18 @@ impl<S: Slot> Table<S> {
         }
     }
 
+    /// An empty table with room for `len` values before its first growth.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn with_room(len: usize) -> Table<S> {
+        let size = size_for(len).min(SEG_MAX);
+        Table {
+            bits: 0,
+            segs: vec![Seg::with_slots(size)],
+            len: 0,
+            slots: size,
+        }
+    }
+
     /// Find the slot `same` accepts among those stored for hash `h`; if there is none, store
     /// `new` (not [`Slot::EMPTY`]). `Ok` when stored, `Err(slot)` when found. `hash` gives a
     /// stored slot's hash (for rebuilding a segment).
