@@ -18,8 +18,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CELLS="${CELLS:-put-block-vs-affinity:linux-6.6:sc retarget-vs-old-owner:linux-6.6:sc retarget-vs-old-owner:linux-6.6:tso retarget-vs-old-owner:naive-update:tso old-owner-halts:barrier-only:tso}"
 MODES="${MODES:-full fingerprint}"
+# What it needs (spin, gcc, jq): setup.sh installs them, idempotently and quietly.
+bash scripts/setup.sh
 for t in spin gcc jq; do
-    command -v "$t" >/dev/null 2>&1 || { echo "bench-engine: $t not found (scripts/setup.sh installs spin and gcc; jq: apt-get install jq)" >&2; exit 1; }
+    command -v "$t" >/dev/null 2>&1 || { echo "bench-engine: $t not found after scripts/setup.sh (install it with your package manager)" >&2; exit 1; }
 done
 
 cargo build --release -q -p native-backend --bin avic-lab

@@ -38,8 +38,9 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
     want=("${DEBIAN_TOOL_PKGS[@]}")
     [ "$ROUTE" = debian ] && want+=("${DEBIAN_RUST_PKGS[@]}")
-    # SPIN and a C compiler: the second engine of native-backend/tests/spin.rs and bench-engine.sh.
-    want+=(spin gcc)
+    # SPIN and a C compiler: the second engine of native-backend/tests/spin.rs and bench-engine.sh;
+    # jq reads the checker's JSON lines in bench-engine.sh.
+    want+=(spin gcc jq)
     command -v node >/dev/null 2>&1 || want+=(nodejs)
     command -v npm >/dev/null 2>&1 || want+=(npm)
     missing=()
@@ -50,7 +51,7 @@ if command -v apt-get >/dev/null 2>&1; then
         apt_install lld
     fi
 else
-    for t in chromium wasm-opt node npm spin gcc; do
+    for t in chromium wasm-opt node npm spin gcc jq; do
         command -v "$t" >/dev/null 2>&1 || log "warning: $t not found (install it with your package manager)"
     done
 fi
