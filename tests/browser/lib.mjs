@@ -68,15 +68,37 @@ export function useBrowser() {
   return { openPage: (path = '') => openPage(browser.context, path), context: () => browser.context };
 }
 
-/** Records console errors, page errors, failed requests and HTTP errors of a page. */
+/** Records console errors, page errors, failed requests and HTTP errors of a page. A request
+ * aborted by a later navigation of the page (a goto or reload in the test) is not one: the
+ * navigation cancels what the old document was still fetching, such as the checker's module,
+ * which loads idly after first paint. Such a request failed with net::ERR_ABORTED while a
+ * navigation after the first was under way (its document requested, the new page not yet
+ * loaded) or after one began. */
 export function watch(page) {
   const problems = [];
+  let navigations = 0;
+  let navigating = false;
+  const startedAt = new WeakMap();
+  page.on('request', (req) => {
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) {
+      navigations += 1;
+      navigating = navigations > 1;
+    }
+    startedAt.set(req, navigations);
+  });
+  page.on('load', () => {
+    navigating = false;
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText;
+    const byNavigation = navigating || (startedAt.get(req) ?? navigations) < navigations;
+    if (error === 'net::ERR_ABORTED' && byNavigation) return;
+    problems.push(`request failed: ${req.url()} (${error})`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
