@@ -47,18 +47,33 @@ case "$ROUTE" in
             [ -x "$f" ] || die "$f missing: run scripts/setup.sh"
         done
         LINKER="$(wasm_linker)" || die "no wasm linker (rust-lld or wasm-ld) found: run scripts/setup.sh"
-        # Debian's compiler gets its own target dir: the two compilers never share artifacts.
+        # Debian's compiler gets its own target dirs: the two compilers never share artifacts,
+        # and the two modules, built with different flags, each keep theirs (cargo leaves
+        # RUSTFLAGS out of an artifact's hash, so one dir would rebuild both every time).
         export CARGO_TARGET_DIR="$REPO_ROOT/target/wasm"
+        CHECKER_TARGET_DIR="$REPO_ROOT/target/wasm-checker"
         ;;
     *)
         die "no way to build for $WASM_TARGET here. Run: rustup target add $WASM_TARGET"
         ;;
 esac
 
-# build CRATE CONFIG...: cargo build of one crate for wasm32, by route.
+# The Debian route's rustc flags (build-std already needs RUSTC_BOOTSTRAP, so nightly flags
+# come free). Both modules: without reference types (std is rebuilt with the same flags):
+# Debian 12's wasm-opt (binaryen 108) cannot parse the table.fill they bring in; no file/line
+# strings in panic locations; no Debug formatting code (the page never shows {:?} output). The
+# UI module also shares one copy of each generic function among all crates (without LTO, each
+# crate would make its own). The checker does not: a shared copy is compiled in the crate that
+# first made it and cannot be inlined into the search's hot loops (slice copies and
+# comparisons became calls: ~10% of a profile, and the module is no larger without it).
+UI_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}"
+CHECKER_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none}"
+
+# build CRATE TARGET_DIR RUSTFLAGS CONFIG...: cargo build of one crate for wasm32, by route
+# (the target dir and flags apply to the Debian route).
 build() {
-    local crate="$1"
-    shift
+    local crate="$1" dir="$2" flags="$3"
+    shift 3
     case "$ROUTE" in
         rustup)
             log "cargo build -p $crate --release --target $WASM_TARGET (rustup route)"
@@ -66,14 +81,9 @@ build() {
             ;;
         debian)
             log "cargo build -p $crate --release --target $WASM_TARGET -Zbuild-std (Debian rustc-web route)"
-            # Without reference types (std is rebuilt with the same flags): Debian 12's
-            # wasm-opt (binaryen 108) cannot parse the table.fill they bring in. Build-std already
-            # needs RUSTC_BOOTSTRAP, so three size flags come free: no file/line strings in panic
-            # locations, no Debug formatting code (the page never shows {:?} output), and one copy
-            # of each generic function for all crates (without LTO, each crate would make its own).
-            PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+            PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$dir" \
                 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LINKER" \
-                CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}" \
+                CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
                 /usr/bin/cargo build -p "$crate" --release --target "$WASM_TARGET" \
                 -Zbuild-std=std,panic_abort "$@"
             ;;
@@ -93,8 +103,9 @@ UI_PANIC=()
 if [ "$ROUTE" = debian ]; then
     UI_PANIC=(-Zpanic-immediate-abort --config 'profile.release.panic="immediate-abort"')
 fi
-build "$UI" "${UI_CONFIG[@]}" "${UI_PANIC[@]}"
-build "$CHECKER" "${CHECKER_CONFIG[@]}"
+CHECKER_TARGET_DIR="${CHECKER_TARGET_DIR:-$CARGO_TARGET_DIR}"
+build "$UI" "$CARGO_TARGET_DIR" "$UI_RUSTFLAGS" "${UI_CONFIG[@]}" "${UI_PANIC[@]}"
+build "$CHECKER" "$CHECKER_TARGET_DIR" "$CHECKER_RUSTFLAGS" "${CHECKER_CONFIG[@]}"
 
 command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"
 WB_WANT="$(lock_version wasm-bindgen)"
@@ -104,11 +115,12 @@ WB_HAVE="$(wasm-bindgen --version | awk '{print $2}')"
 
 rm -rf "$DIST"
 mkdir -p "$DIST"
-# bindgen CRATE LEVEL: the JS glue and the module of one crate optimised by wasm-opt at LEVEL
-# (-Oz, -O3, ...), dist/<name>.js and dist/<name>_bg.wasm (name: the crate's with _ for -).
+# bindgen CRATE TARGET_DIR LEVEL: the JS glue and the module of one crate optimised by wasm-opt
+# at LEVEL (-Oz, -O3, ...), dist/<name>.js and dist/<name>_bg.wasm (name: the crate's with _
+# for -).
 bindgen() {
-    local name="${1//-/_}" level="$2"
-    local wasm_in="$CARGO_TARGET_DIR/$WASM_TARGET/release/$name.wasm"
+    local name="${1//-/_}" dir="$2" level="$3"
+    local wasm_in="$dir/$WASM_TARGET/release/$name.wasm"
     [ -f "$wasm_in" ] || die "build produced no $wasm_in"
     wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$wasm_in"
     local out="$DIST/${name}_bg.wasm"
@@ -132,8 +144,8 @@ bindgen() {
     fi
 }
 # The UI for size; the checker for speed (WASM_OPT_CHECKER=-Oz makes it smaller and slower).
-bindgen "$UI" -Oz
-bindgen "$CHECKER" "${WASM_OPT_CHECKER:--O3}"
+bindgen "$UI" "$CARGO_TARGET_DIR" -Oz
+bindgen "$CHECKER" "$CHECKER_TARGET_DIR" "${WASM_OPT_CHECKER:--O3}"
 
 cp index.html "$DIST/"
 if [ -d assets ]; then cp -R assets "$DIST/"; fi
