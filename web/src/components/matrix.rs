@@ -103,7 +103,10 @@ pub fn matrix_view(p: &MatrixViewProps) -> Html {
     let status = if let Some(e) = m.job.error() {
         html! { <span class="field-error" role="alert">{ format!("The matrix failed: {e}") }</span> }
     } else if m.job.is_running() {
-        html! { <span aria-live="polite">{ format!("checking… {} of {} cells ({} workers)", m.done(), m.cells.len(), m.workers) }</span> }
+        html! { <>
+            <progress class="matrix-progress" max={m.cells.len().to_string()} value={m.done().to_string()} aria-hidden="true"></progress>
+            <span aria-live="polite">{ format!("checking… {} of {} cells ({} workers)", m.done(), m.cells.len(), m.workers) }</span>
+        </> }
     } else if let Some(&ms) = m.job.result() {
         html! { <span id="matrix-time" data-ms={tenths(ms)}>{ format!("{} cells in {} on {} worker(s)", m.cells.len(), duration(ms), m.workers) }</span> }
     } else if m.done() > 0 {

@@ -5,10 +5,13 @@ use super::dom::{now, set_root_attr, window};
 use crate::jobs::Response;
 use crate::state::{AppState, CheckMsg, HangMsg, LessonMsg, MatrixMsg, Msg, StopsMsg};
 use crate::worker::{Pool, Source};
-use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// Least time between two redraws of the matrix while its cells arrive (ms).
+const MATRIX_REDRAW_MS: f64 = 100.0;
 
 /// Where the worker script is, relative to the page.
 pub const WORKER_URL: &str = "assets/worker.js";
@@ -63,26 +66,37 @@ fn matrix_workers() -> usize {
 #[hook]
 pub fn use_worker_pool(dispatcher: UseReducerDispatcher<AppState>) -> Rc<Pool> {
     let pool = use_memo((), move |_| {
-        // Matrix cells wait for the next animation frame and are applied together: the page
-        // draws the matrix once a frame, not once per cell (204 a run), and leaves the cores to
-        // the workers.
+        // Matrix cells wait and are applied together, at most once every
+        // `MATRIX_REDRAW_MS`: each redraw of the matrix (its cells, styles and layout) costs
+        // the main thread several milliseconds, and a redraw every animation frame kept one of
+        // the two cores busy, away from the workers. A cell's time is when it arrived, not
+        // when it was drawn.
         let cells = Rc::new(RefCell::new(Vec::new()));
-        // The last frame asked for (kept until the next is asked: dropping it cancels it) and
-        // whether it is still to come.
-        let frame = RefCell::new(None::<AnimationFrame>);
+        // The redraw asked for (kept until it runs: dropping it cancels it), whether it is
+        // still to come, and when the last one ran.
+        let timer = RefCell::new(None::<Timeout>);
         let waiting = Rc::new(Cell::new(false));
+        let last = Rc::new(Cell::new(f64::NEG_INFINITY));
         let handler: Rc<dyn Fn(Source, Response)> = Rc::new(move |source, r| {
-            for msg in route(source, r, now()) {
+            let arrived = now();
+            for msg in route(source, r, arrived) {
                 let Msg::Matrix(cell @ MatrixMsg::Cell(..)) = msg else {
                     dispatcher.dispatch(msg);
                     continue;
                 };
                 cells.borrow_mut().push(cell);
                 if !waiting.replace(true) {
-                    let (cells, waiting, dispatcher) =
-                        (cells.clone(), waiting.clone(), dispatcher.clone());
-                    *frame.borrow_mut() = Some(request_animation_frame(move |_| {
+                    let (cells, waiting, last, dispatcher) = (
+                        cells.clone(),
+                        waiting.clone(),
+                        last.clone(),
+                        dispatcher.clone(),
+                    );
+                    let wait =
+                        (last.get() + MATRIX_REDRAW_MS - arrived).clamp(0.0, MATRIX_REDRAW_MS);
+                    *timer.borrow_mut() = Some(Timeout::new(wait as u32, move || {
                         waiting.set(false);
+                        last.set(now());
                         let batch = std::mem::take(&mut *cells.borrow_mut());
                         dispatcher.dispatch(MatrixMsg::Cells(batch).into());
                     }));
