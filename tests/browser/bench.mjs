@@ -1,15 +1,17 @@
 // Browser half of scripts/bench-web.sh (not a test): time to first render and the files it
 // fetched, the matrix through the page's workers, and the single-threaded wasm matrix (the
 // checker module). Prints one JSON object.
-//   BASE_URL=http://127.0.0.1:PORT/ node tests/browser/bench.mjs
+//   BASE_URL=http://127.0.0.1:PORT/ [NATIVE_MATRIX=target/release/examples/native_matrix] node tests/browser/bench.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080/';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.RUNS ?? 5);
+const NATIVE_MATRIX = process.env.NATIVE_MATRIX ?? '';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const profile = mkdtempSync(join(tmpdir(), 'avic-bench-'));
@@ -71,30 +73,46 @@ try {
   out.matrix_cells = await page.locator('.mx-cell').count();
   out.matrix_workers = await page.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency | 0, 1), 4));
 
-  // The same checks on one thread in the checker module (for the wasm/native ratio).
-  const wasm = await page.evaluate(async (runs) => {
+  // The same checks on one thread in the checker module, and natively (NATIVE_MATRIX, the
+  // native_matrix example), in turns: each round times the native build and then the wasm one
+  // on the same cells, so the ratio of a round compares two runs made moments apart (on a
+  // shared machine, runs minutes apart differ by more than the two builds do).
+  await page.evaluate(async () => {
     const m = await import(new URL('web_worker.js', location.href).href);
     await m.default();
-    const res = {};
-    for (const mem of ['sc', 'tso']) {
-      let best = Infinity;
-      let states = 0;
-      for (let i = 0; i < runs; i++) {
+    window.benchChecker = m;
+  });
+  const rounds = Math.max(3, RUNS);
+  out.wasm_rounds = rounds;
+  for (const mem of ['sc', 'tso']) {
+    const wasm = [];
+    const native = [];
+    let states = 0;
+    for (let i = 0; i < rounds; i++) {
+      if (NATIVE_MATRIX) {
+        const doc = JSON.parse(execFileSync(NATIVE_MATRIX, [mem], { maxBuffer: 64 << 20 }).toString());
+        native.push(doc[0].ms);
+      }
+      const [ms, n] = await page.evaluate((mem) => {
         const t0 = performance.now();
-        const text = m.matrix_json(mem);
-        best = Math.min(best, performance.now() - t0);
+        const text = window.benchChecker.matrix_json(mem);
+        const ms = performance.now() - t0;
         const cells = JSON.parse(text);
         if (!Array.isArray(cells)) throw new Error(`matrix_json(${mem}): ${text.slice(0, 200)}`);
-        states = cells.reduce((n, c) => n + c.states, 0);
-      }
-      res[mem] = { ms: best, states };
+        return [ms, cells.reduce((n, c) => n + c.states, 0)];
+      }, mem);
+      wasm.push(ms);
+      states = n;
     }
-    return res;
-  }, Math.max(3, RUNS));
-  out.wasm_matrix_sc_ms = wasm.sc.ms;
-  out.wasm_matrix_tso_ms = wasm.tso.ms;
-  out.wasm_matrix_sc_states = wasm.sc.states;
-  out.wasm_matrix_tso_states = wasm.tso.states;
+    out[`wasm_matrix_${mem}_ms`] = Math.min(...wasm);
+    out[`wasm_matrix_${mem}_states`] = states;
+    if (native.length) {
+      out[`native_matrix_${mem}_ms`] = Math.min(...native);
+      out[`paired_ratio_${mem}`] = median(wasm.map((w, i) => w / native[i]));
+      out[`paired_ratio_${mem}_range`] = wasm.map((w, i) => w / native[i]).sort((a, b) => a - b)
+        .map((r) => r.toFixed(2)).join(' ');
+    }
+  }
   await page.close();
 } finally {
   await context.close();
