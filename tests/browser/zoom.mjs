@@ -107,6 +107,20 @@ test('zoom tells the run as its story; blocks open by click and by Enter; off sh
     assert.equal(await position(page), second.steps[0], 'folding does not move the run');
     assert.ok((await readTimeline(page)).height < now.height);
 
+    // From the keyboard: the other block's ▾ is a tab stop; Enter folds that block and leaves
+    // the focus on it, the run where it was.
+    const fold2 = page.locator(`#timeline g.fold[data-fold="${second.group}"]`);
+    assert.equal(await fold2.getAttribute('tabindex'), '0');
+    await fold2.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#timeline g.step.macro[data-group="${second.group}"]`);
+    await page.waitForFunction((grp) => document.activeElement?.dataset?.group === String(grp), second.group);
+    assert.equal(await page.locator('#timeline g.fold').count(), 0, 'no block open');
+    assert.equal(await position(page), second.steps[0], 'folding does not move the run');
+    // Enter again (the focus is on the block) opens it again.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#timeline g.fold[data-fold="${second.group}"]`);
+
     // The step on screen inside a block marks the block; Collapse all / Expand all.
     await page.locator('#zoom-collapse-all').click();
     await waitRows(page, story.rows.length);

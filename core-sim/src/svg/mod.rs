@@ -311,7 +311,7 @@ fn draw(
                 }
                 step_row(&mut s, r, y, current, causes.contains(&r.step), notes_x);
                 if let Some(i) = opens {
-                    fold_mark(&mut s, i, y);
+                    fold_mark(&mut s, i, r.step, y);
                 }
             }
             Item::Block(i, g) => block_row(&mut s, i, g, y, current, notes_x, room),
@@ -330,12 +330,15 @@ fn draw(
     with_paint(s)
 }
 
-/// The ▾ beside the first step of an expanded group `i` (row top `y`), between the step number
-/// and lane 0: a click folds the group into one block again.
-fn fold_mark(s: &mut String, i: usize, y: usize) {
+/// The ▾ beside `step`, the first step of an expanded group `i` (row top `y`), between the step
+/// number and lane 0: a click (or Enter on it: it is a tab stop) folds the group into one block
+/// again.
+fn fold_mark(s: &mut String, i: usize, step: usize, y: usize) {
     let _ = write!(
         s,
-        r#"<g class="fold" data-fold="{i}"><title>Fold these steps into one block again</title><text class="num" x="{}" y="{}">▾</text></g>"#,
+        r#"<g class="fold" data-fold="{i}" data-step="{step}" tabindex="0" role="button" aria-label="Fold the steps from {step} back into one block"><title>Fold these steps into one block again</title><rect class="fold-ring" x="{}" y="{}" width="16" height="20" rx="3" fill="none"/><text class="num" x="{}" y="{}">▾</text></g>"#,
+        LEFT - 21,
+        y + 5,
         LEFT - 18,
         y + 20
     );
@@ -976,7 +979,13 @@ mod tests {
         // Its first step carries the ▾ that folds it again, and only that group has one.
         assert_eq!(svg.matches(r#"<g class="fold""#).count(), 1);
         let fold = svg.split(r#"<g class="fold""#).nth(1).unwrap();
-        assert!(fold.starts_with(&format!(r#" data-fold="{i}">"#)), "{fold}");
+        let first = g.steps[0];
+        assert!(
+            fold.starts_with(&format!(
+                r#" data-fold="{i}" data-step="{first}" tabindex="0" role="button""#
+            )),
+            "{fold}"
+        );
         let step_at = svg.find(&format!(r#"<g class="step" data-step="{}">"#, g.steps[0]));
         assert!(step_at.unwrap() < svg.find(r#"<g class="fold""#).unwrap());
         assert!(!render_story_inline(&t, &story, &[], None).contains("class=\"fold\""));

@@ -88,6 +88,13 @@ fn fold_of(e: &Event) -> Option<usize> {
     num(&target.closest("g.fold").ok()??, "data-fold")
 }
 
+/// The ▾ a keyboard event's target is (its group and the element).
+fn fold_target(e: &KeyboardEvent) -> Option<(usize, Element)> {
+    let target = e.target()?.dyn_into::<Element>().ok()?;
+    let g = target.closest("g.fold").ok()??;
+    Some((num(&g, "data-fold")?, g))
+}
+
 /// A row's step number (a block's: its first step).
 fn num(g: &Element, attr: &str) -> Option<usize> {
     g.get_attribute(attr)?.parse().ok()
@@ -109,6 +116,8 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     let holder = use_node_ref();
     // The step Enter went to: focused again once the drawing for it is on the page.
     let refocus = use_mut_ref(|| None::<usize>);
+    // The block a ▾ folded from the keyboard: focused once it is drawn (by its first step).
+    let refold = use_mut_ref(|| None::<usize>);
     // The step whose whole text is shown (it has the keyboard focus).
     let focused = use_state(|| None::<usize>);
     {
@@ -122,7 +131,7 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
     }
     {
         // Dim the steps after the position, and keep the current one in view.
-        let (holder, refocus) = (holder.clone(), refocus.clone());
+        let (holder, refocus, refold) = (holder.clone(), refocus.clone(), refold.clone());
         use_effect_with((p.svg.clone(), p.position), move |(_, pos)| {
             // Kept until the drawing shows the run at that step (a block opens, then the run
             // goes there: two drawings).
@@ -148,6 +157,10 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
                     let stop = here((*pos).max(1));
                     let _ = g.set_attribute("tabindex", if stop { "0" } else { "-1" });
                     let _ = g.set_attribute("role", "button");
+                    if g.class_list().contains("macro") && *refold.borrow() == Some(n) {
+                        *refold.borrow_mut() = None;
+                        focus(&g);
+                    }
                     if again == Some(n) {
                         focus(&g);
                         if n == *pos {
@@ -180,6 +193,15 @@ pub fn timeline_pane(p: &TimelinePaneProps) -> Html {
         let (holder, on_goto, on_zoom) = (holder.clone(), p.on_goto.clone(), p.on_zoom.clone());
         let refocus = refocus.clone();
         Callback::from(move |e: KeyboardEvent| {
+            if matches!(e.key().as_str(), "Enter" | " ") {
+                if let Some((i, g)) = fold_target(&e) {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    *refold.borrow_mut() = num(&g, "data-step");
+                    on_zoom.emit(Zoom::Collapse(i));
+                    return;
+                }
+            }
             if let Some(g) = key_step(&holder, &e) {
                 *refocus.borrow_mut() = pick(&g, &on_goto, &on_zoom);
             }
