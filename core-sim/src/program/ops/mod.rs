@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod read;
+
 /// Who runs a thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -35,9 +37,11 @@ impl fmt::Display for Actor {
     }
 }
 
-/// One operation of a thread's script.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "op", deny_unknown_fields)]
+/// One operation of a thread's script. In JSON an object whose `op` names it (kebab-case),
+/// beside its fields: `{"op": "update-affinity", "irte": 0, "vcpu": 1}`. It is read by hand
+/// ([`read`]), as serde's derived reader of this internally tagged form would read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "op")]
 pub enum Op {
     /// `avic_vcpu_load`: schedule the vCPU in on a pCPU.
     Load {
