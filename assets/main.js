@@ -1,15 +1,8 @@
 // Starts the app: loads the wasm module (web.js, written by wasm-bindgen). A module file rather
 // than an inline script, so the page runs under script-src 'self'.
 import init from '../web.js';
-
-// A notice at the top of the page (the panic hook's look: web/src/app.rs show_panic).
-function fatal(text) {
-  const div = document.createElement('div');
-  div.className = 'fatal';
-  div.setAttribute('role', 'alert');
-  div.textContent = text;
-  document.body.prepend(div);
-}
+import { prefetchLazy } from './lazy.js';
+import { fatal } from './notice.js';
 
 // The release module aborts on a panic without a word (scripts/build-web.sh): the trap reaches
 // the page as an uncaught WebAssembly.RuntimeError. Say so once, as the panic hook would.
@@ -23,7 +16,7 @@ function onTrap(e) {
 window.addEventListener('error', (ev) => onTrap(ev.error));
 window.addEventListener('unhandledrejection', (ev) => onTrap(ev.reason));
 
-init().catch((e) => {
+init().then(() => prefetchLazy()).catch((e) => {
   console.error('failed to start the app', e);
   const app = document.getElementById('app');
   app.textContent = '';

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks of the web front end (not a timed test): the size of its two wasm modules (the UI,
-# web/, and the checker, web-worker/), of what the first render fetches and of everything, time to
-# first render, the strategy × scenario matrix in the browser, and the wasm/native time ratio of
-# the same exhaustive checks (web_worker::jobs, one thread each). Prints a table with the targets.
+# Benchmarks of the web front end (not a timed test): the size of its wasm modules (the UI, web/,
+# in two parts, what its first render calls and the rest, and the checker, web-worker/), of what
+# the first render fetches and of everything, time to first render, the strategy × scenario
+# matrix in the browser, and the wasm/native time ratio of the same exhaustive checks
+# (web_worker::jobs, one thread each). Prints a table with the targets.
 #
 #   scripts/bench-web.sh [--no-build]      (RUNS=N repetitions, default 5; median / best;
 #                                           --no-build skips the web build, not setup.sh)
@@ -45,17 +46,9 @@ native_states() { printf '%s' "$native_json" | node -e "let s='';process.stdin.o
 nst_sc=$(native_states sc); nst_tso=$(native_states tso)
 
 # --- 2. Browser: serve dist/ on a free port ------------------------------------------------
-SERVER_LOG="$(mktemp)"
-python3 scripts/serve.py --port 0 --dir "$REPO_ROOT/dist" --quiet >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
+serve_dir "$REPO_ROOT/dist" "the bench server"
 trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -f "$SERVER_LOG"' EXIT
-URL=""
-for _ in $(seq 1 100); do
-    URL="$(sed -n 's/^serving .* at \(http:[^ ]*\)$/\1/p' "$SERVER_LOG")"
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
-[ -n "$URL" ] || die "the bench server did not start"
+URL="$SERVER_URL"
 log "browser: $URL (headless $CHROMIUM)"
 browser_json="$(BASE_URL="$URL" CHROMIUM="$CHROMIUM" NATIVE_MATRIX="$NATIVE_MATRIX" timeout 900 node tests/browser/bench.mjs)"
 get() { printf '%s' "$browser_json" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const v=JSON.parse(s)['$1'];console.log(Number.isInteger(v)?v:typeof v==='number'?v.toFixed(1):v)})"; }
@@ -106,14 +99,18 @@ mapfile -t all_files < <(find dist -type f | sort)
 for f in "${first_files[@]}"; do
     [ -f "dist/$f" ] || die "the first render fetched '$f', which is not a file of dist/: cannot size it"
 done
-OTHER=(dist/index.html dist/assets/*.css dist/assets/boot.js dist/assets/main.js dist/assets/lab.js dist/assets/icon.svg)
+OTHER=(dist/index.html dist/assets/*.css dist/assets/boot.js dist/assets/main.js dist/assets/lab.js dist/assets/lazy.js
+    dist/assets/notice.js dist/assets/icon.svg)
 printf '\n%-44s %14s   %-10s %s\n' "measure" "value" "target" ""
 printf '%-44s %14s   %-10s %s\n' "--------------------------------------------" "--------------" "----------" "------"
 row "UI module web_bg.wasm, raw / gzipped" "$(sizes dist/web_bg.wasm)"
+if [ -f dist/web_lazy_bg.wasm ]; then
+    row "rest of the UI web_lazy_bg.wasm (after paint)" "$(sizes dist/web_lazy_bg.wasm)"
+fi
 row "UI JS glue web.js" "$(sizes dist/web.js)"
 row "checker module web_worker_bg.wasm" "$(sizes dist/web_worker_bg.wasm)"
 row "checker glue web_worker.js + assets/worker.js" "$(sizes dist/web_worker.js dist/assets/worker.js)"
-row "page: html+css+boot/main/lab js+icon" "$(sizes "${OTHER[@]}")"
+row "page: html+css+boot/main/lab/lazy js+icon" "$(sizes "${OTHER[@]}")"
 row "first-render payload (${#first_files[@]} files fetched)" "$(sizes "${first_files[@]/#/dist/}")" 250
 row "everything in dist/ (${#all_files[@]} files)" "$(sizes "${all_files[@]}")" 400
 printf '%-44s %11s ms   %-10s %s\n' "first render, localhost (median of ${RUNS:-5})" "$first" "< 500" "$(ok "$first" 500)"

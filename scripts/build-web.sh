@@ -115,6 +115,10 @@ WB_HAVE="$(wasm-bindgen --version | awk '{print $2}')"
 
 rm -rf "$DIST"
 mkdir -p "$DIST"
+# The features rustc enables by default for wasm32 (bulk memory, reference types, multivalue, ...),
+# for binaryen's tools: --detect-features cannot see them after wasm-bindgen.
+WASM_FEATURES=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
+    --enable-sign-ext --enable-reference-types --enable-multivalue)
 # bindgen CRATE TARGET_DIR LEVEL: the JS glue and the module of one crate optimised by wasm-opt
 # at LEVEL (-Oz, -O3, ...), dist/<name>.js and dist/<name>_bg.wasm (name: the crate's with _
 # for -).
@@ -125,15 +129,11 @@ bindgen() {
     wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$wasm_in"
     local out="$DIST/${name}_bg.wasm"
     if command -v wasm-opt >/dev/null 2>&1; then
-        # The features rustc enables by default for wasm32 (bulk memory, reference types,
-        # multivalue, ...); --detect-features cannot see them after wasm-bindgen.
         # --low-memory-unused lets wasm-opt fold constant offsets into loads and stores (2 KiB
         # gzipped off the UI module): it assumes nothing lives in the first 1 KiB of memory,
         # which holds for Rust's wasm32 layout (rust-lld --stack-first: addresses 0..1 MiB are
         # the stack, which grows down from 1 MiB, and the data follow it).
-        if wasm-opt "$level" --converge --low-memory-unused --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-            --enable-sign-ext --enable-reference-types --enable-multivalue \
-            -o "$out.opt" "$out"; then
+        if wasm-opt "$level" --converge --low-memory-unused "${WASM_FEATURES[@]}" -o "$out.opt" "$out"; then
             mv "$out.opt" "$out"
         else
             rm -f "$out.opt"
@@ -161,7 +161,60 @@ css = re.sub(r"\s*([{};,])\s*", r"\1", css)
 open(path, "w", encoding="utf-8").write(css.strip() + "\n")
 PY
 
-for name in web web_worker; do
+# split_ui: the UI module in two, the functions its first render calls (web_bg.wasm) and the
+# rest (web_lazy_bg.wasm), which assets/lazy.js loads idly after the first render or when one of
+# them is first called. Binaryen's wasm-split decides from a profile: the module instrumented
+# (wasm-split --instrument), served with the rest of dist/, opened in headless Chromium
+# (scripts/profile-ui.mjs) until its first render has settled. The glue gets the "placeholder"
+# imports that stand for the split-out functions. Without Chromium or node the UI stays one
+# module (and the page works the same, loading it all at once).
+split_ui() {
+    local wasm="$DIST/web_bg.wasm" glue="$DIST/web.js" work
+    local t
+    for t in wasm-split node; do
+        if ! command -v "$t" >/dev/null 2>&1; then
+            log "warning: $t not found: the UI stays one module (run scripts/setup.sh)"
+            return 0
+        fi
+    done
+    if [ ! -x "$CHROMIUM" ] || [ ! -d "$REPO_ROOT/tests/browser/node_modules/playwright-core" ]; then
+        log "warning: no $CHROMIUM or playwright-core to profile the first render: the UI stays one module (run scripts/setup.sh)"
+        return 0
+    fi
+    work="$(mktemp -d)"
+    cp -R "$DIST" "$work/dist"
+    wasm-split --instrument "${WASM_FEATURES[@]}" "$wasm" -o "$work/dist/web_bg.wasm"
+    serve_dir "$work/dist" "the profiling server"
+    log "profiling the first render (headless $CHROMIUM)"
+    if ! BASE_URL="$SERVER_URL" CHROMIUM="$CHROMIUM" timeout 300 node scripts/profile-ui.mjs "$work/first-render.prof"; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        rm -f "$SERVER_LOG"
+        die "could not profile the UI module's first render"
+    fi
+    kill "$SERVER_PID" 2>/dev/null || true
+    rm -f "$SERVER_LOG"
+    wasm-split --split "${WASM_FEATURES[@]}" --profile="$work/first-render.prof" "$wasm" \
+        -o1 "$work/primary.wasm" -o2 "$work/lazy.wasm"
+    wasm-opt -Oz "${WASM_FEATURES[@]}" -o "$wasm" "$work/primary.wasm"
+    wasm-opt -Oz "${WASM_FEATURES[@]}" -o "$DIST/web_lazy_bg.wasm" "$work/lazy.wasm"
+    rm -rf "$work"
+    python3 - "$glue" <<'PY'
+import sys
+path = sys.argv[1]
+js = open(path, encoding="utf-8").read()
+slot = '"./web_bg.js": import0,'
+if js.count(slot) != 1:
+    sys.exit(f"build-web: {path}: the glue's imports object is not where it was ({slot!r}): "
+             "update split_ui in scripts/build-web.sh for this wasm-bindgen")
+js = js.replace(slot, slot + "\n        placeholder: lazyPlaceholders(() => wasm),")
+js = "import { lazyPlaceholders } from './assets/lazy.js';\n" + js
+open(path, "w", encoding="utf-8").write(js)
+PY
+}
+split_ui
+
+for name in web web_lazy web_worker; do
+    [ -f "$DIST/${name}_bg.wasm" ] || continue
     f="$DIST/${name}_bg.wasm"
     log "dist/ ready: ${name}_bg.wasm $(($(stat -c %s "$f") / 1024)) KiB ($(($(gzip -9 -c "$f" | wc -c) / 1024)) KiB gzipped)"
 done

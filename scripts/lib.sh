@@ -67,3 +67,23 @@ case ":$PATH:" in
     *":$HOME/.cargo/bin:"*) ;;
     *) export PATH="$HOME/.cargo/bin:$PATH" ;;
 esac
+
+# serve_dir DIR WHAT: serves DIR over HTTP on a free port in the background (scripts/serve.py)
+# and waits for it; sets SERVER_PID, SERVER_LOG and SERVER_URL. WHAT names the server in errors.
+# The caller stops it: kill "$SERVER_PID"; rm -f "$SERVER_LOG".
+serve_dir() {
+    local dir="$1" what="$2"
+    command -v python3 >/dev/null 2>&1 || die "python3 not found"
+    SERVER_LOG="$(mktemp)"
+    python3 "$REPO_ROOT/scripts/serve.py" --port 0 --dir "$dir" --quiet >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    SERVER_URL=""
+    for _ in $(seq 1 100); do
+        SERVER_URL="$(sed -n 's/^serving .* at \(http:[^ ]*\)$/\1/p' "$SERVER_LOG")"
+        [ -n "$SERVER_URL" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; die "$what exited"; }
+        sleep 0.1
+    done
+    cat "$SERVER_LOG" >&2
+    die "$what did not start within 10 s"
+}

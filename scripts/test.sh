@@ -44,17 +44,8 @@ step "wasm tests (core-sim and the checker module under node, web components in 
 printf '\n=== browser tests\n' >&2
 command -v node >/dev/null 2>&1 || die "node not found: run scripts/setup.sh"
 [ -x "$CHROMIUM" ] || die "$CHROMIUM not found: run scripts/setup.sh"
-SERVER_LOG="$(mktemp)"
-python3 scripts/serve.py --port 0 --dir "$REPO_ROOT/dist" --quiet >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 100); do
-    URL="$(sed -n 's/^serving .* at \(http:[^ ]*\)$/\1/p' "$SERVER_LOG")"
-    [ -n "$URL" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; die "the test server exited"; }
-    sleep 0.1
-done
-[ -n "$URL" ] || { cat "$SERVER_LOG" >&2; die "the test server did not start within 10 s"; }
+serve_dir "$REPO_ROOT/dist" "the test server"
+URL="$SERVER_URL"
 log "serving dist/ at $URL"
 
 # Node's own test runner: its closing lines are the summary of the run.

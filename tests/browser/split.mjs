@@ -75,3 +75,64 @@ test('a check asked for right after the first render answers, whether or not the
     await page.close();
   }
 });
+
+/** The UI's second module (scripts/build-web.sh split_ui, assets/lazy.js). */
+const LAZY = /\/web_lazy_bg\.wasm$/;
+const linked = (page) => page.waitForSelector('html[data-lazy="linked"]', { timeout: 15_000 });
+
+test('the first render fetches only the first part of the UI; the rest comes idly after it', async () => {
+  const context = session.context();
+  const log = requestLog(context);
+  const { page, problems } = await openPage(context, '');
+  try {
+    const rendered = await firstRenderAt(page);
+    await linked(page);
+    const lazy = log.filter((r) => LAZY.test(r.path));
+    assert.equal(lazy.length, 1, `one fetch of the rest: ${log.map((r) => r.path).join(', ')}`);
+    assert.ok(lazy[0].start > rendered, `after the first render: ${JSON.stringify({ rendered, lazy })}`);
+    // Views the first render did not draw now open without another fetch.
+    for (const [tab, main] of [['lessons', '#lessons'], ['challenges', '#challenges'], ['matrix', '#matrix']]) {
+      await page.locator(`#tab-${tab}`).click();
+      await page.locator(main).waitFor();
+    }
+    assert.equal(log.filter((r) => LAZY.test(r.path)).length, 1, log.map((r) => r.path).join(', '));
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a view clicked before the rest of the UI has arrived loads it at once and opens', async () => {
+  const context = session.context();
+  const page = await context.newPage();
+  // The idle prefetch is held back (until the end of the test); the synchronous load a
+  // placeholder makes goes through.
+  let held = null;
+  let release;
+  const releasedAll = new Promise((r) => { release = r; });
+  let fetches = 0;
+  await page.route(LAZY, async (route) => {
+    fetches += 1;
+    if (!held) {
+      held = route;
+      await releasedAll;
+    }
+    await route.continue();
+  });
+  try {
+    await page.goto(new URL('', BASE_URL).href, { waitUntil: 'load' });
+    await page.waitForSelector('html[data-ready="true"]');
+    const deadline = Date.now() + 15_000;
+    while (!held && Date.now() < deadline) await page.waitForTimeout(50);
+    assert.ok(held, 'the page started the idle prefetch');
+    await page.locator('#tab-lessons').click();
+    await page.locator('#lessons').waitFor();
+    await page.locator('#tab-matrix').click();
+    await page.locator('#matrix').waitFor();
+    assert.ok(fetches >= 2, `a placeholder fetched the rest itself (${fetches} fetches)`);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.lazy), 'linked');
+  } finally {
+    release();
+    await page.close();
+  }
+});
