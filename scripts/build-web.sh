@@ -65,8 +65,10 @@ esac
 # UI module also shares one copy of each generic function among all crates (without LTO, each
 # crate would make its own). The checker does not: a shared copy is compiled in the crate that
 # first made it and cannot be inlined into the search's hot loops (slice copies and
-# comparisons became calls: ~10% of a profile, and the module is no larger without it).
-UI_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y}"
+# comparisons became calls: ~10% of a profile, and the module is no larger without it). The UI
+# module keeps the linker's relocations (--emit-relocs; the code is the same): split_ui reads in
+# them which data each function can reach.
+UI_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none -Zshare-generics=y -Clink-arg=--emit-relocs}"
 CHECKER_RUSTFLAGS="${WEB_RUSTFLAGS--Ctarget-feature=-reference-types -Zlocation-detail=none -Zfmt-debug=none}"
 
 # build CRATE TARGET_DIR RUSTFLAGS CONFIG...: cargo build of one crate for wasm32, by route
@@ -119,33 +121,38 @@ mkdir -p "$DIST"
 # for binaryen's tools: --detect-features cannot see them after wasm-bindgen.
 WASM_FEATURES=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
     --enable-sign-ext --enable-reference-types --enable-multivalue)
-# bindgen CRATE TARGET_DIR LEVEL: the JS glue and the module of one crate optimised by wasm-opt
-# at LEVEL (-Oz, -O3, ...), dist/<name>.js and dist/<name>_bg.wasm (name: the crate's with _
-# for -).
+# bindgen CRATE TARGET_DIR [ARG...]: the JS glue and the module of one crate, dist/<name>.js and
+# dist/<name>_bg.wasm (name: the crate's with _ for -), without the linker's relocations.
 bindgen() {
-    local name="${1//-/_}" dir="$2" level="$3"
+    local name="${1//-/_}" dir="$2"
+    shift 2
     local wasm_in="$dir/$WASM_TARGET/release/$name.wasm"
     [ -f "$wasm_in" ] || die "build produced no $wasm_in"
-    wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$wasm_in"
-    local out="$DIST/${name}_bg.wasm"
-    if command -v wasm-opt >/dev/null 2>&1; then
-        # --low-memory-unused lets wasm-opt fold constant offsets into loads and stores (2 KiB
-        # gzipped off the UI module): it assumes nothing lives in the first 1 KiB of memory,
-        # which holds for Rust's wasm32 layout (rust-lld --stack-first: addresses 0..1 MiB are
-        # the stack, which grows down from 1 MiB, and the data follow it).
-        if wasm-opt "$level" --converge --low-memory-unused "${WASM_FEATURES[@]}" -o "$out.opt" "$out"; then
-            mv "$out.opt" "$out"
-        else
-            rm -f "$out.opt"
-            log "warning: wasm-opt ($(wasm-opt --version 2>/dev/null)) failed; keeping the unoptimised $out"
-        fi
+    wasm-bindgen --target web --no-typescript --out-dir "$DIST" --out-name "$name" "$@" "$wasm_in"
+    python3 scripts/split_ui.py strip-relocs "$DIST/${name}_bg.wasm" "$DIST/${name}_bg.wasm"
+}
+# optimise LEVEL IN OUT: wasm-opt at LEVEL (-Oz, -O3, ...), which writes no names; without
+# wasm-opt (or if it fails), IN unoptimised. --low-memory-unused lets wasm-opt fold constant
+# offsets into loads and stores (2 KiB gzipped off the UI module): it assumes nothing lives in
+# the first 1 KiB of memory, which holds for Rust's wasm32 layout (rust-lld --stack-first:
+# addresses 0..1 MiB are the stack, which grows down from 1 MiB, and the data follow it).
+optimise() {
+    local level="$1" in="$2" out="$3"
+    if command -v wasm-opt >/dev/null 2>&1 \
+        && wasm-opt "$level" --converge --low-memory-unused "${WASM_FEATURES[@]}" -o "$out.opt" "$in"; then
+        mv "$out.opt" "$out"
     else
-        log "wasm-opt not found: skipping size optimisation of $out"
+        rm -f "$out.opt"
+        log "warning: no working wasm-opt ($(wasm-opt --version 2>/dev/null || echo none)): $out is not optimised"
+        [ "$in" = "$out" ] || cp "$in" "$out"
     fi
 }
-# The UI for size; the checker for speed (WASM_OPT_CHECKER=-Oz makes it smaller and slower).
-bindgen "$UI" "$CARGO_TARGET_DIR" -Oz
-bindgen "$CHECKER" "$CHECKER_TARGET_DIR" "${WASM_OPT_CHECKER:--O3}"
+# The UI keeps the linker's function names (--no-demangle: as the linker wrote them), which
+# split_ui matches against the linker's relocations.
+bindgen "$UI" "$CARGO_TARGET_DIR" --no-demangle
+bindgen "$CHECKER" "$CHECKER_TARGET_DIR"
+# The checker for speed (WASM_OPT_CHECKER=-Oz makes it smaller and slower).
+optimise "${WASM_OPT_CHECKER:--O3}" "$DIST/web_worker_bg.wasm" "$DIST/web_worker_bg.wasm"
 
 cp index.html "$DIST/"
 if [ -d assets ]; then cp -R assets "$DIST/"; fi
@@ -161,26 +168,32 @@ css = re.sub(r"\s*([{};,])\s*", r"\1", css)
 open(path, "w", encoding="utf-8").write(css.strip() + "\n")
 PY
 
-# split_ui: the UI module in two, the functions its first render calls (web_bg.wasm) and the
-# rest (web_lazy_bg.wasm), which assets/lazy.js loads idly after the first render or when one of
-# them is first called. Binaryen's wasm-split decides from a profile: the module instrumented
-# (wasm-split --instrument), served with the rest of dist/, opened in headless Chromium
-# (scripts/profile-ui.mjs) until its first render has settled. The glue gets the "placeholder"
-# imports that stand for the split-out functions. Without Chromium or node the UI stays one
-# module (and the page works the same, loading it all at once).
-split_ui() {
-    local wasm="$DIST/web_bg.wasm" glue="$DIST/web.js" work
+# split_ui: the UI module in two, the functions its first render calls with the data they can
+# reach (web_bg.wasm), and the rest (web_lazy_bg.wasm), which assets/lazy.js loads idly after the
+# first render or when one of its functions is first called. Binaryen's wasm-split moves the
+# functions, from a profile: the module instrumented (wasm-split --instrument), served with the
+# rest of dist/, opened in headless Chromium (scripts/profile-ui.mjs) until its first render has
+# settled. scripts/split_ui.py moves the read-only data no primary function can reach (from the
+# linker's relocations) and checks that no primary code holds its address. Then each half is
+# optimised for size, and the glue gets the "placeholder" imports that stand for the moved
+# functions. Without Chromium, node or wasm-split the UI stays one module (and works the same,
+# loaded all at once).
+can_split_ui() {
     local t
-    for t in wasm-split node; do
+    for t in wasm-split wasm-opt node; do
         if ! command -v "$t" >/dev/null 2>&1; then
             log "warning: $t not found: the UI stays one module (run scripts/setup.sh)"
-            return 0
+            return 1
         fi
     done
     if [ ! -x "$CHROMIUM" ] || [ ! -d "$REPO_ROOT/tests/browser/node_modules/playwright-core" ]; then
         log "warning: no $CHROMIUM or playwright-core to profile the first render: the UI stays one module (run scripts/setup.sh)"
-        return 0
+        return 1
     fi
+}
+split_ui() {
+    local wasm="$DIST/web_bg.wasm" glue="$DIST/web.js" linked="$CARGO_TARGET_DIR/$WASM_TARGET/release/web.wasm"
+    local work
     work="$(mktemp -d)"
     cp -R "$DIST" "$work/dist"
     wasm-split --instrument "${WASM_FEATURES[@]}" "$wasm" -o "$work/dist/web_bg.wasm"
@@ -193,10 +206,13 @@ split_ui() {
     fi
     kill "$SERVER_PID" 2>/dev/null || true
     rm -f "$SERVER_LOG"
-    wasm-split --split "${WASM_FEATURES[@]}" --profile="$work/first-render.prof" "$wasm" \
+    wasm-split --split "${WASM_FEATURES[@]}" -g --profile="$work/first-render.prof" "$wasm" \
         -o1 "$work/primary.wasm" -o2 "$work/lazy.wasm"
-    wasm-opt -Oz "${WASM_FEATURES[@]}" -o "$wasm" "$work/primary.wasm"
-    wasm-opt -Oz "${WASM_FEATURES[@]}" -o "$DIST/web_lazy_bg.wasm" "$work/lazy.wasm"
+    python3 scripts/split_ui.py move-data "$linked" "$wasm" "$work/primary.wasm" "$work/lazy.wasm" \
+        "$work/primary-data.wasm" "$work/lazy-data.wasm" "$work/moved.json"
+    python3 scripts/split_ui.py check "$linked" "$work/primary-data.wasm" "$work/moved.json"
+    optimise -Oz "$work/primary-data.wasm" "$wasm"
+    optimise -Oz "$work/lazy-data.wasm" "$DIST/web_lazy_bg.wasm"
     rm -rf "$work"
     python3 - "$glue" <<'PY'
 import sys
@@ -211,7 +227,12 @@ js = "import { lazyPlaceholders } from './assets/lazy.js';\n" + js
 open(path, "w", encoding="utf-8").write(js)
 PY
 }
-split_ui
+# The UI for size, in two halves when it can be split.
+if can_split_ui; then
+    split_ui
+else
+    optimise -Oz "$DIST/web_bg.wasm" "$DIST/web_bg.wasm"
+fi
 
 for name in web web_lazy web_worker; do
     [ -f "$DIST/${name}_bg.wasm" ] || continue

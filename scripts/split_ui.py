@@ -1,0 +1,582 @@
+#!/usr/bin/env python3
+"""The data half of splitting the UI module (scripts/build-web.sh split_ui).
+
+binaryen's wasm-split moves functions, not data: every string and table the linker placed in
+.rodata stays in the primary module, which the first render loads. This moves the read-only data
+that no primary function can reach into the secondary module, as active data segments that write
+it into the shared memory when the secondary is instantiated; the primary's copy becomes zeros,
+which wasm-opt then drops.
+
+Why that is sound. The linker output (rust-lld --emit-relocs) records every address of a data
+symbol that the code or the data hold: a relocation against the symbol. So the data a function
+can touch without first being handed a pointer is the data its relocations name, and what that
+data's own relocations name, and so on. A pointer the primary is handed at run time was made by
+code that named the data, and if that code is in the secondary, the secondary has been loaded and
+its segments written. The primary is split from the module wasm-bindgen made of the linker output,
+before wasm-opt has inlined anything, so each primary function is one the linker saw (found by
+name); the two wasm-bindgen adds (the start function, multi-value shims) are scanned for constants
+that fall in .rodata. Only .rodata moves: the secondary's segments are written whenever it is
+instantiated, and writable data would lose what the program stored there. `check` scans the split
+primary's code for an address of a moved byte and fails the build on one.
+
+  split_ui.py strip-relocs IN OUT
+  split_ui.py move-data LINKED UI PRIMARY SECONDARY PRIMARY_OUT SECONDARY_OUT RANGES_JSON
+  split_ui.py check LINKED PRIMARY RANGES_JSON
+
+LINKED is the linker's output (with relocations, mangled names), UI the wasm-bindgen module that
+was split (wasm-bindgen --no-demangle), PRIMARY and SECONDARY wasm-split's outputs with names (-g).
+move-data also gives the exports wasm-split added to the primary (named after the functions) short
+names, in both modules.
+"""
+
+import bisect
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+USAGE = """  split_ui.py strip-relocs IN OUT
+  split_ui.py move-data LINKED UI PRIMARY SECONDARY PRIMARY_OUT SECONDARY_OUT RANGES_JSON
+  split_ui.py check LINKED PRIMARY RANGES_JSON"""
+
+# --- reading and writing wasm -----------------------------------------------------------------
+
+
+def leb_u(b, i):
+    r = s = 0
+    while True:
+        x = b[i]
+        i += 1
+        r |= (x & 0x7F) << s
+        s += 7
+        if x < 0x80:
+            return r, i
+
+
+def leb_s(b, i):
+    r = s = 0
+    while True:
+        x = b[i]
+        i += 1
+        r |= (x & 0x7F) << s
+        s += 7
+        if x < 0x80:
+            if x & 0x40:
+                r -= 1 << s
+            return r, i
+
+
+def enc_u(n):
+    out = bytearray()
+    while True:
+        x = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(x | 0x80)
+        else:
+            out.append(x)
+            return bytes(out)
+
+
+def enc_s(n):
+    out = bytearray()
+    while True:
+        x = n & 0x7F
+        n >>= 7
+        if (n == 0 and not x & 0x40) or (n == -1 and x & 0x40):
+            out.append(x)
+            return bytes(out)
+        out.append(x | 0x80)
+
+
+def read_name(b, i):
+    n, i = leb_u(b, i)
+    return b[i : i + n].decode("utf-8"), i + n
+
+
+def enc_name(s):
+    raw = s.encode("utf-8")
+    return enc_u(len(raw)) + raw
+
+
+def sections(b):
+    """The module's sections: id, start (of the id byte), body (of the payload), end, name."""
+    if b[:8] != b"\0asm\x01\0\0\0":
+        sys.exit("split_ui: not a wasm module (version 1)")
+    i, out = 8, []
+    while i < len(b):
+        sid = b[i]
+        size, body = leb_u(b, i + 1)
+        end = body + size
+        name = None
+        if sid == 0:
+            name, body = read_name(b, body)
+        out.append({"id": sid, "start": i, "body": body, "end": end, "name": name})
+        i = end
+    return out
+
+
+def section(b, sid, name=None, required=True):
+    for s in sections(b):
+        if s["id"] == sid and s["name"] == name:
+            return s
+    if required:
+        sys.exit(f"split_ui: no section {sid} {name or ''}")
+    return None
+
+
+def replace_section(b, s, body):
+    head = bytes([s["id"]]) + enc_u(len(body))
+    return b[: s["start"]] + head + body + b[s["end"] :]
+
+
+def function_imports(b):
+    """How many functions the module imports (their indices come first)."""
+    s = section(b, 2, required=False)
+    if not s:
+        return 0
+    i = s["body"]
+    n, i = leb_u(b, i)
+    count = 0
+    for _ in range(n):
+        _, i = read_name(b, i)
+        _, i = read_name(b, i)
+        i, kind = skip_import_desc(b, i)
+        count += kind == 0
+    return count
+
+
+def skip_import_desc(b, i):
+    kind = b[i]
+    i += 1
+    if kind == 0:
+        _, i = leb_u(b, i)
+    elif kind in (1, 2):  # table (reftype, limits) / memory (limits)
+        if kind == 1:
+            i += 1
+        flags, i = leb_u(b, i)
+        _, i = leb_u(b, i)
+        if flags & 1:
+            _, i = leb_u(b, i)
+    elif kind == 3:  # global: valtype, mutability
+        i += 2
+    else:
+        sys.exit(f"split_ui: unknown import kind {kind}")
+    return i, kind
+
+
+def function_names(b):
+    """Function index -> name, from the name section."""
+    s = section(b, 0, "name")
+    i, out = s["body"], {}
+    while i < s["end"]:
+        sub = b[i]
+        size, j = leb_u(b, i + 1)
+        if sub == 1:
+            n, p = leb_u(b, j)
+            for _ in range(n):
+                idx, p = leb_u(b, p)
+                out[idx], p = read_name(b, p)
+        i = j + size
+    return out
+
+
+def code_bodies(b):
+    """[(start, end)] of each function body, as offsets into the code section's payload."""
+    s = section(b, 10)
+    i = s["body"]
+    n, i = leb_u(b, i)
+    out = []
+    for _ in range(n):
+        size, j = leb_u(b, i)
+        out.append((i - s["body"], j + size - s["body"]))
+        i = j + size
+    return out
+
+
+def data_segments(b):
+    """[(address, payload offset in the file, size)] of the active segments of memory 0."""
+    s = section(b, 11, required=False)
+    if not s:
+        return []
+    i = s["body"]
+    n, i = leb_u(b, i)
+    out = []
+    for _ in range(n):
+        flags, i = leb_u(b, i)
+        if flags != 0 or b[i] != 0x41:
+            sys.exit("split_ui: a data segment that is not active at an i32.const")
+        addr, i = leb_s(b, i + 1)
+        if b[i] != 0x0B:
+            sys.exit("split_ui: a data segment offset that is not one i32.const")
+        size, i = leb_u(b, i + 1)
+        out.append((addr, i, size))
+        i += size
+    return out
+
+
+# --- the linker's view: symbols and relocations -------------------------------------------------
+
+MEMORY_ADDR = {3, 4, 5, 11, 14, 15, 16, 17, 23}  # R_WASM_MEMORY_ADDR_* (not TLS)
+HAS_ADDEND = MEMORY_ADDR | {8, 9, 21, 22, 25}
+
+
+def linked_view(path):
+    """From the linker's output: .rodata's range, each data symbol's range, and for each
+    function name and each data symbol the data symbols its relocations name."""
+    b = open(path, "rb").read()
+    secs = sections(b)
+    segs = data_segments(b)
+    if not segs:
+        sys.exit(f"split_ui: {path} has no data")
+    # The linker lays .rodata out first (rust-lld: .rodata, .data, then .bss).
+    ro_lo, _, ro_size = segs[0]
+    names = function_names(b)
+    imported = function_imports(b)
+    bodies = code_bodies(b)
+    body_starts = [s for s, _ in bodies]
+    link = section(b, 0, "linking", required=False)
+    if not link:
+        sys.exit(f"split_ui: {path} has no linking section: link with -Clink-arg=--emit-relocs")
+    symbols = []
+    i = link["body"]
+    _, i = leb_u(b, i)  # version
+    seg_sizes = [(a, sz) for a, _, sz in segs]
+    while i < link["end"]:
+        sub = b[i]
+        size, j = leb_u(b, i + 1)
+        if sub == 8:  # WASM_SYMBOL_TABLE
+            n, p = leb_u(b, j)
+            for _ in range(n):
+                kind = b[p]
+                flags, p = leb_u(b, p + 1)
+                undefined = flags & 0x10
+                if kind in (0, 2, 4, 5):
+                    idx, p = leb_u(b, p)
+                    if not undefined or flags & 0x40:
+                        _, p = read_name(b, p)
+                    symbols.append(("func", idx) if kind == 0 else ("other",))
+                elif kind == 1:
+                    _, p = read_name(b, p)
+                    if undefined:
+                        symbols.append(("other",))
+                    else:
+                        seg, p = leb_u(b, p)
+                        off, p = leb_u(b, p)
+                        sz, p = leb_u(b, p)
+                        base = seg_sizes[seg][0]
+                        symbols.append(("data", base + off, base + off + sz))
+                elif kind == 3:
+                    _, p = leb_u(b, p)
+                    symbols.append(("other",))
+                else:
+                    sys.exit(f"split_ui: unknown symbol kind {kind}")
+        i = j + size
+    relocs = {}
+    for s in secs:
+        if s["name"] and s["name"].startswith("reloc."):
+            p = s["body"]
+            target, p = leb_u(b, p)
+            n, p = leb_u(b, p)
+            entries = []
+            for _ in range(n):
+                ty = b[p]
+                off, p = leb_u(b, p + 1)
+                idx, p = leb_u(b, p)
+                addend = 0
+                if ty in HAS_ADDEND:
+                    addend, p = leb_s(b, p)
+                entries.append((ty, off, idx, addend))
+            relocs[secs[target]["id"]] = entries
+    func_refs = defaultdict(set)  # function name -> data symbol indices
+    targets = {}  # address a relocation makes (symbol + addend) -> the symbol
+    for ty, off, idx, addend in relocs.get(10, []) + relocs.get(11, []):
+        if ty in MEMORY_ADDR and symbols[idx][0] == "data":
+            targets.setdefault(symbols[idx][1] + addend, idx)
+    for ty, off, idx, _ in relocs.get(10, []):
+        if ty in MEMORY_ADDR and symbols[idx][0] == "data":
+            k = bisect.bisect_right(body_starts, off) - 1
+            func_refs[names.get(imported + k, f"#{imported + k}")].add(idx)
+    # Data that holds addresses of other data: the symbols containing each relocated word.
+    data_syms = sorted((k for k, s in enumerate(symbols) if s[0] == "data"), key=lambda k: symbols[k][1])
+    data_starts = [symbols[k][1] for k in data_syms]
+    longest = max((symbols[k][2] - symbols[k][1] for k in data_syms), default=0)
+    dsec = section(b, 11)
+    seg_payload = [(a, at - dsec["body"], sz) for a, at, sz in segs]
+
+    def containing(addr):
+        j = bisect.bisect_right(data_starts, addr) - 1
+        while j >= 0 and data_starts[j] >= addr - longest:
+            k = data_syms[j]
+            if symbols[k][1] <= addr < max(symbols[k][2], symbols[k][1] + 1):
+                yield k
+            j -= 1
+
+    data_refs = defaultdict(set)
+    for ty, off, idx, _ in relocs.get(11, []):
+        if ty not in MEMORY_ADDR or symbols[idx][0] != "data":
+            continue
+        addr = next(a + off - at for a, at, sz in seg_payload if at <= off < at + sz)
+        for k in containing(addr):
+            data_refs[k].add(idx)
+    return {
+        "rodata": (ro_lo, ro_lo + ro_size),
+        "symbols": symbols,
+        "func_refs": func_refs,
+        "data_refs": data_refs,
+        "names": set(names.values()),
+        "targets": targets,
+    }
+
+
+# --- the split ------------------------------------------------------------------------------------
+
+
+def wasm_consts(path, wanted):
+    """i32 constants and memory offsets in the named functions (binaryen's wasm-dis, which
+    writes a name's characters other than [A-Za-z0-9_.$] as \\hh)."""
+    def printed(n):
+        return re.sub(r"[^A-Za-z0-9_.$]", lambda m: "".join("\\%02x" % c for c in m.group(0).encode()), n)
+
+    wanted = {printed(n): n for n in wanted}
+    text = subprocess.run(["wasm-dis", path], check=True, capture_output=True, text=True).stdout
+    out, found, current = set(), set(), False
+    for line in text.splitlines():
+        m = re.match(r" \(func \$(\S+)", line)
+        if m:
+            current = m.group(1) in wanted
+            if current:
+                found.add(m.group(1))
+            continue
+        if line.startswith(" ("):
+            current = False
+        if current:
+            out.update(int(v) for v in re.findall(r"(?:i32\.const |offset=)(-?\d+)", line))
+    missing = set(wanted) - found
+    if missing:
+        sys.exit(f"split_ui: wasm-dis shows no function {sorted(missing)[:3]} of {path}")
+    return out
+
+
+def kept_rodata(view, primary_path):
+    """A bytearray over .rodata, 1 where a primary function can reach the byte."""
+    pb = open(primary_path, "rb").read()
+    imported = function_imports(pb)
+    primary_funcs = {n for i, n in function_names(pb).items() if i >= imported}
+    known = view["names"]
+    # wasm-bindgen and walrus keep a repeated name unique with a ".N" suffix.
+    def original(n):
+        return n if n in known else re.sub(r"\.\d+$", "", n)
+
+    symbols = view["symbols"]
+    keep = set()
+    unknown = set()
+    for f in primary_funcs:
+        o = original(f)
+        if o in known:
+            keep |= view["func_refs"].get(o, set())
+        else:
+            unknown.add(f)
+    lo, hi = view["rodata"]
+    mask = bytearray(hi - lo)
+    if unknown:
+        # Functions the linker never saw (wasm-bindgen's): keep what their constants point at.
+        for v in wasm_consts(primary_path, unknown):
+            if lo <= v < hi:
+                for k, s in enumerate(symbols):
+                    if s[0] == "data" and s[1] <= v < max(s[2], s[1] + 1):
+                        keep.add(k)
+                mask[v - lo] = 1
+    stack = list(keep)
+    while stack:
+        for t in view["data_refs"].get(stack.pop(), ()):
+            if t not in keep:
+                keep.add(t)
+                stack.append(t)
+    for k in keep:
+        _, a, z = symbols[k]
+        for x in range(max(a, lo), min(z, hi)):
+            mask[x - lo] = 1
+    return mask, len(unknown)
+
+
+def unkept_runs(mask, lo):
+    """The runs of .rodata no primary function can reach, as [start, end) addresses."""
+    out = []
+    x = 0
+    while x < len(mask):
+        if mask[x]:
+            x += 1
+            continue
+        y = x
+        while y < len(mask) and not mask[y]:
+            y += 1
+        out.append([lo + x, lo + y])
+        x = y
+    return out
+
+
+def joined(runs, gap=16):
+    """The runs with gaps under `gap` bytes closed, for fewer segments in the secondary: the
+    kept bytes in a closed gap are read-only, so the secondary writes them again with the
+    values they already hold (and the primary keeps them)."""
+    out = []
+    for a, z in runs:
+        if out and a - out[-1][1] < gap:
+            out[-1][1] = z
+        else:
+            out.append([a, z])
+    return out
+
+
+def short_name(k):
+    digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$"
+    s = ""
+    while True:
+        s = digits[k % 64] + s
+        k //= 64
+        if not k:
+            return "_" + s
+
+
+def rename_split_exports(ui, pb, sb):
+    """wasm-split names the exports it adds to the primary after their functions (long mangled
+    names, in both modules): gives them short ones."""
+    ui_exports = set()
+    s = section(ui, 7)
+    i = s["body"]
+    n, i = leb_u(ui, i)
+    for _ in range(n):
+        nm, i = read_name(ui, i)
+        _, i = leb_u(ui, i + 1)
+        ui_exports.add(nm)
+    mapping = {}
+    s = section(pb, 7)
+    i = s["body"]
+    n, i = leb_u(pb, i)
+    body = bytearray(enc_u(n))
+    for _ in range(n):
+        nm, i = read_name(pb, i)
+        _, j = leb_u(pb, i + 1)
+        if nm not in ui_exports and nm not in ("memory", "table", "global"):
+            mapping[nm] = short_name(len(mapping))
+            nm = mapping[nm]
+        body += enc_name(nm) + pb[i:j]
+        i = j
+    pb = replace_section(pb, s, bytes(body))
+    s = section(sb, 2)
+    i = s["body"]
+    n, i = leb_u(sb, i)
+    body = bytearray(enc_u(n))
+    for _ in range(n):
+        mod, i = read_name(sb, i)
+        nm, i = read_name(sb, i)
+        j, _ = skip_import_desc(sb, i)
+        if mod == "primary" and nm in mapping:
+            nm = mapping[nm]
+        body += enc_name(mod) + enc_name(nm) + sb[i:j]
+        i = j
+    return pb, replace_section(sb, s, bytes(body)), len(mapping)
+
+
+def has_relocations(path):
+    b = open(path, "rb").read()
+    return section(b, 0, "linking", required=False) is not None
+
+
+def move_data(linked, ui_path, primary, secondary, primary_out, secondary_out, ranges_json):
+    if not has_relocations(linked):
+        # A build without the linker's relocations (the rustup route): the functions are split,
+        # all the data stays in the primary.
+        print(f"split_ui: warning: {linked} has no relocations (-Clink-arg=--emit-relocs): no data moved", file=sys.stderr)
+        pb, sb, _ = rename_split_exports(open(ui_path, "rb").read(), open(primary, "rb").read(), open(secondary, "rb").read())
+        open(primary_out, "wb").write(pb)
+        open(secondary_out, "wb").write(sb)
+        json.dump({"rodata": None, "moved": []}, open(ranges_json, "w"))
+        return
+    view = linked_view(linked)
+    lo, hi = view["rodata"]
+    mask, unknown = kept_rodata(view, primary)
+    runs = unkept_runs(mask, lo)
+    pb = bytearray(open(primary, "rb").read())
+    payload = []
+    moved = 0
+    for a, z in joined(runs):
+        for addr, at, size in data_segments(pb):
+            x0, x1 = max(a, addr), min(z, addr + size)
+            if x0 >= x1:
+                continue
+            payload.append((x0, bytes(pb[at + x0 - addr : at + x1 - addr])))
+            for x in range(x0, x1):
+                if not mask[x - lo]:
+                    pb[at + x - addr] = 0
+                    moved += 1
+    payload.sort()
+    sb = open(secondary, "rb").read()
+    if section(sb, 11, required=False) or section(sb, 12, required=False):
+        sys.exit("split_ui: the secondary module already has data")
+    body = enc_u(len(payload)) + b"".join(
+        b"\0\x41" + enc_s(addr) + b"\x0b" + enc_u(len(data)) + data for addr, data in payload
+    )
+    code = section(sb, 10)
+    sb = sb[: code["end"]] + b"\x0b" + enc_u(len(body)) + body + sb[code["end"] :]
+    pb, sb, renamed = rename_split_exports(open(ui_path, "rb").read(), bytes(pb), sb)
+    open(primary_out, "wb").write(pb)
+    open(secondary_out, "wb").write(sb)
+    json.dump({"rodata": [lo, hi], "moved": runs}, open(ranges_json, "w"))
+    print(
+        f"split_ui: {moved} of {hi - lo} bytes of .rodata moved to the secondary module "
+        f"({len(payload)} segments; {unknown} primary functions scanned for constants); "
+        f"{renamed} exports renamed",
+        file=sys.stderr,
+    )
+
+
+def check(linked, primary, ranges_json):
+    """Fails if the code of the split primary (before wasm-opt) holds the address of a moved
+    byte: a constant or memory offset that is an address some relocation makes (a symbol plus
+    its addend) and lies in a moved run, other than the end of its symbol (the one-past-the-end
+    pointer of a slice, which is never read). A second line of defence: move_data keeps every
+    symbol a primary function's relocations name."""
+    runs = json.load(open(ranges_json))["moved"]
+    if not runs:
+        return
+    view = linked_view(linked)
+    symbols, targets = view["symbols"], view["targets"]
+    starts = [a for a, _ in runs]
+    text = subprocess.run(["wasm-dis", primary], check=True, capture_output=True, text=True).stdout
+    code = "\n".join(line for line in text.splitlines() if not re.match(r" \((data|elem|global) ", line))
+    hits = []
+    for v in {int(v) for v in re.findall(r"(?:i32\.const |offset=)(-?\d+)", code)}:
+        k = bisect.bisect_right(starts, v) - 1
+        if k < 0 or not runs[k][0] <= v < runs[k][1] or v not in targets:
+            continue
+        if v != symbols[targets[v]][2]:
+            hits.append(v)
+    if hits:
+        sys.exit(f"split_ui: the primary module's code holds addresses of moved data: {sorted(hits)[:10]}")
+    print(f"split_ui: no address in the primary module's code points into the {len(runs)} moved runs", file=sys.stderr)
+
+
+def strip_relocs(src, dst):
+    """Drops the linker's linking and reloc.* sections (wasm-bindgen copies them, stale)."""
+    b = open(src, "rb").read()
+    out = bytearray(b[:8])
+    for s in sections(b):
+        if s["name"] == "linking" or (s["name"] or "").startswith("reloc."):
+            continue
+        out += b[s["start"] : s["end"]]
+    open(dst, "wb").write(out)
+
+
+def main(argv):
+    commands = {"strip-relocs": (strip_relocs, 2), "move-data": (move_data, 7), "check": (check, 3)}
+    if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
+        sys.exit("usage:\n" + USAGE)
+    fn, _ = commands[argv[1]]
+    fn(*argv[2:])
+
+
+if __name__ == "__main__":
+    main(sys.argv)
