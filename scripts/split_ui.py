@@ -43,7 +43,18 @@ USAGE = """  split_ui.py strip-relocs IN OUT
 # --- reading and writing wasm -----------------------------------------------------------------
 
 
-def leb_u(b, i):
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def leb(b, i, signed=False):
+    """The LEB128 number at b[i]: (value, index after it)."""
     r = s = 0
     while True:
         x = b[i]
@@ -51,20 +62,17 @@ def leb_u(b, i):
         r |= (x & 0x7F) << s
         s += 7
         if x < 0x80:
+            if signed and x & 0x40:
+                r -= 1 << s
             return r, i
+
+
+def leb_u(b, i):
+    return leb(b, i)
 
 
 def leb_s(b, i):
-    r = s = 0
-    while True:
-        x = b[i]
-        i += 1
-        r |= (x & 0x7F) << s
-        s += 7
-        if x < 0x80:
-            if x & 0x40:
-                r -= 1 << s
-            return r, i
+    return leb(b, i, signed=True)
 
 
 def enc_u(n):
@@ -133,18 +141,9 @@ def replace_section(b, s, body):
 
 def function_imports(b):
     """How many functions the module imports (their indices come first)."""
-    s = section(b, 2, required=False)
-    if not s:
+    if not section(b, 2, required=False):
         return 0
-    i = s["body"]
-    n, i = leb_u(b, i)
-    count = 0
-    for _ in range(n):
-        _, i = read_name(b, i)
-        _, i = read_name(b, i)
-        i, kind = skip_import_desc(b, i)
-        count += kind == 0
-    return count
+    return sum(1 for _, _, desc in entries(b, 2, read_import)[1] if desc[0] == 0)
 
 
 def skip_import_desc(b, i):
@@ -225,7 +224,7 @@ HAS_ADDEND = MEMORY_ADDR | {8, 9, 21, 22, 25}
 def linked_view(path):
     """From the linker's output: .rodata's range, each data symbol's range, and for each
     function name and each data symbol the data symbols its relocations name."""
-    b = open(path, "rb").read()
+    b = read_bytes(path)
     secs = sections(b)
     segs = data_segments(b)
     if not segs:
@@ -361,7 +360,7 @@ def wasm_consts(path, wanted):
 
 def kept_rodata(view, primary_path):
     """A bytearray over .rodata, 1 where a primary function can reach the byte."""
-    pb = open(primary_path, "rb").read()
+    pb = read_bytes(primary_path)
     imported = function_imports(pb)
     primary_funcs = {n for i, n in function_names(pb).items() if i >= imported}
     known = view["names"]
@@ -440,48 +439,52 @@ def short_name(k):
             return "_" + s
 
 
+def entries(b, sid, read_one):
+    """Section `sid` and its entries, each read by read_one(b, i) -> (entry, index after it)."""
+    s = section(b, sid)
+    n, i = leb_u(b, s["body"])
+    out = []
+    for _ in range(n):
+        entry, i = read_one(b, i)
+        out.append(entry)
+    return s, out
+
+
+def read_export(b, i):
+    """(name, kind and index as bytes)."""
+    nm, i = read_name(b, i)
+    _, j = leb_u(b, i + 1)
+    return (nm, b[i:j]), j
+
+
+def read_import(b, i):
+    """(module, name, description as bytes)."""
+    mod, i = read_name(b, i)
+    nm, i = read_name(b, i)
+    j, _ = skip_import_desc(b, i)
+    return (mod, nm, b[i:j]), j
+
+
 def rename_split_exports(ui, pb, sb):
     """wasm-split names the exports it adds to the primary after their functions (long mangled
     names, in both modules): gives them short ones."""
-    ui_exports = set()
-    s = section(ui, 7)
-    i = s["body"]
-    n, i = leb_u(ui, i)
-    for _ in range(n):
-        nm, i = read_name(ui, i)
-        _, i = leb_u(ui, i + 1)
-        ui_exports.add(nm)
+    ui_exports = {nm for nm, _ in entries(ui, 7, read_export)[1]} | {"memory", "table", "global"}
     mapping = {}
-    s = section(pb, 7)
-    i = s["body"]
-    n, i = leb_u(pb, i)
-    body = bytearray(enc_u(n))
-    for _ in range(n):
-        nm, i = read_name(pb, i)
-        _, j = leb_u(pb, i + 1)
-        if nm not in ui_exports and nm not in ("memory", "table", "global"):
+    s, exports = entries(pb, 7, read_export)
+    for nm, _ in exports:
+        if nm not in ui_exports:
             mapping[nm] = short_name(len(mapping))
-            nm = mapping[nm]
-        body += enc_name(nm) + pb[i:j]
-        i = j
-    pb = replace_section(pb, s, bytes(body))
-    s = section(sb, 2)
-    i = s["body"]
-    n, i = leb_u(sb, i)
-    body = bytearray(enc_u(n))
-    for _ in range(n):
-        mod, i = read_name(sb, i)
-        nm, i = read_name(sb, i)
-        j, _ = skip_import_desc(sb, i)
-        if mod == "primary" and nm in mapping:
-            nm = mapping[nm]
-        body += enc_name(mod) + enc_name(nm) + sb[i:j]
-        i = j
-    return pb, replace_section(sb, s, bytes(body)), len(mapping)
+    body = enc_u(len(exports)) + b"".join(enc_name(mapping.get(nm, nm)) + d for nm, d in exports)
+    pb = replace_section(pb, s, body)
+    s, imports = entries(sb, 2, read_import)
+    body = enc_u(len(imports)) + b"".join(
+        enc_name(mod) + enc_name(mapping.get(nm, nm) if mod == "primary" else nm) + d for mod, nm, d in imports
+    )
+    return pb, replace_section(sb, s, body), len(mapping)
 
 
 def has_relocations(path):
-    b = open(path, "rb").read()
+    b = read_bytes(path)
     return section(b, 0, "linking", required=False) is not None
 
 
@@ -490,16 +493,16 @@ def move_data(linked, ui_path, primary, secondary, primary_out, secondary_out, r
         # A build without the linker's relocations (the rustup route): the functions are split,
         # all the data stays in the primary.
         print(f"split_ui: warning: {linked} has no relocations (-Clink-arg=--emit-relocs): no data moved", file=sys.stderr)
-        pb, sb, _ = rename_split_exports(open(ui_path, "rb").read(), open(primary, "rb").read(), open(secondary, "rb").read())
-        open(primary_out, "wb").write(pb)
-        open(secondary_out, "wb").write(sb)
-        json.dump({"rodata": None, "moved": []}, open(ranges_json, "w"))
+        pb, sb, _ = rename_split_exports(read_bytes(ui_path), read_bytes(primary), read_bytes(secondary))
+        write_bytes(primary_out, pb)
+        write_bytes(secondary_out, sb)
+        write_bytes(ranges_json, json.dumps({"rodata": None, "moved": []}).encode())
         return
     view = linked_view(linked)
     lo, hi = view["rodata"]
     mask, unknown = kept_rodata(view, primary)
     runs = unkept_runs(mask, lo)
-    pb = bytearray(open(primary, "rb").read())
+    pb = bytearray(read_bytes(primary))
     payload = []
     moved = 0
     for a, z in joined(runs):
@@ -513,7 +516,7 @@ def move_data(linked, ui_path, primary, secondary, primary_out, secondary_out, r
                     pb[at + x - addr] = 0
                     moved += 1
     payload.sort()
-    sb = open(secondary, "rb").read()
+    sb = read_bytes(secondary)
     if section(sb, 11, required=False) or section(sb, 12, required=False):
         sys.exit("split_ui: the secondary module already has data")
     body = enc_u(len(payload)) + b"".join(
@@ -521,10 +524,10 @@ def move_data(linked, ui_path, primary, secondary, primary_out, secondary_out, r
     )
     code = section(sb, 10)
     sb = sb[: code["end"]] + b"\x0b" + enc_u(len(body)) + body + sb[code["end"] :]
-    pb, sb, renamed = rename_split_exports(open(ui_path, "rb").read(), bytes(pb), sb)
-    open(primary_out, "wb").write(pb)
-    open(secondary_out, "wb").write(sb)
-    json.dump({"rodata": [lo, hi], "moved": runs}, open(ranges_json, "w"))
+    pb, sb, renamed = rename_split_exports(read_bytes(ui_path), bytes(pb), sb)
+    write_bytes(primary_out, pb)
+    write_bytes(secondary_out, sb)
+    write_bytes(ranges_json, json.dumps({"rodata": [lo, hi], "moved": runs}).encode())
     print(
         f"split_ui: {moved} of {hi - lo} bytes of .rodata moved to the secondary module "
         f"({len(payload)} segments; {unknown} primary functions scanned for constants); "
@@ -539,7 +542,7 @@ def check(linked, primary, ranges_json):
     its addend) and lies in a moved run, other than the end of its symbol (the one-past-the-end
     pointer of a slice, which is never read). A second line of defence: move_data keeps every
     symbol a primary function's relocations name."""
-    runs = json.load(open(ranges_json))["moved"]
+    runs = json.loads(read_bytes(ranges_json))["moved"]
     if not runs:
         return
     view = linked_view(linked)
@@ -561,13 +564,13 @@ def check(linked, primary, ranges_json):
 
 def strip_relocs(src, dst):
     """Drops the linker's linking and reloc.* sections (wasm-bindgen copies them, stale)."""
-    b = open(src, "rb").read()
+    b = read_bytes(src)
     out = bytearray(b[:8])
     for s in sections(b):
         if s["name"] == "linking" or (s["name"] or "").startswith("reloc."):
             continue
         out += b[s["start"] : s["end"]]
-    open(dst, "wb").write(out)
+    write_bytes(dst, out)
 
 
 def main(argv):

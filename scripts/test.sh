@@ -37,6 +37,7 @@ step rustfmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test" cargo test --workspace
 step "fuzz smoke (5 s per decoder)" bash scripts/fuzz.sh --smoke
+step "split_ui tests (the UI module's data split)" python3 scripts/split_ui_test.py
 step build-web bash scripts/build-web.sh
 step "wasm tests (core-sim and the checker module under node, web components in Chromium)" bash scripts/test-wasm.sh
 
