@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of scripts/split_ui.py's pieces on hand-made modules (the whole split is tested by the
+"""Tests of scripts/split_ui.py's and scripts/wasmbin.py's pieces on hand-made modules (the whole split is tested by the
 browser tests, which run the page on the two halves). Run: python3 scripts/split_ui_test.py"""
 
 import os
@@ -9,17 +9,18 @@ import unittest
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import split_ui as S  # noqa: E402
+import split_ui  # noqa: E402
+import wasmbin as W  # noqa: E402
 
 
 def section(sid, body, name=None):
     if name is not None:
-        body = S.enc_name(name) + body
-    return bytes([sid]) + S.enc_u(len(body)) + body
+        body = W.enc_name(name) + body
+    return bytes([sid]) + W.enc_u(len(body)) + body
 
 
 def vec(items):
-    return S.enc_u(len(items)) + b"".join(items)
+    return W.enc_u(len(items)) + b"".join(items)
 
 
 HEADER = b"\0asm\x01\0\0\0"
@@ -33,36 +34,36 @@ def module(*sections):
 class Leb(unittest.TestCase):
     def test_round_trips(self):
         for n in [0, 1, 63, 64, 127, 128, 1 << 20, (1 << 32) - 1]:
-            self.assertEqual(S.leb_u(S.enc_u(n), 0), (n, len(S.enc_u(n))))
+            self.assertEqual(W.leb_u(W.enc_u(n), 0), (n, len(W.enc_u(n))))
         for n in [0, 1, -1, 63, -64, 64, -65, 1048576, -(1 << 31)]:
-            self.assertEqual(S.leb_s(S.enc_s(n), 0), (n, len(S.enc_s(n))))
+            self.assertEqual(W.leb_s(W.enc_s(n), 0), (n, len(W.enc_s(n))))
 
 
 class Runs(unittest.TestCase):
     def test_unkept_runs_are_the_zero_stretches(self):
         mask = bytearray([1, 0, 0, 1, 1, 0, 1, 0])
-        self.assertEqual(S.unkept_runs(mask, 100), [[101, 103], [105, 106], [107, 108]])
+        self.assertEqual(split_ui.unkept_runs(mask, 100), [[101, 103], [105, 106], [107, 108]])
 
     def test_joined_closes_small_gaps_only(self):
         runs = [[0, 10], [12, 20], [100, 110]]
-        self.assertEqual(S.joined(runs, gap=16), [[0, 20], [100, 110]])
-        self.assertEqual(S.joined(runs, gap=2), [[0, 10], [12, 20], [100, 110]])
+        self.assertEqual(split_ui.joined(runs, gap=16), [[0, 20], [100, 110]])
+        self.assertEqual(split_ui.joined(runs, gap=2), [[0, 10], [12, 20], [100, 110]])
 
 
 class Sections(unittest.TestCase):
     def test_reads_imports_code_data_and_names(self):
-        imports = section(2, vec([S.enc_name("m") + S.enc_name("f") + b"\x00\x00"]))
+        imports = section(2, vec([W.enc_name("m") + W.enc_name("f") + b"\x00\x00"]))
         funcs = section(3, vec([b"\x00", b"\x00"]))
         body = b"\x00\x0b"  # no locals; end
-        code = section(10, vec([S.enc_u(len(body)) + body] * 2))
-        data = section(11, vec([b"\x00\x41" + S.enc_s(1048576) + b"\x0b" + S.enc_u(3) + b"abc"]))
-        names = section(0, b"\x01" + S.enc_u(len(vec([S.enc_u(1) + S.enc_name("one"), S.enc_u(2) + S.enc_name("two")])))
-                        + vec([S.enc_u(1) + S.enc_name("one"), S.enc_u(2) + S.enc_name("two")]), name="name")
+        code = section(10, vec([W.enc_u(len(body)) + body] * 2))
+        data = section(11, vec([b"\x00\x41" + W.enc_s(1048576) + b"\x0b" + W.enc_u(3) + b"abc"]))
+        names = section(0, b"\x01" + W.enc_u(len(vec([W.enc_u(1) + W.enc_name("one"), W.enc_u(2) + W.enc_name("two")])))
+                        + vec([W.enc_u(1) + W.enc_name("one"), W.enc_u(2) + W.enc_name("two")]), name="name")
         b = module(FUNC_TYPE, imports, funcs, code, data, names)
-        self.assertEqual(S.function_imports(b), 1)
-        self.assertEqual(S.function_names(b), {1: "one", 2: "two"})
-        self.assertEqual(len(S.code_bodies(b)), 2)
-        (addr, at, size), = S.data_segments(b)
+        self.assertEqual(W.function_imports(b), 1)
+        self.assertEqual(W.function_names(b), {1: "one", 2: "two"})
+        self.assertEqual(len(W.code_bodies(b)), 2)
+        (addr, at, size), = W.data_segments(b)
         self.assertEqual((addr, size, b[at:at + size]), (1048576, 3, b"abc"))
 
     def test_strip_relocs_keeps_everything_else(self):
@@ -70,24 +71,24 @@ class Sections(unittest.TestCase):
         b = module(FUNC_TYPE, section(0, b"\x02", name="linking"), section(0, b"", name="reloc.CODE"), keep)
         with tempfile.TemporaryDirectory() as d:
             src, dst = os.path.join(d, "a.wasm"), os.path.join(d, "b.wasm")
-            S.write_bytes(src, b)
-            S.strip_relocs(src, dst)
-            self.assertEqual(S.read_bytes(dst), module(FUNC_TYPE, keep))
+            W.write_bytes(src, b)
+            split_ui.strip_relocs(src, dst)
+            self.assertEqual(W.read_bytes(dst), module(FUNC_TYPE, keep))
 
 
 class Rename(unittest.TestCase):
     def test_only_the_exports_wasm_split_added_are_renamed_in_both_modules(self):
         def exports(*names):
-            return section(7, vec([S.enc_name(n) + b"\x00" + S.enc_u(k) for k, n in enumerate(names)]))
+            return section(7, vec([W.enc_name(n) + b"\x00" + W.enc_u(k) for k, n in enumerate(names)]))
 
         ui = module(exports("memory", "__wbindgen_malloc"))
         primary = module(exports("memory", "__wbindgen_malloc", "a_long_mangled_name", "another"))
         imports = [("primary", "memory"), ("primary", "a_long_mangled_name"), ("primary", "another"), ("env", "another")]
-        secondary = module(section(2, vec([S.enc_name(m) + S.enc_name(n) + b"\x00\x00" for m, n in imports])))
-        p, s, renamed = S.rename_split_exports(ui, primary, secondary)
+        secondary = module(section(2, vec([W.enc_name(m) + W.enc_name(n) + b"\x00\x00" for m, n in imports])))
+        p, s, renamed = split_ui.rename_split_exports(ui, primary, secondary)
         self.assertEqual(renamed, 2)
-        self.assertEqual([n for n, _ in S.entries(p, 7, S.read_export)[1]], ["memory", "__wbindgen_malloc", "_0", "_1"])
-        self.assertEqual([(m, n) for m, n, _ in S.entries(s, 2, S.read_import)[1]],
+        self.assertEqual([n for n, _ in W.entries(p, 7, W.read_export)[1]], ["memory", "__wbindgen_malloc", "_0", "_1"])
+        self.assertEqual([(m, n) for m, n, _ in W.entries(s, 2, W.read_import)[1]],
                          [("primary", "memory"), ("primary", "_0"), ("primary", "_1"), ("env", "another")])
 
 
