@@ -1,9 +1,12 @@
-// Records which functions of the UI module the first render calls, for scripts/build-web.sh to
-// split the rest out (binaryen's wasm-split --profile). The page at BASE_URL must serve a dist/
-// whose web_bg.wasm was made by `wasm-split --instrument`: this opens it in headless Chromium
-// (Debian's, through playwright-core from tests/browser), waits for the first render and for the
-// page to settle (the idle work after it: the check worker's warm-up), then has the module write
-// its profile and saves it.
+// Records which functions of the UI module the first render calls, and the first steps of a run
+// after it, for scripts/build-web.sh to split the rest out (binaryen's wasm-split --profile). The
+// page at BASE_URL must serve a dist/ whose web_bg.wasm was made by `wasm-split --instrument`:
+// this opens it in headless Chromium (Debian's, through playwright-core from tests/browser), waits
+// for the first render and for the page to settle (the idle work after it: the check worker's
+// warm-up), steps the run as a person would first (a thread's run button three times, a step
+// back and forward by key), then has the module write its profile and saves it. So the first
+// half holds what a first visit draws and does in its first seconds, and a first step never
+// waits for the second half on a slow connection.
 //
 //   BASE_URL=http://127.0.0.1:PORT/ [CHROMIUM=/usr/bin/chromium] node scripts/profile-ui.mjs OUT
 import { createRequire } from 'node:module';
@@ -23,6 +26,8 @@ if (!out || !base) {
 }
 /** How long the page is left after its first render, so the idle work after it is recorded. */
 const SETTLE_MS = 1500;
+/** The steps taken after the first render. */
+const FIRST_STEPS = 3;
 /** Room for the profile: the module writes 8 bytes and then 4 per function. */
 const PROFILE_BYTES = 1 << 20;
 
@@ -39,6 +44,14 @@ try {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
   await page.waitForTimeout(SETTLE_MS);
+  const run = page.locator('.thread-pane[data-enabled="true"] .thread-run:not([disabled])').first();
+  for (let i = 0; i < FIRST_STEPS; i++) {
+    await run.click({ timeout: 10_000 });
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(500);
   if (errors.length) throw new Error(`the instrumented page failed: ${errors.join('; ')}`);
   const bytes = await page.evaluate(async (size) => {
     // The glue module is already loaded and initialised: its init returns the module's exports.

@@ -4,7 +4,7 @@
 // other browser tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage, BASE_URL } from './lib.mjs';
+import { useBrowser, openPage, waitPosition, BASE_URL } from './lib.mjs';
 
 const session = useBrowser();
 
@@ -125,6 +125,12 @@ test('a view clicked before the rest of the UI has arrived loads it at once and 
     const deadline = Date.now() + 15_000;
     while (!held && Date.now() < deadline) await page.waitForTimeout(50);
     assert.ok(held, 'the page started the idle prefetch');
+    // The first steps of a run are in the first half (scripts/profile-ui.mjs takes them): no fetch.
+    await page.locator('.thread-pane[data-enabled="true"] .thread-run:not([disabled])').first().click();
+    await waitPosition(page, 1);
+    await page.keyboard.press('ArrowLeft');
+    await waitPosition(page, 0);
+    assert.equal(fetches, 1, 'stepping the run needed nothing of the second half');
     await page.locator('#tab-lessons').click();
     await page.locator('#lessons').waitFor();
     await page.locator('#tab-matrix').click();
