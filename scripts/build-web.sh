@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the web front end for wasm32 in release mode into dist/, a static site: index.html,
-# assets/, and two wasm modules with their wasm-bindgen JS glue:
-#   web.js + web_bg.wasm                the UI (web/), all the first render loads;
+# assets/, and the wasm modules with their wasm-bindgen JS glue:
+#   web.js + web_bg.wasm                the UI (web/): what its first render and first steps run,
+#                                       all the first render loads;
+#   web_lazy_bg.wasm                    the rest of the UI, loaded by assets/lazy.js after the
+#                                       first render (split_ui below);
 #   web_worker.js + web_worker_bg.wasm  the checker (web-worker/), loaded by assets/worker.js
 #                                       when the page starts a Web Worker.
 # Run scripts/setup.sh first (serve.sh and test.sh do).
@@ -168,12 +171,12 @@ css = re.sub(r"\s*([{};,])\s*", r"\1", css)
 open(path, "w", encoding="utf-8").write(css.strip() + "\n")
 PY
 
-# split_ui: the UI module in two, the functions its first render calls with the data they can
-# reach (web_bg.wasm), and the rest (web_lazy_bg.wasm), which assets/lazy.js loads idly after the
+# split_ui: the UI module in two, the functions its first render and first steps call with the
+# data they can reach (web_bg.wasm), and the rest (web_lazy_bg.wasm), which assets/lazy.js loads idly after the
 # first render or when one of its functions is first called. Binaryen's wasm-split moves the
 # functions, from a profile: the module instrumented (wasm-split --instrument), served with the
 # rest of dist/, opened in headless Chromium (scripts/profile-ui.mjs) until its first render has
-# settled. scripts/split_ui.py moves the read-only data no primary function can reach (from the
+# settled and a few steps of the run are taken. scripts/split_ui.py moves the read-only data no primary function can reach (from the
 # linker's relocations) and checks that no primary code holds its address. Then each half is
 # optimised for size, and the glue gets the "placeholder" imports that stand for the moved
 # functions. Without Chromium, node or wasm-split the UI stays one module (and works the same,
