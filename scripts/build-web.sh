@@ -178,7 +178,7 @@ PY
 # rest of dist/, opened in headless Chromium (scripts/profile-ui.mjs) until its first render has
 # settled and a few steps of the run are taken. scripts/split_ui.py moves the read-only data no primary function can reach (from the
 # linker's relocations) and checks that no primary code holds its address. Then each half is
-# optimised for size, and the glue gets the "placeholder" imports that stand for the moved
+# optimised for size (and the two together checked to write the linker's data byte for byte), and the glue gets the "placeholder" imports that stand for the moved
 # functions. Without Chromium, node or wasm-split the UI stays one module (and works the same,
 # loaded all at once).
 can_split_ui() {
@@ -216,6 +216,7 @@ split_ui() {
     python3 scripts/split_ui.py check "$linked" "$work/primary-data.wasm" "$work/moved.json"
     optimise -Oz "$work/primary-data.wasm" "$wasm"
     optimise -Oz "$work/lazy-data.wasm" "$DIST/web_lazy_bg.wasm"
+    python3 scripts/split_ui.py verify-memory "$linked" "$wasm" "$DIST/web_lazy_bg.wasm"
     rm -rf "$work"
     python3 - "$glue" <<'PY'
 import sys

@@ -17,11 +17,13 @@ before wasm-opt has inlined anything, so each primary function is one the linker
 name); the two wasm-bindgen adds (the start function, multi-value shims) are scanned for constants
 that fall in .rodata. Only .rodata moves: the secondary's segments are written whenever it is
 instantiated, and writable data would lose what the program stored there. `check` scans the split
-primary's code for an address of a moved byte and fails the build on one.
+primary's code for an address of a moved byte and fails the build on one; `verify-memory` checks
+that the final halves, instantiated in turn, write the linker's data byte for byte.
 
   split_ui.py strip-relocs IN OUT
   split_ui.py move-data LINKED UI PRIMARY SECONDARY PRIMARY_OUT SECONDARY_OUT RANGES_JSON
   split_ui.py check LINKED PRIMARY RANGES_JSON
+  split_ui.py verify-memory LINKED PRIMARY SECONDARY
 
 LINKED is the linker's output (with relocations, mangled names), UI the wasm-bindgen module that
 was split (wasm-bindgen --no-demangle), PRIMARY and SECONDARY wasm-split's outputs with names (-g).
@@ -61,7 +63,8 @@ from wasmbin import (  # noqa: E402 (after the path)
 
 USAGE = """  split_ui.py strip-relocs IN OUT
   split_ui.py move-data LINKED UI PRIMARY SECONDARY PRIMARY_OUT SECONDARY_OUT RANGES_JSON
-  split_ui.py check LINKED PRIMARY RANGES_JSON"""
+  split_ui.py check LINKED PRIMARY RANGES_JSON
+  split_ui.py verify-memory LINKED PRIMARY SECONDARY"""
 
 # --- the linker's view: symbols and relocations -------------------------------------------------
 
@@ -384,6 +387,36 @@ def check(linked, primary, ranges_json):
     print(f"split_ui: no address in the primary module's code points into the {len(runs)} moved runs", file=sys.stderr)
 
 
+def memory_image(modules, lo, hi):
+    """Bytes lo..hi of the memory after the modules' active data segments are written in turn
+    onto zeros (as instantiating them in that order does)."""
+    image = bytearray(hi - lo)
+    for b in modules:
+        for addr, at, size in data_segments(b):
+            x0, x1 = max(lo, addr), min(hi, addr + size)
+            if x0 < x1:
+                image[x0 - lo : x1 - lo] = b[at + x0 - addr : at + x1 - addr]
+    return image
+
+
+def verify_memory(linked, primary, secondary):
+    """Fails unless the final halves, instantiated primary first, leave memory as the linker laid
+    it out; and unless the primary alone leaves every byte outside .rodata as the linker did."""
+    lb = read_bytes(linked)
+    segs = data_segments(lb)
+    lo, hi = segs[0][0], max(a + sz for a, _, sz in segs)
+    want = memory_image([lb], lo, hi)
+    pb, sb = read_bytes(primary), read_bytes(secondary)
+    if memory_image([pb, sb], lo, hi) != want:
+        sys.exit("split_ui: the two halves together do not give the linker's memory image")
+    alone = memory_image([pb], lo, hi)
+    ro_end = segs[0][0] + segs[0][2]
+    if alone[ro_end - lo :] != want[ro_end - lo :]:
+        sys.exit("split_ui: the primary alone does not give the linker's writable data")
+    moved = sum(1 for x, y in zip(alone, want) if x != y)
+    print(f"split_ui: the halves give the linker's {hi - lo} bytes of data; the primary alone lacks {moved}", file=sys.stderr)
+
+
 def strip_relocs(src, dst):
     """Drops the linker's linking and reloc.* sections (wasm-bindgen copies them, stale)."""
     b = read_bytes(src)
@@ -396,7 +429,7 @@ def strip_relocs(src, dst):
 
 
 def main(argv):
-    commands = {"strip-relocs": (strip_relocs, 2), "move-data": (move_data, 7), "check": (check, 3)}
+    commands = {"strip-relocs": (strip_relocs, 2), "move-data": (move_data, 7), "check": (check, 3), "verify-memory": (verify_memory, 3)}
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         sys.exit("usage:\n" + USAGE)
     fn, _ = commands[argv[1]]

@@ -50,6 +50,17 @@ class Runs(unittest.TestCase):
         self.assertEqual(split_ui.joined(runs, gap=2), [[0, 10], [12, 20], [100, 110]])
 
 
+class MemoryImage(unittest.TestCase):
+    def test_later_modules_write_over_earlier_ones(self):
+        def data(*segs):
+            return module(section(11, vec([b"\0\x41" + W.enc_s(a) + b"\x0b" + W.enc_u(len(d)) + d for a, d in segs])))
+
+        primary = data((100, b"ab\0\0e"))
+        secondary = data((102, b"cd"))
+        self.assertEqual(split_ui.memory_image([primary], 99, 106), bytearray(b"\0ab\0\0e\0"))
+        self.assertEqual(split_ui.memory_image([primary, secondary], 100, 105), bytearray(b"abcde"))
+
+
 class Sections(unittest.TestCase):
     def test_reads_imports_code_data_and_names(self):
         imports = section(2, vec([W.enc_name("m") + W.enc_name("f") + b"\x00\x00"]))
