@@ -1,6 +1,7 @@
-// The UI's second module, web_lazy_bg.wasm: the functions the first render does not call.
-// scripts/build-web.sh splits them out of the UI module (binaryen's wasm-split, guided by a
-// profile of the first render, scripts/profile-ui.mjs). In the UI module each of them is an
+// The UI's second module, web_lazy_bg.wasm: the functions the first render and the first steps
+// of a run do not call, and the read-only data only they can reach. scripts/build-web.sh splits
+// them out of the UI module (binaryen's wasm-split, guided by a profile of the first render and
+// first steps, scripts/profile-ui.mjs; the data by scripts/split_ui.py). In the UI module each of them is an
 // import from "placeholder", named by its slot in the module's function table; the second
 // module imports the UI module's memory, table and functions, and its element segments put the
 // real functions into those slots when it is instantiated. It keeps no state of its own.
@@ -17,6 +18,7 @@ const PREFETCH_WITHIN_MS = 2000;
 let uiExports = null; // () => the UI module's exports; set when the glue asks for placeholders
 let linked = false; // the second module's functions are in the table
 let prefetched = null; // the compiled second module, once the prefetch has it
+let failed = null; // why loading it failed, once it has (said once; later calls fail at once)
 
 /** Marks the page once the second module is in (<html data-lazy="linked">: the browser tests
  *  and a curious reader can see it). */
@@ -47,9 +49,11 @@ function fetchSync() {
 
 function loadNow() {
   if (linked) return;
+  if (failed) throw failed;
   try {
     link(prefetched ?? new WebAssembly.Module(fetchSync()));
   } catch (e) {
+    failed = e;
     fatal(`The lab could not load the rest of its code (${e.message ?? e}). Check the ` +
       'connection and reload the page.');
     throw e;

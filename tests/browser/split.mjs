@@ -142,3 +142,23 @@ test('a view clicked before the rest of the UI has arrived loads it at once and 
     await page.close();
   }
 });
+
+test('when the rest of the UI cannot be fetched, the lab says so once, in words', async () => {
+  const context = session.context();
+  const page = await context.newPage();
+  await page.route(LAZY, (route) => route.fulfill({ status: 404, body: 'not here' }));
+  try {
+    await page.goto(new URL('', BASE_URL).href, { waitUntil: 'load' });
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.locator('#tab-lessons').click();
+    const notice = page.locator('.fatal[role="alert"]');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /could not load the rest of its code \(HTTP 404 .*\)\. Check the connection and reload the page\./);
+    // A second view that needs it fails at once, without a second notice.
+    await page.locator('#tab-challenges').click();
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.fatal').count(), 1);
+  } finally {
+    await page.close();
+  }
+});
